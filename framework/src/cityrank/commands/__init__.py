@@ -1,0 +1,1 @@
+"""Built-in CLI commands, one idea per module."""

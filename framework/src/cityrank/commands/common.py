@@ -1,0 +1,60 @@
+"""Helpers shared by the commands: the registry, finding editions, writing output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import CityrankError, SpecError
+from ..formats.output import write_atomic
+from ..plugins import Registry, get_registry
+
+_warned = False
+
+
+def registry() -> Registry:
+    """The process registry; plugin failures are reported once, as warnings on stderr."""
+    global _warned
+    reg = get_registry()
+    if not _warned:
+        _warned = True
+        for info in reg.failures():
+            for error in info.errors:
+                click.echo(f"warning: plugin {info.name!r} ({info.distribution} {info.version}): {error}", err=True)
+    return reg
+
+
+def edition_path(name: str) -> Path:
+    """An installed edition's id, or the path of an edition.toml (or its folder)."""
+    candidate = Path(name)
+    if candidate.suffix == ".toml" or candidate.is_dir() or candidate.exists():
+        if not candidate.exists():
+            raise SpecError("file not found", file=candidate)
+        return candidate
+    editions = registry().methods("edition")
+    for method in editions:
+        if method.id == name:
+            return Path(str(method.function))
+    known = ", ".join(m.id for m in editions) or "none installed"
+    raise CityrankError(f"unknown edition {name!r} (installed: {known}; or give the path of an edition.toml)")
+
+
+def load(name: str, *, with_data: bool = True):
+    from ..formats.spec import load_edition
+
+    return load_edition(edition_path(name), with_data=with_data)
+
+
+def emit(text: str, output: str | None, force: bool = True) -> None:
+    if output:
+        write_atomic(output, text, force=force)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="Output format.",
+)

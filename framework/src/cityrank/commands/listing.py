@@ -1,0 +1,150 @@
+"""``cityrank editions``, ``methods``, ``plugins`` and ``show``: what is installed."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..model import Indicator, thaw
+from ..plugins import BUILTINS, KINDS
+from .common import format_option, load, registry
+
+
+def _json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@click.command()
+@format_option
+def editions(fmt):
+    """List installed editions."""
+    from ..formats.spec import read_toml
+
+    rows = []
+    for method in registry().methods("edition"):
+        meta = read_toml(str(method.function)).get("edition", {})
+        rows.append({"id": method.id, "title": meta.get("title", ""), "plugin": method.plugin,
+                     "version": method.version, "path": str(method.function)})
+    if fmt == "json":
+        return _json(rows)
+    if not rows:
+        click.echo("no editions installed (run one from a path: cityrank run path/to/edition.toml)")
+    for r in rows:
+        click.echo(f"{r['id']:<14} {r['title']}")
+
+
+@click.command()
+@click.option("--kind", type=click.Choice([k for k in KINDS if k != "edition"]), help="Only this kind.")
+@format_option
+def methods(kind, fmt):
+    """List normalisers, aggregators, weightings, imputation, outlier treatments and indicator providers."""
+    reg = registry()
+    kinds = [kind] if kind else [k for k in KINDS if k != "edition"]
+    rows = [
+        {"kind": k, "id": m.id, "description": m.description, "params": thaw(m.params),
+         "plugin": m.plugin, "version": m.version, **thaw(m.extra)}
+        for k in kinds for m in reg.methods(k)
+    ]
+    if fmt == "json":
+        return _json(rows)
+    for k in kinds:
+        click.echo(f"{k}:")
+        for r in (r for r in rows if r["kind"] == k):
+            params = ", ".join(f"{p}={v}" for p, v in r["params"].items())
+            origin = "" if r["plugin"] == BUILTINS else f"  [{r['plugin']}]"
+            click.echo(f"  {r['id']:<14} {r['description']}{origin}" + (f"\n  {'':<14} params: {params}" if params else ""))
+
+
+@click.command()
+@click.option("--all", "show_all", is_flag=True, help="Include the built-in plugin.")
+@format_option
+def plugins(show_all, fmt):
+    """List plugins: name, distribution, version, status, what each provides and any error."""
+    rows = [p.as_dict() for p in registry().plugin_infos() if show_all or not p.builtin]
+    if fmt == "json":
+        return _json(rows)
+    if not rows:
+        click.echo("no plugins installed")
+    for r in rows:
+        provides = "; ".join(f"{k}: {', '.join(v)}" for k, v in r["provides"].items())
+        click.echo(f"{r['name']:<16} {r['distribution']} {r['version']}  [{r['status']}]  {provides}")
+        for e in r["errors"]:
+            click.echo(f"{'':<16} error: {e}")
+
+
+@click.command()
+@click.argument("edition")
+@format_option
+def show(edition, fmt):
+    """Show an edition: metadata, sources, cities, framework tree with weights, data coverage."""
+    from ..engine import collect_data, resolve_weights
+
+    reg = registry()
+    ed = load(edition)
+    weights, diagnostics = resolve_weights(ed, reg)
+    raw, sources, _ = collect_data(ed, reg)
+    fw = ed.framework
+    coverage = {i.id: float((~_isnan(raw[:, j])).mean()) for j, i in enumerate(fw.indicators)}
+    tree = []
+    for depth, el in fw.preorder():
+        entry = {"depth": depth, "id": el.id, "name": el.name, "weight": weights.values[el.id]}
+        if isinstance(el, Indicator):
+            entry.update(kind="indicator", direction=el.direction, unit=el.unit, source=el.source,
+                         coverage=coverage[el.id], data_source=sources[el.id] or None,
+                         levels=list(el.levels), normaliser=str(el.normaliser) if el.normaliser else None,
+                         notes=el.notes)
+        else:
+            entry.update(kind="node", aggregator=str(el.aggregator) if el.aggregator else None)
+        tree.append(entry)
+    info = {
+        "id": ed.id, "title": ed.title, "meta": thaw(ed.meta),
+        "methods": {k: str(getattr(ed.methods, k)) for k in ("imputation", "outliers", "normaliser", "aggregator")}
+        | {"tiers": list(ed.methods.tiers)},
+        "weights_source": weights.source, "expert_diagnostics": diagnostics,
+        "framework": tree, "published": thaw(ed.published),
+        "cities": [{"id": c.id, "name": c.name, "country": c.country, "geonameid": c.geonameid,
+                    "latitude": c.latitude, "longitude": c.longitude} for c in ed.cities],
+    }
+    if fmt == "json":
+        return _json(info)
+    click.echo(f"{ed.title} ({ed.id})")
+    for key, value in ed.meta.items():
+        if key in ("id", "title", "cities", "data"):
+            continue
+        value = thaw(value)
+        if isinstance(value, list):
+            click.echo(f"  {key}:")
+            for v in value:
+                click.echo(f"    - {v}")
+        elif isinstance(value, dict):
+            click.echo(f"  {key}:")
+            for k, v in value.items():
+                click.echo(f"    {k}: {v}")
+        else:
+            click.echo(f"  {key}: {value}")
+    click.echo(f"\nmethods: {', '.join(f'{k}={v}' for k, v in info['methods'].items())}")
+    click.echo(f"weights: {weights.source}\n\nframework (local weight, data coverage, source):")
+    for entry in tree:
+        pad = "  " * (entry["depth"] + 1)
+        if entry["kind"] == "node":
+            agg = f"  [{entry['aggregator']}]" if entry["aggregator"] else ""
+            click.echo(f"{pad}{entry['name']} ({entry['id']})  w={entry['weight']:g}{agg}")
+        else:
+            data = (f"{entry['coverage']:.0%} — {entry['data_source']}" if entry["coverage"] > 0
+                    else "no data (user-supplied: --data FILE)")
+            click.echo(f"{pad}- {entry['name']} ({entry['id']})  w={entry['weight']:g}  {data}")
+    if ed.published:
+        click.echo("\npublished:")
+        click.echo(json.dumps(thaw(ed.published), indent=2, ensure_ascii=False))
+    click.echo(f"\ncities ({len(ed.cities)}):")
+    click.echo("  " + ", ".join(f"{c.name} ({c.country})" for c in ed.cities))
+
+
+def _isnan(a):
+    import numpy as np
+
+    return np.isnan(a)
+
+
+COMMANDS = [editions, methods, plugins, show]

@@ -1,0 +1,84 @@
+"""``cityrank run`` and ``cityrank validate``."""
+
+from __future__ import annotations
+
+import click
+
+from ..model import MethodChoice
+from .common import emit, load, registry
+
+METHOD_HELP = "name or name:key=value,… (see `cityrank methods`); replaces the edition's default"
+
+
+def _choice(ctx, param, value):
+    if value is None:
+        return None
+    return MethodChoice.parse(value, what=f"--{param.name}")
+
+
+@click.command()
+@click.argument("edition")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False),
+              help="A data.csv with indicator values (yours); its columns replace the edition's.")
+@click.option("--normaliser", callback=_choice, help=METHOD_HELP)
+@click.option("--aggregator", callback=_choice, help=METHOD_HELP)
+@click.option("--imputation", callback=_choice, help=METHOD_HELP)
+@click.option("--outliers", callback=_choice, help=METHOD_HELP)
+@click.option("--weights", "weights_file", type=click.Path(dir_okay=False),
+              help="CSV with columns id,weight overriding domain and indicator weights.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--limit", type=int, help="Show only the first N cities in the table.")
+def run(edition, data_file, normaliser, aggregator, imputation, outliers, weights_file, fmt, output, limit):
+    """Rank EDITION (an installed edition's id or the path of an edition.toml)."""
+    from ..engine import Choices
+    from ..engine import run as run_edition
+    from ..formats.output import FORMATS
+    from ..formats.spec import read_data
+
+    ed = load(edition)
+    data = read_data(data_file, ed.cities, ed.framework) if data_file else None
+    result = run_edition(
+        ed, registry(), data=data, weights_file=weights_file,
+        choices=Choices(imputation=imputation, outliers=outliers, normaliser=normaliser, aggregator=aggregator),
+    )
+    text = FORMATS[fmt](result, limit) if fmt == "table" else FORMATS[fmt](result)
+    emit(text, output)
+
+
+@click.command()
+@click.argument("edition")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Also check this data file.")
+def validate(edition, data_file):
+    """Check an edition's spec, cities, data, weights and methods without ranking."""
+    import numpy as np
+
+    from ..engine import collect_data, node_aggregators, resolve, resolve_weights
+    from ..formats.spec import read_data
+
+    reg = registry()
+    ed = load(edition)
+    data = read_data(data_file, ed.cities, ed.framework) if data_file else None
+    m = ed.methods
+    for kind, choice in (("imputation", m.imputation), ("outliers", m.outliers), ("normaliser", m.normaliser)):
+        resolve(reg, kind, choice)
+    for ind in ed.framework.indicators:
+        if ind.normaliser:
+            resolve(reg, "normaliser", ind.normaliser, f"indicator {ind.id!r}")
+    node_aggregators(ed.framework, reg, m.aggregator)
+    _, diagnostics = resolve_weights(ed, reg)
+    raw, sources, _ = collect_data(ed, reg, data)
+    click.echo(f"{ed.id}: {len(ed.cities)} cities, {len(ed.framework.domains)} domains, "
+               f"{len(ed.framework.indicators)} indicators")
+    missing = [i.id for j, i in enumerate(ed.framework.indicators) if np.all(np.isnan(raw[:, j]))]
+    for d in diagnostics:
+        for e in d.get("experts", []) if isinstance(d.get("experts"), list) else []:
+            if not e["consistent"]:
+                click.echo(f"warning: {d['node']}: {e['expert']} has consistency ratio {e['cr']:.3f} > 0.10", err=True)
+    if missing:
+        click.echo(f"indicators without data ({len(missing)}): {', '.join(missing)}")
+        click.echo("give their values with --data FILE (columns city_id and the indicator ids)")
+    click.echo("ok")
+
+
+COMMANDS = [run, validate]

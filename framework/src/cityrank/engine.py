@@ -1,0 +1,294 @@
+"""The ranking pipeline: check data → transform → impute → treat outliers → normalise →
+aggregate up the tree → rank → tiers.
+
+Every stage is a registered method chosen by the edition (defaults in ``[methods]``,
+per-node aggregators, per-indicator normalisers) or by the caller. A caller's choice replaces
+the edition's default; a node's or indicator's own choice (a ladder, goalposts) stands.
+The normalise and aggregate stages are batched so that analysis can evaluate many variants
+in one call (see :func:`aggregate_tree`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+
+from .errors import DataError, MethodError
+from .formats.spec import apply_weights_file, expert_judgments
+from .model import Dataset, Edition, Framework, MethodChoice, Result, Weights, thaw
+from .plugins import Method, Registry, call
+from .ranking import min_ranks, tiers
+
+
+@attrs.frozen
+class Choices:
+    """Method overrides from the caller (``None`` keeps the edition's default)."""
+
+    imputation: MethodChoice | None = None
+    outliers: MethodChoice | None = None
+    normaliser: MethodChoice | None = None
+    aggregator: MethodChoice | None = None
+
+
+def resolve(registry: Registry, kind: str, choice: MethodChoice, what: str = "") -> tuple[Method, dict]:
+    """Look a method up and check the parameters against its signature."""
+    method = registry.get(kind, choice.name)
+    params = choice.kwargs()
+    try:
+        sig = inspect.signature(method.function)
+    except (TypeError, ValueError):
+        return method, params
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
+    positional = {"x", "direction", "scores", "weights", "items", "cities", "groups"}
+    names = [n for n in sig.parameters if n not in positional and sig.parameters[n].kind is not inspect.Parameter.VAR_KEYWORD]
+    where = f" ({what})" if what else ""
+    if not accepts_any:
+        for key in params:
+            if key not in names:
+                raise MethodError(f"{kind} {choice.name!r}{where} has no parameter {key!r} "
+                                  f"(parameters: {', '.join(names) or 'none'})")
+    return method, params
+
+
+def _record(stage: str, target: str, method: Method, params: Mapping) -> dict[str, Any]:
+    return {"stage": stage, "target": target, "method": method.id, "params": thaw(params),
+            "plugin": method.plugin, "version": method.version}
+
+
+# --- weights -----------------------------------------------------------------------------
+
+
+def resolve_weights(edition: Edition, registry: Registry, weights_file=None) -> tuple[Weights, list[dict]]:
+    """The edition's weights, with expert judgments turned into weights and a file's overrides."""
+    values = dict(edition.weights.values)
+    source = edition.weights.source
+    diagnostics = []
+    for kind, node, items, params in expert_judgments(edition):
+        method, _ = resolve(registry, "weighting", MethodChoice(kind))
+        result = call(method, tuple(items), what=f"the expert judgments for {node!r}", **params)
+        values.update(zip(items, map(float, result.weights), strict=True))
+        diagnostics.append({"node": node, **result.diagnostics})
+        source = "expert panel"
+    weights = Weights(values, source)
+    if weights_file is not None:
+        weights = apply_weights_file(weights, edition.framework, weights_file)
+    return weights, diagnostics
+
+
+def local_weights(framework: Framework, weights: Weights) -> dict[str, np.ndarray]:
+    """Each node's children's weights, in :meth:`Framework.children` order."""
+    return {n.id: weights.local([c.id for c in framework.children(n.id)]) for n in framework.nodes}
+
+
+# --- data --------------------------------------------------------------------------------
+
+
+def collect_data(edition: Edition, registry: Registry, data: Dataset | None = None):
+    """The raw matrix ``(N, K)`` in framework order, each column's source, and the method records.
+
+    Precedence per indicator: a user's data file, then the edition's data, then the
+    indicator's provider; an indicator with none of these has no data (all NaN).
+    """
+    fw = edition.framework
+    n, ids = len(edition.cities), fw.indicator_ids
+    raw = np.full((n, len(ids)), np.nan)
+    sources = dict.fromkeys(ids, "")
+    records = []
+    for j, ind in enumerate(fw.indicators):
+        if ind.provider is None:
+            continue
+        method, params = resolve(registry, "indicator", ind.provider, f"indicator {ind.id!r}")
+        column = np.asarray(call(method, edition.cities, what=f"indicator {ind.id!r}", **params), dtype=np.float64)
+        if column.shape != (n,):
+            raise MethodError(f"indicator provider {method.id!r} returned shape {column.shape}, expected ({n},)")
+        if np.any(np.isinf(column)):
+            raise MethodError(f"indicator provider {method.id!r} returned an infinite value for {ind.id!r}")
+        raw[:, j] = column
+        sources[ind.id] = f"provider {method.id}: {method.extra.get('source', '')}".rstrip(": ")
+        records.append(_record("indicator", ind.id, method, params))
+    for dataset in (edition.data, data):
+        if dataset is None:
+            continue
+        rows = [edition.city_ids.index(c) for c in dataset.city_ids]
+        for k, ind_id in enumerate(dataset.indicator_ids):
+            column = dataset.values[:, k]
+            if np.all(np.isnan(column)):
+                continue
+            j = ids.index(ind_id)
+            raw[:, j] = np.nan
+            raw[rows, j] = column
+            sources[ind_id] = dataset.sources[k]
+    return raw, sources, records
+
+
+def _transform(raw: np.ndarray, edition: Edition) -> np.ndarray:
+    out = raw.copy()
+    for j, ind in enumerate(edition.framework.indicators):
+        if ind.transform is None:
+            continue
+        col = out[:, j]
+        bad = ~np.isnan(col) & ((col < 0) if ind.transform in ("sqrt", "log1p") else (col <= 0))
+        if ind.transform == "log1p":
+            bad = ~np.isnan(col) & (col <= -1)
+        if np.any(bad):
+            city = edition.cities[int(np.flatnonzero(bad)[0])]
+            raise DataError(f"indicator {ind.id!r}: cannot apply {ind.transform} to {col[bad][0]:g} (city {city.id!r})")
+        out[:, j] = {"log": np.log, "log10": np.log10, "log1p": np.log1p, "sqrt": np.sqrt}[ind.transform](col)
+    return out
+
+
+# --- normalise and aggregate (batched) ----------------------------------------------------
+
+
+def normalise(x: np.ndarray, edition: Edition, registry: Registry, default: MethodChoice):
+    """Normalise ``(…, N, K)``; indicators sharing a method and parameters go in one call."""
+    fw = edition.framework
+    direction = np.array([i.direction for i in fw.indicators], dtype=np.float64)
+    groups: dict[str, tuple[MethodChoice, list[int]]] = {}
+    for j, ind in enumerate(fw.indicators):
+        choice = ind.normaliser or default
+        if choice.name == "ladder" and "levels" not in choice.params:
+            choice = MethodChoice("ladder", {**choice.kwargs(), "levels": list(ind.levels)})
+        key = json.dumps(choice.as_dict(), sort_keys=True)
+        groups.setdefault(key, (choice, []))[1].append(j)
+    out = np.full(np.shape(x), np.nan)
+    records = []
+    for choice, cols in groups.values():
+        names = ", ".join(fw.indicators[j].id for j in cols)
+        method, params = resolve(registry, "normaliser", choice, f"indicators {names}")
+        y = np.asarray(call(method, x[..., cols], direction[cols], what=f"indicator(s) {names}", **params))
+        if y.shape != x[..., cols].shape:
+            raise MethodError(f"normaliser {method.id!r} returned shape {y.shape}, expected {x[..., cols].shape}")
+        out[..., cols] = y
+        shown = {k: v for k, v in params.items() if k != "levels"}
+        records.extend(_record("normaliser", fw.indicators[j].id, method, shown) for j in cols)
+    return out, records
+
+
+def aggregate_tree(
+    scores: np.ndarray,
+    framework: Framework,
+    weights: Mapping[str, np.ndarray],
+    aggregators: Mapping[str, tuple[Method, dict]],
+) -> np.ndarray:
+    """Aggregate indicator scores ``(…, N, K)`` up the tree; returns ``(…, N, M)`` over
+    ``framework.nodes`` (index first). ``weights[node]`` is ``(…, k)`` for its k children."""
+    col = {i.id: scores[..., j] for j, i in enumerate(framework.indicators)}
+    for node in framework.postorder():
+        kids = [c.id for c in framework.children(node.id)]
+        method, params = aggregators[node.id]
+        child = np.stack([col[k] for k in kids], axis=-1) if kids else np.full(scores.shape[:-1] + (0,), np.nan)
+        col[node.id] = np.asarray(call(method, child, weights[node.id], what=f"node {node.id!r}", **params))
+    return np.stack([col[n.id] for n in framework.nodes], axis=-1)
+
+
+def node_aggregators(framework: Framework, registry: Registry, default: MethodChoice):
+    chosen = {}
+    for node in framework.nodes:
+        chosen[node.id] = resolve(registry, "aggregator", node.aggregator or default, f"node {node.id!r}")
+    return chosen
+
+
+# --- the whole pipeline ------------------------------------------------------------------
+
+
+def run(
+    edition: Edition,
+    registry: Registry,
+    *,
+    data: Dataset | None = None,
+    choices: Choices = Choices(),
+    weights_file=None,
+) -> Result:
+    """Rank an edition. ``data`` adds or replaces indicator columns (a user's data file)."""
+    fw = edition.framework
+    m = edition.methods
+    imputation = choices.imputation or m.imputation
+    outliers = choices.outliers or m.outliers
+    normaliser = choices.normaliser or m.normaliser
+    aggregator = choices.aggregator or m.aggregator
+
+    raw, sources, records = collect_data(edition, registry, data)
+    coverage = {i.id: float(np.mean(~np.isnan(raw[:, j]))) for j, i in enumerate(fw.indicators)}
+    x = _transform(raw, edition)
+    records += [{"stage": "transform", "target": i.id, "method": i.transform, "params": {},
+                 "plugin": "builtins", "version": _version()} for i in fw.indicators if i.transform]
+
+    method, params = resolve(registry, "imputation", imputation)
+    cities = edition.cities
+    x = np.asarray(call(method, x, groups=lambda by: np.array([c.group(by) for c in cities]),
+                        what="the data", **params))
+    records.append(_record("imputation", "all", method, params))
+
+    method, params = resolve(registry, "outliers", outliers)
+    x, _details = call(method, x, what="the data", **params)
+    records.append(_record("outliers", "all", method, params))
+
+    scores, norm_records = normalise(x, edition, registry, normaliser)
+    records += norm_records
+
+    weights, _diag = resolve_weights(edition, registry, weights_file)
+    aggs = node_aggregators(fw, registry, aggregator)
+    records += [_record("aggregator", node, meth, p) for node, (meth, p) in aggs.items()]
+    node_scores = aggregate_tree(scores, fw, local_weights(fw, weights), aggs)
+    ranks = min_ranks(node_scores, axis=-2)
+
+    notes = []
+    empty = [i.id for i in fw.indicators if coverage[i.id] == 0]
+    if empty:
+        notes.append(f"no data for {len(empty)} of {len(fw.indicators)} indicators: {', '.join(empty)}")
+    for j, node in enumerate(fw.nodes):
+        if np.all(np.isnan(node_scores[:, j])):
+            notes.append(f"{node.id!r} has no data and is left out of its parent's score")
+
+    digest = _inputs_digest(edition, raw, weights, records)
+    return Result(
+        edition=edition,
+        cities=cities,
+        nodes=[n.id for n in fw.nodes],
+        scores=node_scores,
+        ranks=ranks,
+        indicator_scores=scores,
+        tiers=tiers(ranks[:, 0], m.tiers),
+        methods=records,
+        coverage=coverage,
+        data_sources=sources,
+        weights=weights,
+        inputs_sha256=digest,
+        notes=notes,
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("cityrank")
+
+
+def _inputs_digest(edition: Edition, raw: np.ndarray, weights: Weights, records) -> str:
+    """SHA-256 of everything a result depends on, in a canonical form (not file paths)."""
+    fw = edition.framework
+    canonical = {
+        "edition": edition.id,
+        "cities": [attrs.asdict(c, value_serializer=lambda _i, _a, v: thaw(v)) for c in edition.cities],
+        "nodes": [attrs.asdict(n, value_serializer=lambda _i, _a, v: _plain(v)) for n in fw.nodes],
+        "indicators": [attrs.asdict(i, value_serializer=lambda _i, _a, v: _plain(v)) for i in fw.indicators],
+        "weights": dict(sorted(weights.values.items())),
+        "methods": [{k: r[k] for k in ("stage", "target", "method", "params")} for r in thaw(records)],
+        "tiers": list(edition.methods.tiers),
+    }
+    h = hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode())
+    h.update(np.ascontiguousarray(raw, dtype="<f8").tobytes())
+    return h.hexdigest()
+
+
+def _plain(value):
+    if isinstance(value, MethodChoice):
+        return value.as_dict()
+    return thaw(value)

@@ -1,0 +1,126 @@
+"""Writers of a :class:`~cityrank.model.Result`: terminal table, CSV, JSON; atomic file output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from ..errors import CityrankError
+from ..model import Result, thaw
+
+
+def _num(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _rank(value: float) -> int | None:
+    return None if math.isnan(value) else int(value)
+
+
+def result_dict(result: Result) -> dict[str, Any]:
+    """Everything a result holds, as plain JSON-able data; cities in rank order."""
+    ed = result.edition
+    fw = ed.framework
+    domains = list(result.nodes[1:])
+    cities = []
+    for i in result.order():
+        c = result.cities[i]
+        cities.append({
+            "id": c.id, "name": c.name, "country": c.country,
+            "score": _num(result.scores[i, 0]), "rank": _rank(result.ranks[i, 0]), "tier": result.tiers[i],
+            "domains": {d: {"score": _num(result.scores[i, k]), "rank": _rank(result.ranks[i, k])}
+                        for k, d in enumerate(domains, start=1)},
+        })
+    return {
+        "edition": {"id": ed.id, "title": ed.title},
+        "cityrank_version": version("cityrank"),
+        "inputs_sha256": result.inputs_sha256,
+        "methods": thaw(result.methods),
+        "weights": {"source": result.weights.source, "values": dict(result.weights.values)},
+        "indicators": [{"id": ind.id, "name": ind.name, "domain": ind.parent,
+                        "coverage": result.coverage[ind.id], "source": result.data_sources[ind.id] or None}
+                       for ind in fw.indicators],
+        "notes": list(result.notes),
+        "cities": cities,
+    }
+
+
+def to_json(result: Result) -> str:
+    return json.dumps(result_dict(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _csv_num(value: float) -> str:
+    return "" if math.isnan(value) else repr(float(value))
+
+
+def to_csv(result: Result) -> str:
+    domains = list(result.nodes[1:])
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["rank", "id", "name", "country", "score", "tier",
+                *[f"{d}_{k}" for d in domains for k in ("score", "rank")]])
+    for i in result.order():
+        c = result.cities[i]
+        row = [_rank(result.ranks[i, 0]) or "", c.id, c.name, c.country, _csv_num(result.scores[i, 0]),
+               result.tiers[i] or ""]
+        for k in range(1, len(result.nodes)):
+            row += [_csv_num(result.scores[i, k]), _rank(result.ranks[i, k]) or ""]
+        w.writerow(row)
+    return buf.getvalue()
+
+
+def to_table(result: Result, limit: int | None = None) -> str:
+    """An aligned text table: rank, city, country, overall score, tier, then each domain."""
+    fw = result.edition.framework
+    domains = list(result.nodes[1:])
+    head = ["rank", "city", "country", "score", "tier"]
+    for d in domains:
+        head += [fw.node(d).name[:22], "#"]
+    rows = []
+    for i in result.order()[:limit]:
+        c = result.cities[i]
+        fmt = lambda v: "–" if math.isnan(v) else f"{v:.2f}"  # noqa: E731
+        row = [str(_rank(result.ranks[i, 0]) or "–"), c.name, c.country, fmt(result.scores[i, 0]),
+               result.tiers[i] or ""]
+        for k in range(1, len(result.nodes)):
+            row += [fmt(result.scores[i, k]), str(_rank(result.ranks[i, k]) or "–")]
+        rows.append(row)
+    widths = [max(len(r[j]) for r in [head, *rows]) for j in range(len(head))]
+    numeric = {0, 3} | {5 + j for j in range(2 * len(domains))}
+    lines = []
+    for r in [head, *rows]:
+        cells = [v.rjust(widths[j]) if j in numeric else v.ljust(widths[j]) for j, v in enumerate(r)]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    title = f"{result.edition.title} — {sum(1 for t in result.tiers if t)} cities ranked"
+    footer = [f"note: {n}" for n in result.notes]
+    return "\n".join([title, "", *lines, *([""] + footer if footer else [])]) + "\n"
+
+
+def write_atomic(path, text: str, *, force: bool = True) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename,
+    so a failure never leaves a half-written file."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise CityrankError(f"{path} exists; use --force to overwrite it", file=path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CityrankError("the output folder does not exist", file=path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+FORMATS = {"table": to_table, "csv": to_csv, "json": to_json}

@@ -1,0 +1,457 @@
+"""The edition spec: ``edition.toml`` + ``cities.csv`` + ``data.csv`` (see the README for the format).
+
+Every error names the file and, where there is one, the row and column or the TOML table.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import CityrankError, DataError, MethodError, SpecError
+from ..model import (
+    ROOT_ID,
+    City,
+    Dataset,
+    Edition,
+    Framework,
+    Indicator,
+    MethodChoice,
+    Methods,
+    Node,
+    Weights,
+)
+from .csvfile import MISSING, parse_number, parse_ratio, read_rows
+
+INDEX_KEYS = {"id", "name", "aggregator"}
+METHOD_KEYS = {"imputation", "outliers", "normaliser", "aggregator", "tiers"}
+DOMAIN_KEYS = {"id", "name", "parent", "weight", "aggregator", "description", "source", "notes"}
+INDICATOR_KEYS = {
+    "id", "name", "domain", "direction", "weight", "unit", "source", "provider", "transform",
+    "normaliser", "levels", "notes", "description",
+}
+TRANSFORMS = ("log", "log10", "log1p", "sqrt")
+CITY_COLUMNS = ("id", "name", "country")
+
+
+def _path(p) -> Path:
+    return p if isinstance(p, Path) else Path(os.fspath(p))
+
+
+def read_toml(path) -> dict[str, Any]:
+    path = _path(path)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise SpecError("file not found", file=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"malformed TOML: {exc}", file=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read file: {exc}", file=path) from None
+
+
+def peek_edition_id(path) -> str:
+    """The ``[edition] id`` of an edition.toml, read without loading the rest."""
+    doc = read_toml(path)
+    ident = doc.get("edition", {}).get("id")
+    if not isinstance(ident, str) or not ident:
+        raise SpecError("[edition] needs an 'id' string", file=path)
+    return ident
+
+
+def _check_keys(table: Mapping, allowed: set[str], where: str, path):
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise SpecError(f"{where}: unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})", file=path)
+
+
+def _str(table, key, where, path, default=None, required=False) -> str | None:
+    value = table.get(key, default)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise SpecError(f"{where}: '{key}' must be a non-empty string", file=path)
+    return value
+
+
+def _num(table, key, where, path, default) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise SpecError(f"{where}: '{key}' must be a finite number, got {value!r}", file=path)
+    if key == "weight" and value < 0:
+        raise SpecError(f"{where}: weight must be non-negative, got {value}", file=path)
+    return float(value)
+
+
+def _choice(value, where, path) -> MethodChoice | None:
+    if value is None:
+        return None
+    try:
+        return MethodChoice.parse(value, what=where)
+    except MethodError as exc:
+        raise SpecError(exc.message, file=path) from None
+
+
+def parse_framework(doc: Mapping, path) -> Framework:
+    index = doc.get("index", {})
+    _check_keys(index, INDEX_KEYS, "[index]", path)
+    root = Node(
+        id=_str(index, "id", "[index]", path, ROOT_ID),
+        name=_str(index, "name", "[index]", path, "Index"),
+        aggregator=_choice(index.get("aggregator"), "[index] aggregator", path),
+    )
+    nodes = [root]
+    domains = doc.get("domains", [])
+    if not isinstance(domains, list):
+        raise SpecError("'domains' must be an array of tables ([[domains]])", file=path)
+    for n, d in enumerate(domains, start=1):
+        where = f"[[domains]] #{n}"
+        _check_keys(d, DOMAIN_KEYS, where, path)
+        ident = _str(d, "id", where, path, required=True)
+        where = f"domain {ident!r}"
+        nodes.append(Node(
+            id=ident,
+            name=_str(d, "name", where, path, ident),
+            parent=_str(d, "parent", where, path, root.id),
+            weight=_num(d, "weight", where, path, 1.0),
+            aggregator=_choice(d.get("aggregator"), f"{where} aggregator", path),
+        ))
+    indicators = []
+    items = doc.get("indicators", [])
+    if not isinstance(items, list) or not items:
+        raise SpecError("the edition needs at least one [[indicators]] table", file=path)
+    for n, d in enumerate(items, start=1):
+        where = f"[[indicators]] #{n}"
+        _check_keys(d, INDICATOR_KEYS, where, path)
+        ident = _str(d, "id", where, path, required=True)
+        where = f"indicator {ident!r}"
+        direction = d.get("direction", 1)
+        if direction not in (1, -1) or isinstance(direction, bool):
+            raise SpecError(f"{where}: direction must be 1 or -1, got {direction!r}", file=path)
+        transform = _str(d, "transform", where, path)
+        if transform is not None and transform not in TRANSFORMS:
+            raise SpecError(f"{where}: unknown transform {transform!r} (known: {', '.join(TRANSFORMS)})", file=path)
+        levels = d.get("levels", [])
+        if not isinstance(levels, list) or not all(isinstance(v, str) for v in levels):
+            raise SpecError(f"{where}: levels must be a list of strings", file=path)
+        normaliser = _choice(d.get("normaliser"), f"{where} normaliser", path)
+        if levels and normaliser is None:
+            normaliser = MethodChoice("ladder")
+        indicators.append(Indicator(
+            id=ident,
+            name=_str(d, "name", where, path, ident),
+            parent=_str(d, "domain", where, path, root.id),
+            direction=int(direction),
+            weight=_num(d, "weight", where, path, 1.0),
+            unit=_str(d, "unit", where, path, "") or "",
+            source=_str(d, "source", where, path, "") or "",
+            provider=_choice(d.get("provider"), f"{where} provider", path),
+            transform=transform,
+            normaliser=normaliser,
+            levels=tuple(levels),
+            notes=_str(d, "notes", where, path, "") or "",
+        ))
+    try:
+        return Framework(nodes, indicators)
+    except SpecError as exc:
+        raise SpecError(exc.message, file=path) from None
+
+
+def parse_methods(doc: Mapping, path) -> Methods:
+    table = doc.get("methods", {})
+    _check_keys(table, METHOD_KEYS, "[methods]", path)
+    kwargs = {k: _choice(table[k], f"[methods] {k}", path) for k in METHOD_KEYS - {"tiers"} if k in table}
+    if "tiers" in table:
+        tiers = table["tiers"]
+        if (not isinstance(tiers, list) or not tiers or not all(isinstance(t, int | float) for t in tiers)
+                or any(not 0 < t <= 1 for t in tiers) or sorted(tiers) != tiers or tiers[-1] != 1):
+            raise SpecError("[methods] tiers must be increasing shares in (0, 1] ending with 1", file=path)
+        kwargs["tiers"] = tuple(float(t) for t in tiers)
+    return Methods(**kwargs)
+
+
+def spec_weights(framework: Framework) -> Weights:
+    values = {n.id: n.weight for n in framework.nodes}
+    values.update({i.id: i.weight for i in framework.indicators})
+    return Weights(values, "edition")
+
+
+def read_cities(path) -> tuple[City, ...]:
+    """cities.csv: id, name, country (ISO3), optional geonameid, latitude, longitude, extra columns."""
+    path = _path(path)
+    header, rows = read_rows(path, required=CITY_COLUMNS)
+    extra = [h for h in header if h not in (*CITY_COLUMNS, "geonameid", "latitude", "longitude")]
+    cities, seen = [], {}
+    for number, row in rows:
+        ident = row["id"]
+        if not ident:
+            raise DataError("empty city id", file=path, row=number, column="id")
+        if ident in seen:
+            raise DataError(f"duplicate city id {ident!r} (first on row {seen[ident]})", file=path, row=number, column="id")
+        seen[ident] = number
+        if not row["name"]:
+            raise DataError("empty city name", file=path, row=number, column="name")
+        geonameid = None
+        if row.get("geonameid"):
+            try:
+                geonameid = int(row["geonameid"])
+            except ValueError:
+                raise DataError(f"not a whole number: {row['geonameid']!r}", file=path, row=number, column="geonameid") from None
+        coords = {}
+        for key, bound in (("latitude", 90), ("longitude", 180)):
+            value = parse_number(row.get(key, ""), file=path, row=number, column=key)
+            if abs(value) > bound:
+                raise DataError(f"{key} out of range: {value}", file=path, row=number, column=key)
+            coords[key] = None if math.isnan(value) else value
+        cities.append(City(ident, row["name"], row["country"], geonameid,
+                           attributes={k: row[k] for k in extra}, **coords))
+    if not cities:
+        raise DataError("no cities", file=path)
+    return tuple(cities)
+
+
+def read_data(path, cities: tuple[City, ...], framework: Framework, *, source: str | None = None) -> Dataset:
+    """data.csv: a ``city_id`` column, then one column per indicator id; empty or NA = missing.
+
+    A ladder-scored indicator accepts the level's label as well as its number (1 … L).
+    """
+    path = _path(path)
+    header, rows = read_rows(path, required=("city_id",))
+    known = {i.id: i for i in framework.indicators}
+    columns = [h for h in header if h != "city_id"]
+    for col in columns:
+        if col not in known:
+            raise DataError(f"unknown indicator (the edition has: {', '.join(known)})", file=path, row=1, column=col)
+    index = {c.id: n for n, c in enumerate(cities)}
+    values = np.full((len(cities), len(columns)), np.nan)
+    seen: dict[str, int] = {}
+    for number, row in rows:
+        ident = row["city_id"]
+        if ident not in index:
+            raise DataError(f"unknown city id {ident!r}", file=path, row=number, column="city_id")
+        if ident in seen:
+            raise DataError(f"duplicate city id {ident!r} (first on row {seen[ident]})", file=path, row=number, column="city_id")
+        seen[ident] = number
+        for j, col in enumerate(columns):
+            text = row[col]
+            levels = [v.lower() for v in known[col].levels]
+            if levels and text.strip().lower() in levels and text.strip().lower() not in MISSING:
+                values[index[ident], j] = levels.index(text.strip().lower()) + 1
+            else:
+                values[index[ident], j] = parse_number(text, file=path, row=number, column=col)
+    label = source or str(path)
+    sources = [known[c].source or label if source is None else label for c in columns]
+    return Dataset([c.id for c in cities], columns, values, sources, origin=str(path))
+
+
+def load_edition(path, *, with_data: bool = True) -> Edition:
+    """Load an edition.toml and the cities.csv / data.csv it names (defaults beside it)."""
+    path = _path(path)
+    if path.is_dir():
+        path = path / "edition.toml"
+    doc = read_toml(path)
+    meta = doc.get("edition")
+    if not isinstance(meta, dict):
+        raise SpecError("missing [edition] table", file=path)
+    known_tables = {"edition", "index", "methods", "domains", "indicators", "weights", "experts", "published"}
+    unknown = sorted(set(doc) - known_tables)
+    if unknown:
+        raise SpecError(f"unknown table(s) {', '.join(unknown)} (allowed: {', '.join(sorted(known_tables))})", file=path)
+    ident = _str(meta, "id", "[edition]", path, required=True)
+    framework = parse_framework(doc, path)
+    methods = parse_methods(doc, path)
+    folder = path.parent
+    cities = read_cities(folder / _str(meta, "cities", "[edition]", path, "cities.csv"))
+    data = None
+    data_name = _str(meta, "data", "[edition]", path, "data.csv")
+    if with_data and (folder / data_name).exists():
+        data = read_data(folder / data_name, cities, framework)
+    weights_table = doc.get("weights", {})
+    _check_keys(weights_table, {"method", "file", "notes"}, "[weights]", path)
+    weights = spec_weights(framework)
+    method = weights_table.get("method", "edition")
+    if method == "equal":
+        weights = Weights({k: 1.0 for k in weights.values}, "equal")
+    elif method != "edition":
+        raise SpecError(f"[weights] method must be 'edition' or 'equal', got {method!r}; expert panels go in [experts]", file=path)
+    if "file" in weights_table:
+        weights = apply_weights_file(weights, framework, folder / weights_table["file"])
+    experts = doc.get("experts", {})
+    _check_experts(experts, framework, path)
+    return Edition(
+        id=ident,
+        title=_str(meta, "title", "[edition]", path, ident),
+        cities=cities,
+        framework=framework,
+        weights=weights,
+        methods=methods,
+        meta=meta,
+        experts=experts,
+        published=doc.get("published", {}),
+        data=data,
+        path=path,
+    )
+
+
+# --- weights and expert judgments ----------------------------------------------------------
+
+
+def apply_weights_file(weights: Weights, framework: Framework, path) -> Weights:
+    """Override local weights from a CSV with columns ``id,weight`` (nodes or indicators)."""
+    path = _path(path)
+    _, rows = read_rows(path, error=SpecError, required=("id", "weight"))
+    known = set(weights.values)
+    values = dict(weights.values)
+    for number, row in rows:
+        if row["id"] not in known:
+            raise SpecError(f"unknown indicator or domain id {row['id']!r}", file=path, row=number, column="id")
+        w = parse_number(row["weight"], file=path, row=number, column="weight", error=SpecError, allow_missing=False)
+        if w < 0:
+            raise SpecError(f"negative weight {w:g}", file=path, row=number, column="weight")
+        values[row["id"]] = w
+    for node in framework.nodes:
+        kids = [c.id for c in framework.children(node.id)]
+        if kids and all(values[k] == 0 for k in kids):
+            raise SpecError(f"all weights under {node.id!r} are zero ({', '.join(kids)})", file=path)
+    return Weights(values, f"file {path}")
+
+
+def read_matrix_file(path) -> tuple[list[str], np.ndarray]:
+    """An AHP pairwise-comparison matrix as CSV: header ``,a,b,c``; rows ``a,1,3,1/5`` …"""
+    path = _path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SpecError("file not found", file=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read file: {exc}", file=path) from None
+    try:
+        rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise SpecError(f"malformed CSV: {exc}", file=path) from None
+    if not rows:
+        raise SpecError("empty file: expected a header row of item ids", file=path, row=1)
+    items = [c.strip() for c in rows[0][1:]]
+    if not items or any(not i for i in items) or len(set(items)) != len(items):
+        raise SpecError("the header must list distinct item ids after an empty first cell", file=path, row=1)
+    if len(rows) - 1 != len(items):
+        raise SpecError(f"expected {len(items)} rows for {len(items)} items, found {len(rows) - 1}", file=path)
+    matrix = np.empty((len(items), len(items)))
+    for i, row in enumerate(rows[1:]):
+        number = i + 2
+        if len(row) != len(items) + 1:
+            raise SpecError(f"expected {len(items) + 1} fields, found {len(row)}", file=path, row=number)
+        if row[0].strip() != items[i]:
+            raise SpecError(f"row label {row[0].strip()!r} should be {items[i]!r} (same order as the header)",
+                            file=path, row=number)
+        for j, cell in enumerate(row[1:]):
+            matrix[i, j] = parse_ratio(cell.strip(), file=path, row=number, column=items[j], error=SpecError)
+    return items, matrix
+
+
+def read_budget_file(path) -> tuple[list[str], list[str], np.ndarray]:
+    """Budget allocations as CSV: header ``expert,a,b,c``; one row per expert."""
+    path = _path(path)
+    header, rows = read_rows(path, error=SpecError, required=("expert",))
+    items = [h for h in header if h != "expert"]
+    if not items:
+        raise SpecError("no item columns after 'expert'", file=path, row=1)
+    labels, table = [], np.empty((len(rows), len(items)))
+    for n, (number, row) in enumerate(rows):
+        labels.append(row["expert"] or f"row {number}")
+        for j, item in enumerate(items):
+            value = parse_number(row[item], file=path, row=number, column=item, error=SpecError, allow_missing=False)
+            if value < 0:
+                raise SpecError(f"negative allocation {value:g}", file=path, row=number, column=item)
+            table[n, j] = value
+    if not rows:
+        raise SpecError("no experts (no rows after the header)", file=path)
+    return items, labels, table
+
+
+def _check_experts(experts: Mapping, framework: Framework, path):
+    """[experts] holds ``[[experts.ahp]]`` and ``[[experts.budget]]`` tables, one per node."""
+    _check_keys(experts, {"ahp", "budget", "notes", "source"}, "[experts]", path)
+    for kind in ("ahp", "budget"):
+        for n, table in enumerate(experts.get(kind, []), start=1):
+            where = f"[[experts.{kind}]] #{n}"
+            allowed = {"node", "items", "matrices", "files", "labels"} if kind == "ahp" else {"node", "items", "allocations", "file", "labels", "total"}
+            _check_keys(table, allowed, where, path)
+            node = _str(table, "node", where, path, required=True)
+            try:
+                framework.node(node)
+            except KeyError:
+                raise SpecError(f"{where}: unknown node {node!r}", file=path) from None
+            kids = [c.id for c in framework.children(node)]
+            items = table.get("items", kids)
+            if sorted(items) != sorted(kids):
+                raise SpecError(f"{where}: items {items} must be the children of {node!r}: {kids}", file=path)
+
+
+def expert_judgments(edition: Edition) -> list[tuple[str, str, list[str], dict[str, Any]]]:
+    """(kind, node, items, params) for every expert table, reading referenced files."""
+    out = []
+    path = edition.path
+    folder = path.parent if path else Path(".")
+    for kind in ("ahp", "budget"):
+        for table in edition.experts.get(kind, ()):
+            node = table["node"]
+            items = list(table.get("items", [c.id for c in edition.framework.children(node)]))
+            params: dict[str, Any] = {}
+            if kind == "ahp":
+                if "files" in table:
+                    mats = []
+                    for f in table["files"]:
+                        file_items, m = read_matrix_file(folder / f)
+                        if file_items != items:
+                            raise SpecError(f"items {file_items} differ from {items} for node {node!r}", file=folder / f)
+                        mats.append(m)
+                else:
+                    mats = [
+                        [[_toml_ratio(v, path) for v in row] for row in m] for m in table.get("matrices", ())
+                    ]
+                params["matrices"] = mats
+            else:
+                if "file" in table:
+                    file_items, labels, alloc = read_budget_file(folder / table["file"])
+                    if sorted(file_items) != sorted(items):
+                        raise SpecError(f"items {file_items} differ from {items} for node {node!r}", file=folder / table["file"])
+                    alloc = alloc[:, [file_items.index(i) for i in items]]
+                    params.update(allocations=alloc, labels=labels)
+                else:
+                    params["allocations"] = [list(map(float, r)) for r in table.get("allocations", ())]
+                if "total" in table:
+                    params["total"] = float(table["total"])
+            if "labels" in table:
+                params["labels"] = list(table["labels"])
+            out.append((kind, node, items, params))
+    return out
+
+
+def _toml_ratio(value, path) -> float:
+    if isinstance(value, str):
+        return parse_ratio(value, file=path, row=None, column=None, error=SpecError)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SpecError(f"[experts] judgment {value!r} is not a number", file=path)
+    return float(value)
+
+
+__all__ = [
+    "CityrankError",
+    "apply_weights_file",
+    "expert_judgments",
+    "load_edition",
+    "peek_edition_id",
+    "read_budget_file",
+    "read_cities",
+    "read_data",
+    "read_matrix_file",
+]

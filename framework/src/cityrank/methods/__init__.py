@@ -1,0 +1,36 @@
+"""The built-in methods, registered through the same hooks as any third-party plugin."""
+
+from __future__ import annotations
+
+from .. import hookimpl
+from . import aggregators, imputation, normalisers, outliers, weightings
+
+
+def _register_all(register, table):
+    for ident, (function, params) in table.items():
+        register(ident, function, params=params)
+
+
+@hookimpl
+def cityrank_register_normalisers(register):
+    _register_all(register, normalisers.BUILTIN)
+
+
+@hookimpl
+def cityrank_register_aggregators(register):
+    _register_all(register, aggregators.BUILTIN)
+
+
+@hookimpl
+def cityrank_register_weightings(register):
+    _register_all(register, weightings.BUILTIN)
+
+
+@hookimpl
+def cityrank_register_imputers(register):
+    _register_all(register, imputation.BUILTIN)
+
+
+@hookimpl
+def cityrank_register_outlier_treatments(register):
+    _register_all(register, outliers.BUILTIN)

@@ -1,0 +1,77 @@
+"""Built-in aggregators. Batched: scores ``(…, N, K)``, weights ``(…, K)`` → ``(…, N)``.
+
+A missing (NaN) child is left out and the weights of the others are renormalised, as in
+COINr's ``Aggregate``; ``min_share`` (0–1) makes the parent NaN when fewer than that share
+of its children are present (COINr's ``dat_thresh``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _prepare(scores, weights, min_share):
+    x = np.asarray(scores, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)[..., None, :]
+    if np.any(w < 0):
+        raise ValueError("weights must be non-negative")
+    present = ~np.isnan(x)
+    w = np.where(present, w, 0.0)
+    total = w.sum(axis=-1)
+    share = present.mean(axis=-1) if x.shape[-1] else np.zeros(x.shape[:-1])
+    missing = (total <= 0) | (share < min_share - 1e-12)
+    return np.where(present, x, 0.0), w, np.where(total > 0, total, 1.0), present, missing
+
+
+def arithmetic(scores, weights, min_share=0.0):
+    """Weighted arithmetic mean Σw·x/Σw (fully compensatory)."""
+    x, w, total, _, missing = _prepare(scores, weights, min_share)
+    return np.where(missing, np.nan, (w * x).sum(axis=-1) / total)
+
+
+def geometric(scores, weights, min_share=0.0):
+    """Weighted geometric mean Π x^(w/Σw). Scores must be ≥ 0; a zero score with positive weight
+    makes the result 0 (the limit of the product), so use a normalisation with a lower bound
+    above zero (e.g. min-max to [1, 100]) when a zero should not be absorbing."""
+    x, w, total, present, missing = _prepare(scores, weights, min_share)
+    if np.any(present & (x < 0)):
+        raise ValueError("the geometric mean needs non-negative scores (normalise to a positive range)")
+    with np.errstate(divide="ignore"):
+        logs = np.where(w > 0, np.log(np.where(w > 0, x, 1.0)), 0.0)
+    return np.where(missing, np.nan, np.exp((w * logs).sum(axis=-1) / total))
+
+
+def harmonic(scores, weights, min_share=0.0):
+    """Weighted harmonic mean Σw/Σ(w/x). Scores must be ≥ 0; a zero score makes the result 0."""
+    x, w, total, present, missing = _prepare(scores, weights, min_share)
+    if np.any(present & (x < 0)):
+        raise ValueError("the harmonic mean needs non-negative scores")
+    with np.errstate(divide="ignore"):
+        inv = np.where(w > 0, w / np.where(w > 0, x, 1.0), 0.0)
+    denom = inv.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(np.isinf(denom), 0.0, total / denom)
+    return np.where(missing, np.nan, value)
+
+
+def power(scores, weights, p=2.0, min_share=0.0):
+    """Weighted power (generalised) mean (Σw·x^p/Σw)^(1/p); p = 1 arithmetic, −1 harmonic.
+    p = 0 is the geometric mean."""
+    p = float(p)
+    if p == 0:
+        return geometric(scores, weights, min_share)
+    x, w, total, present, missing = _prepare(scores, weights, min_share)
+    if np.any(present & (x < 0)):
+        raise ValueError("the power mean needs non-negative scores")
+    with np.errstate(divide="ignore"):  # for p < 0 a zero score makes the mean 0
+        terms = np.where(w > 0, w * np.where(w > 0, x, 1.0) ** p, 0.0).sum(axis=-1)
+    value = np.where(np.isinf(terms), 0.0, (terms / total) ** (1.0 / p))
+    return np.where(missing, np.nan, value)
+
+
+BUILTIN = {
+    "arithmetic": (arithmetic, {"min_share": 0.0}),
+    "geometric": (geometric, {"min_share": 0.0}),
+    "harmonic": (harmonic, {"min_share": 0.0}),
+    "power": (power, {"p": 2.0, "min_share": 0.0}),
+}

@@ -1,0 +1,123 @@
+"""Built-in normalisers. Batched: ``x`` is ``(…, N, K)``, ``direction`` ``(K,)``; NaN stays NaN.
+
+Every kernel first orients the data so that higher is better, then maps each column along
+the city axis (``-2``). The scales follow the OECD/JRC Handbook on Constructing Composite
+Indicators (2008), section 5, and COINr's ``Normalise``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..ranking import min_ranks
+
+
+def _oriented(x, direction):
+    return np.asarray(x, dtype=np.float64) * np.asarray(direction, dtype=np.float64)
+
+
+def _quiet(func):
+    """Run a kernel with all-NaN columns allowed (they stay NaN)."""
+
+    def wrapper(*args, **kwargs):
+        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return func(*args, **kwargs)
+
+    wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
+    return wrapper
+
+
+@_quiet
+def minmax(x, direction, lower=0.0, upper=100.0):
+    """Min-max: (x − min)/(max − min) scaled to [lower, upper]; a constant column gets the midpoint."""
+    if not upper > lower:
+        raise ValueError(f"upper ({upper}) must exceed lower ({lower})")
+    y = _oriented(x, direction)
+    lo = np.nanmin(y, axis=-2, keepdims=True)
+    hi = np.nanmax(y, axis=-2, keepdims=True)
+    span = hi - lo
+    unit = np.where(span > 0, (y - lo) / np.where(span > 0, span, 1.0), 0.5)
+    return np.where(np.isnan(y), np.nan, lower + unit * (upper - lower))
+
+
+@_quiet
+def zscore(x, direction, mean=0.0, sd=1.0):
+    """Standardisation: (x − mean)/sd with the sample sd (ddof 1), rescaled to the given mean and sd."""
+    if not sd > 0:
+        raise ValueError(f"sd must be positive, got {sd}")
+    y = _oriented(x, direction)
+    mu = np.nanmean(y, axis=-2, keepdims=True)
+    s = np.nanstd(y, axis=-2, ddof=1, keepdims=True)
+    z = np.where(s > 0, (y - mu) / np.where(s > 0, s, 1.0), 0.0)
+    return np.where(np.isnan(y), np.nan, mean + sd * z)
+
+
+@_quiet
+def rank(x, direction, scale=100.0):
+    """Percentile rank: (rank − 1)/(n − 1)·scale with ties at their lowest rank; n counts non-missing."""
+    y = _oriented(x, direction)
+    r = min_ranks(y, axis=-2, descending=False)
+    n = np.sum(~np.isnan(y), axis=-2, keepdims=True)
+    return np.where(n > 1, (r - 1.0) / np.maximum(n - 1, 1) * scale, np.where(np.isnan(y), np.nan, scale))
+
+
+@_quiet
+def leader(x, direction, scale=100.0):
+    """Distance to the leader: x/max·scale (more is better) or min/x·scale (less is better).
+
+    Needs positive values; the leader scores ``scale``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if np.any(x[~np.isnan(x)] <= 0):
+        raise ValueError("distance to the leader needs positive values")
+    d = np.asarray(direction, dtype=np.float64)
+    best_pos = np.nanmax(x, axis=-2, keepdims=True)
+    best_neg = np.nanmin(x, axis=-2, keepdims=True)
+    return np.where(d > 0, x / best_pos, best_neg / x) * scale
+
+
+@_quiet
+def goalposts(x, direction, lower, upper, scale=100.0, cap=True):
+    """Goalposts: (x − lower)/(upper − lower)·scale, or (upper − x)/(upper − lower)·scale when less
+    is better; clipped to [0, scale] when ``cap`` (as the UNDP Human Development Index does)."""
+    lower, upper = float(lower), float(upper)
+    if not upper > lower:
+        raise ValueError(f"upper goalpost ({upper}) must exceed lower ({lower})")
+    x = np.asarray(x, dtype=np.float64)
+    d = np.asarray(direction, dtype=np.float64)
+    unit = np.where(d > 0, (x - lower), (upper - x)) / (upper - lower)
+    if cap:
+        unit = np.clip(unit, 0.0, 1.0)
+    return unit * scale
+
+
+def ladder(x, direction, levels, points=None, scale=100.0):
+    """Ladder scoring: ordered levels worth points. ``x`` holds the level reached (1 … L, 0 = none);
+    the score is points[level]/max(points)·scale. Points default to 1 … L."""
+    levels = list(levels)
+    if not levels:
+        raise ValueError("ladder scoring needs the indicator's levels")
+    pts = np.arange(1.0, len(levels) + 1) if points is None else np.asarray(points, dtype=np.float64)
+    if pts.shape != (len(levels),) or np.any(np.diff(pts) <= 0) or pts[0] < 0:
+        raise ValueError(f"points must be {len(levels)} increasing non-negative numbers, got {points}")
+    x = np.asarray(x, dtype=np.float64)
+    present = ~np.isnan(x)
+    level = np.where(present, x, 0.0)
+    if np.any((level != np.round(level)) | (level < 0) | (level > len(levels))):
+        bad = x[present & ((level != np.round(level)) | (level < 0) | (level > len(levels)))][0]
+        raise ValueError(f"ladder level must be a whole number from 0 to {len(levels)}, got {bad:g}")
+    table = np.concatenate([[0.0], pts]) / pts[-1] * scale
+    return np.where(present, table[level.astype(int)], np.nan)
+
+
+BUILTIN = {
+    "minmax": (minmax, {"lower": 0.0, "upper": 100.0}),
+    "zscore": (zscore, {"mean": 0.0, "sd": 1.0}),
+    "rank": (rank, {"scale": 100.0}),
+    "leader": (leader, {"scale": 100.0}),
+    "goalposts": (goalposts, {"lower": None, "upper": None, "scale": 100.0, "cap": True}),
+    "ladder": (ladder, {"levels": None, "points": None, "scale": 100.0}),
+}

@@ -1,0 +1,145 @@
+"""Built-in weightings: fixed, equal, expert panels by AHP or budget allocation.
+
+AHP follows Saaty, "The Analytic Hierarchy Process" (1980) and "Decision making with the
+analytic hierarchy process", Int. J. Services Sciences 1(1), 2008: priorities are the
+normalised principal right eigenvector of the pairwise-comparison matrix; consistency index
+CI = (λmax − n)/(n − 1), consistency ratio CR = CI/RI with Saaty's random indices; CR above
+0.10 calls for revising the judgments. Several experts are combined by the element-wise
+geometric mean of their matrices (aggregation of individual judgments, Forman & Peniwati,
+EJOR 108, 1998), which keeps the combined matrix reciprocal.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+#: Saaty's random consistency indices for n = 1 … 15 (Saaty 2008, table 3 / Saaty 1980).
+RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
+CR_THRESHOLD = 0.10
+RECIPROCAL_TOLERANCE = 0.01  # relative; admits judgments written as 0.33 for 1/3
+
+
+@attrs.frozen
+class WeightingResult:
+    """Weights ``(K,)`` summing to one, and diagnostics (JSON-serialisable)."""
+
+    weights: np.ndarray = attrs.field(converter=lambda w: np.asarray(w, dtype=np.float64))
+    diagnostics: dict = attrs.field(factory=dict)
+
+
+def _normalised(w, what="weights"):
+    w = np.asarray(w, dtype=np.float64)
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"{what} must be finite numbers")
+    if np.any(w < 0):
+        raise ValueError(f"{what} must be non-negative")
+    if not w.sum() > 0:
+        raise ValueError(f"{what} are all zero")
+    return w / w.sum()
+
+
+def fixed(items, values):
+    """Weights given directly (any positive scale; normalised to sum to one)."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.shape != (len(items),):
+        raise ValueError(f"expected {len(items)} weights, got {values.shape}")
+    return WeightingResult(_normalised(values))
+
+
+def equal(items):
+    """Equal weights."""
+    return WeightingResult(np.full(len(items), 1.0 / len(items)))
+
+
+def check_pairwise(matrix, label="matrix"):
+    """Raise ValueError unless ``matrix`` is square, positive, with unit diagonal and reciprocal."""
+    a = np.asarray(matrix, dtype=np.float64)
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        raise ValueError(f"{label}: a pairwise comparison matrix must be square, got shape {a.shape}")
+    if not np.all(np.isfinite(a)) or np.any(a <= 0):
+        i, j = np.argwhere(~np.isfinite(a) | (a <= 0))[0]
+        raise ValueError(f"{label}: entry ({i + 1}, {j + 1}) = {a[i, j]:g} is not a positive number")
+    if not np.allclose(np.diag(a), 1.0):
+        i = int(np.argmax(np.abs(np.diag(a) - 1)))
+        raise ValueError(f"{label}: diagonal entry ({i + 1}, {i + 1}) must be 1, got {a[i, i]:g}")
+    product = a * a.T
+    bad = np.abs(product - 1.0) > RECIPROCAL_TOLERANCE
+    if np.any(bad):
+        i, j = np.argwhere(bad)[0]
+        raise ValueError(
+            f"{label}: not reciprocal: entry ({i + 1}, {j + 1}) = {a[i, j]:g} but "
+            f"({j + 1}, {i + 1}) = {a[j, i]:g} (should be {1 / a[i, j]:g})"
+        )
+    return a
+
+
+def eigen_priorities(matrix):
+    """Principal eigenvector (normalised to sum 1) and λmax of a positive matrix."""
+    a = np.asarray(matrix, dtype=np.float64)
+    values, vectors = np.linalg.eig(a)
+    k = int(np.argmax(values.real))
+    v = np.abs(vectors[:, k].real)
+    return v / v.sum(), float(values[k].real)
+
+
+def consistency(matrix):
+    """(λmax, CI, CR) of a pairwise comparison matrix; CR is 0 for n ≤ 2."""
+    a = np.asarray(matrix, dtype=np.float64)
+    n = a.shape[0]
+    _, lam = eigen_priorities(a)
+    ci = (lam - n) / (n - 1) if n > 1 else 0.0
+    ri = RANDOM_INDEX[n - 1] if n <= len(RANDOM_INDEX) else RANDOM_INDEX[-1]
+    cr = ci / ri if ri > 0 else 0.0
+    return lam, max(ci, 0.0), max(cr, 0.0)
+
+
+def ahp(items, matrices, labels=None):
+    """AHP with one pairwise-comparison matrix per expert ``(E, K, K)``; aggregation of individual
+    judgments by element-wise geometric mean, then the principal eigenvector."""
+    mats = [np.asarray(m, dtype=np.float64) for m in matrices]
+    if not mats:
+        raise ValueError("AHP needs at least one expert matrix")
+    labels = list(labels) if labels is not None else [f"expert {e + 1}" for e in range(len(mats))]
+    experts = []
+    for label, m in zip(labels, mats, strict=True):
+        check_pairwise(m, label)
+        if m.shape != (len(items), len(items)):
+            raise ValueError(f"{label}: expected a {len(items)}×{len(items)} matrix, got {m.shape}")
+        w, _ = eigen_priorities(m)
+        lam, ci, cr = consistency(m)
+        experts.append({"expert": label, "weights": w.tolist(), "lambda_max": lam, "ci": ci, "cr": cr,
+                        "consistent": cr <= CR_THRESHOLD})
+    combined = np.exp(np.mean(np.log(np.stack(mats)), axis=0))
+    w, _ = eigen_priorities(combined)
+    lam, ci, cr = consistency(combined)
+    return WeightingResult(w, {"method": "ahp", "items": list(items), "experts": experts,
+                               "combined": {"lambda_max": lam, "ci": ci, "cr": cr,
+                                            "consistent": cr <= CR_THRESHOLD}})
+
+
+def budget(items, allocations, labels=None, total=100.0):
+    """Budget allocation: each expert distributes ``total`` points ``(E, K)``; weights = mean share."""
+    a = np.asarray(allocations, dtype=np.float64)
+    if a.ndim != 2 or a.shape[1] != len(items) or a.shape[0] == 0:
+        raise ValueError(f"expected one row of {len(items)} allocations per expert, got shape {a.shape}")
+    labels = list(labels) if labels is not None else [f"expert {e + 1}" for e in range(len(a))]
+    for label, row in zip(labels, a, strict=True):
+        if not np.all(np.isfinite(row)) or np.any(row < 0):
+            raise ValueError(f"{label}: allocations must be non-negative numbers")
+        if abs(row.sum() - total) > 1e-6 * total:
+            raise ValueError(f"{label}: allocations sum to {row.sum():g}, not {total:g}")
+    shares = a / total
+    spread = shares.std(axis=0, ddof=1) if len(a) > 1 else np.zeros(len(items))
+    return WeightingResult(shares.mean(axis=0), {
+        "method": "budget", "items": list(items), "experts": len(a),
+        "sd": spread.tolist(), "min": shares.min(axis=0).tolist(), "max": shares.max(axis=0).tolist(),
+    })
+
+
+BUILTIN = {
+    "fixed": (fixed, {"values": None}),
+    "equal": (equal, {}),
+    "ahp": (ahp, {"matrices": None, "labels": None}),
+    "budget": (budget, {"allocations": None, "labels": None, "total": 100.0}),
+}

@@ -1,0 +1,340 @@
+"""Immutable value objects: cities, indicators, the framework tree, weights, editions, data, results.
+
+Arrays are stored read-only float64 and compared with ``numpy.array_equal``; mappings are
+read-only views. Variants are made with ``attrs.evolve``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+import numpy as np
+
+from .errors import MethodError, SpecError
+
+ROOT_ID = "index"
+
+
+def freeze(value: Any) -> Any:
+    """Deep-freeze parsed TOML/JSON: dicts become read-only mappings, lists tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Inverse of :func:`freeze`, for JSON output."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [thaw(v) for v in value]
+    return value
+
+
+def readonly_array(value: Any) -> np.ndarray:
+    arr = np.array(value, dtype=np.float64)
+    arr.setflags(write=False)
+    return arr
+
+
+_array_eq = attrs.cmp_using(eq=lambda a, b: a.shape == b.shape and np.array_equal(a, b, equal_nan=True))
+
+
+def _parse_scalar(text: str) -> Any:
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text.strip()
+
+
+@attrs.frozen
+class MethodChoice:
+    """A method name and its parameters, e.g. ``goalposts`` with ``lower=20, upper=85``."""
+
+    name: str
+    params: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
+
+    @classmethod
+    def parse(cls, value: Any, *, what: str = "method") -> MethodChoice:
+        """Accept ``"name"``, ``"name:key=value,key=value"`` or ``{name = ..., key = ...}``."""
+        if isinstance(value, MethodChoice):
+            return value
+        if isinstance(value, str):
+            name, _, rest = value.partition(":")
+            params = {}
+            for part in filter(None, (p.strip() for p in rest.split(","))):
+                key, eq, val = part.partition("=")
+                if not eq or not key.strip():
+                    raise MethodError(f"{what} {value!r}: expected name:key=value,...")
+                params[key.strip()] = _parse_scalar(val)
+            if not name.strip():
+                raise MethodError(f"{what} {value!r}: empty method name")
+            return cls(name.strip(), params)
+        if isinstance(value, Mapping) and isinstance(value.get("name"), str):
+            params = {k: thaw(v) for k, v in value.items() if k != "name"}
+            return cls(value["name"], params)
+        raise MethodError(f"{what}: expected a method name or a table with 'name', got {value!r}")
+
+    def kwargs(self) -> dict[str, Any]:
+        return thaw(self.params)
+
+    def __str__(self) -> str:
+        if not self.params:
+            return self.name
+        return self.name + ":" + ",".join(f"{k}={v}" for k, v in self.params.items())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "params": thaw(self.params)}
+
+
+@attrs.frozen
+class City:
+    """A ranked unit. ``country`` is ISO 3166-1 alpha-3."""
+
+    id: str
+    name: str
+    country: str = ""
+    geonameid: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    attributes: Mapping[str, str] = attrs.field(factory=dict, converter=freeze)
+
+    def group(self, by: str) -> str:
+        """The value of a grouping attribute (``country`` or any extra cities.csv column)."""
+        if by == "country":
+            return self.country
+        if by not in self.attributes:
+            raise MethodError(f"cities have no attribute {by!r} to group by")
+        return self.attributes[by]
+
+
+@attrs.frozen
+class Indicator:
+    """A leaf of the framework tree. ``direction`` is +1 (more is better) or -1."""
+
+    id: str
+    name: str
+    parent: str
+    direction: int = 1
+    weight: float = 1.0
+    unit: str = ""
+    source: str = ""
+    provider: MethodChoice | None = None
+    transform: str | None = None
+    normaliser: MethodChoice | None = None
+    levels: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    notes: str = ""
+
+
+@attrs.frozen
+class Node:
+    """An aggregate: the index itself (no parent) or a domain / sub-domain of any depth."""
+
+    id: str
+    name: str
+    parent: str | None = None
+    weight: float = 1.0
+    aggregator: MethodChoice | None = None
+
+
+@attrs.frozen
+class Framework:
+    """The tree index → domains (any depth) → indicators; checked on construction."""
+
+    nodes: tuple[Node, ...] = attrs.field(converter=tuple)
+    indicators: tuple[Indicator, ...] = attrs.field(converter=tuple)
+
+    def __attrs_post_init__(self):
+        roots = [n for n in self.nodes if n.parent is None]
+        if len(roots) != 1:
+            raise SpecError(f"the framework needs exactly one root node, found {len(roots)}")
+        ids = [n.id for n in self.nodes] + [i.id for i in self.indicators]
+        seen = set()
+        for i in ids:
+            if i in seen:
+                raise SpecError(f"duplicate id {i!r} in the framework")
+            seen.add(i)
+        node_ids = {n.id for n in self.nodes}
+        for n in self.nodes:
+            if n.parent is not None and n.parent not in node_ids:
+                raise SpecError(f"domain {n.id!r}: unknown parent {n.parent!r}")
+        for ind in self.indicators:
+            if ind.parent not in node_ids:
+                raise SpecError(f"indicator {ind.id!r}: unknown domain {ind.parent!r}")
+        parent = {n.id: n.parent for n in self.nodes}
+        for n in self.nodes:
+            path, cur = [n.id], n.parent
+            while cur is not None:
+                if cur in path:
+                    raise SpecError("cycle in the framework tree: " + " -> ".join([*path, cur]))
+                path.append(cur)
+                cur = parent[cur]
+
+    @property
+    def root(self) -> Node:
+        return next(n for n in self.nodes if n.parent is None)
+
+    def node(self, node_id: str) -> Node:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+    def children(self, node_id: str) -> list[Node | Indicator]:
+        """Direct children (sub-nodes first, then indicators), in spec order."""
+        return [n for n in self.nodes if n.parent == node_id] + [
+            i for i in self.indicators if i.parent == node_id
+        ]
+
+    def postorder(self) -> list[Node]:
+        """Aggregates, children before parents (so aggregation can run bottom-up)."""
+        out: list[Node] = []
+
+        def visit(node: Node):
+            for child in self.children(node.id):
+                if isinstance(child, Node):
+                    visit(child)
+            out.append(node)
+
+        visit(self.root)
+        return out
+
+    def preorder(self) -> list[tuple[int, Node | Indicator]]:
+        """(depth, element) for every node and indicator, parents first."""
+        out: list[tuple[int, Node | Indicator]] = []
+
+        def visit(el, depth):
+            out.append((depth, el))
+            if isinstance(el, Node):
+                for child in self.children(el.id):
+                    visit(child, depth + 1)
+
+        visit(self.root, 0)
+        return out
+
+    @property
+    def indicator_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.indicators)
+
+    @property
+    def domains(self) -> tuple[Node, ...]:
+        """Every aggregate below the root, in spec order."""
+        return tuple(n for n in self.nodes if n.parent is not None)
+
+
+@attrs.frozen
+class Weights:
+    """Local weights: each node's or indicator's weight among its siblings (not normalised).
+
+    ``source`` says where they came from (spec, a weights file, an expert panel, …).
+    """
+
+    values: Mapping[str, float] = attrs.field(converter=freeze)
+    source: str = "edition"
+
+    def local(self, ids: list[str]) -> np.ndarray:
+        return np.array([self.values[i] for i in ids], dtype=np.float64)
+
+
+@attrs.frozen
+class Methods:
+    """Default methods of an edition; nodes and indicators may override them."""
+
+    imputation: MethodChoice = MethodChoice("none")
+    outliers: MethodChoice = MethodChoice("none")
+    normaliser: MethodChoice = MethodChoice("minmax")
+    aggregator: MethodChoice = MethodChoice("arithmetic")
+    tiers: tuple[float, ...] = attrs.field(default=(0.1, 0.3, 0.6, 1.0), converter=tuple)
+
+
+@attrs.frozen
+class Dataset:
+    """Indicator values: cities × indicators, float64, NaN = missing, a source per column."""
+
+    city_ids: tuple[str, ...] = attrs.field(converter=tuple)
+    indicator_ids: tuple[str, ...] = attrs.field(converter=tuple)
+    values: np.ndarray = attrs.field(converter=readonly_array, eq=_array_eq)
+    sources: tuple[str, ...] = attrs.field(converter=tuple)
+    origin: str = ""
+
+    def __attrs_post_init__(self):
+        shape = (len(self.city_ids), len(self.indicator_ids))
+        if self.values.shape != shape:
+            raise ValueError(f"values have shape {self.values.shape}, expected {shape}")
+        if len(self.sources) != shape[1]:
+            raise ValueError("one source per indicator column is required")
+
+    def column(self, indicator_id: str) -> np.ndarray:
+        return self.values[:, self.indicator_ids.index(indicator_id)]
+
+
+@attrs.frozen
+class Edition:
+    """A ranking edition: metadata, cities, framework, weights, default methods, data."""
+
+    id: str
+    title: str
+    cities: tuple[City, ...] = attrs.field(converter=tuple)
+    framework: Framework
+    weights: Weights
+    methods: Methods = Methods()
+    meta: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
+    experts: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
+    published: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
+    data: Dataset | None = None
+    path: Path | None = None
+
+    @property
+    def city_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.cities)
+
+
+@attrs.frozen
+class Result:
+    """Scores and ranks of every aggregate for every city, with a record of how they were made.
+
+    ``scores`` and ``ranks`` are ``(N, M)`` over ``cities`` × ``nodes`` (the index first,
+    then the domains in spec order); ``indicator_scores`` is ``(N, K)`` normalised values.
+    Rank 1 is best; tied scores share the best rank of the tie ('min'); NaN = not ranked.
+    """
+
+    edition: Edition
+    cities: tuple[City, ...] = attrs.field(converter=tuple)
+    nodes: tuple[str, ...] = attrs.field(converter=tuple)
+    scores: np.ndarray = attrs.field(converter=readonly_array, eq=_array_eq)
+    ranks: np.ndarray = attrs.field(converter=readonly_array, eq=_array_eq)
+    indicator_scores: np.ndarray = attrs.field(converter=readonly_array, eq=_array_eq)
+    tiers: tuple[str | None, ...] = attrs.field(converter=tuple)
+    methods: tuple[Mapping[str, Any], ...] = attrs.field(converter=freeze)
+    coverage: Mapping[str, float] = attrs.field(converter=freeze)
+    data_sources: Mapping[str, str] = attrs.field(converter=freeze)
+    weights: Weights
+    inputs_sha256: str
+    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+    def score(self, node_id: str | None = None) -> np.ndarray:
+        """Scores of one aggregate (the index by default), ``(N,)``."""
+        return self.scores[:, 0 if node_id is None else self.nodes.index(node_id)]
+
+    def rank(self, node_id: str | None = None) -> np.ndarray:
+        """Ranks of one aggregate (the index by default), ``(N,)``."""
+        return self.ranks[:, 0 if node_id is None else self.nodes.index(node_id)]
+
+    def order(self) -> np.ndarray:
+        """City positions sorted by overall rank (unranked last), ties by city id."""
+        r = self.ranks[:, 0]
+        key = np.where(np.isnan(r), math.inf, r)
+        ids = [c.id for c in self.cities]
+        return np.array(sorted(range(len(ids)), key=lambda i: (key[i], ids[i])), dtype=int)

@@ -1,0 +1,289 @@
+"""Plugin manager: loads built-in methods and entry points of the group ``cityrank``.
+
+Load order: built-ins first, then entry points sorted by name. Each entry point is loaded on
+its own; one that fails to import, to validate against the hook specs or to register is
+recorded with its name, distribution, version and a one-line error, shown by
+``cityrank plugins``, and the rest keep working.
+
+Environment variables:
+
+- ``CITYRANK_PLUGINS``: comma-separated allow-list of entry point names; only these load.
+- ``CITYRANK_DISABLE_PLUGINS``: comma-separated names to skip, or ``all`` for every entry
+  point (built-ins stay; name ``builtins`` to block them too).
+- ``CITYRANK_STRICT_PLUGINS=1``: re-raise plugin errors instead of recording them (for
+  plugin authors).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .errors import MethodError, PluginError
+
+ENTRY_POINT_GROUP = "cityrank"
+ENV_ALLOW = "CITYRANK_PLUGINS"
+ENV_BLOCK = "CITYRANK_DISABLE_PLUGINS"
+ENV_STRICT = "CITYRANK_STRICT_PLUGINS"
+BUILTINS = "builtins"
+
+#: registration hooks by kind of thing they provide
+KINDS = {
+    "normaliser": "cityrank_register_normalisers",
+    "aggregator": "cityrank_register_aggregators",
+    "weighting": "cityrank_register_weightings",
+    "imputation": "cityrank_register_imputers",
+    "outliers": "cityrank_register_outlier_treatments",
+    "indicator": "cityrank_register_indicators",
+    "edition": "cityrank_register_editions",
+}
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
+
+
+@attrs.frozen
+class Method:
+    """One registered method (or indicator provider, or edition)."""
+
+    kind: str
+    id: str
+    function: Any
+    plugin: str
+    version: str
+    description: str = ""
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "plugin": self.plugin, "version": self.version}
+
+
+@attrs.define
+class PluginInfo:
+    """What ``cityrank plugins`` shows about one plugin."""
+
+    name: str
+    distribution: str
+    version: str
+    status: str = "ok"  # ok | failed | disabled
+    builtin: bool = False
+    errors: list[str] = attrs.field(factory=list)
+    provides: dict[str, list[str]] = attrs.field(factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+def _split(value: str | None) -> set[str] | None:
+    if value is None:
+        return None
+    return {v.strip() for v in value.split(",") if v.strip()}
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+class Registry:
+    """A typed facade over pluggy: every lookup goes through here, sorted by id.
+
+    Build one with :func:`get_registry` (cached, for the CLI) or directly in tests.
+    ``entry_points`` replaces the installed ones (a list of objects with ``name``, ``load()``
+    and optionally ``dist``); ``extra_plugins`` maps names to already-imported plugin objects.
+    """
+
+    def __init__(
+        self,
+        *,
+        environ: Mapping[str, str] | None = None,
+        entry_points=None,
+        extra_plugins: Mapping[str, object] | None = None,
+    ):
+        env = os.environ if environ is None else environ
+        self.strict = env.get(ENV_STRICT, "") not in ("", "0")
+        self.pm = pluggy.PluginManager("cityrank")
+        self.pm.add_hookspecs(hookspecs)
+        self.plugins: dict[str, PluginInfo] = {}
+        self._registered: dict[str, dict[str, Method]] | None = None
+        allow, block = _split(env.get(ENV_ALLOW)), _split(env.get(ENV_BLOCK)) or set()
+
+        from . import methods
+
+        version = importlib.metadata.version("cityrank")
+        if BUILTINS in block:
+            self.plugins[BUILTINS] = PluginInfo(BUILTINS, "cityrank", version, "disabled", True)
+        else:
+            self._add(BUILTINS, methods, "cityrank", version, builtin=True)
+
+        if entry_points is None:
+            entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+        for ep in sorted(entry_points, key=lambda e: e.name):
+            dist = getattr(ep, "dist", None)
+            dname = dist.metadata["Name"] if dist is not None else "?"
+            dversion = dist.version if dist is not None else "?"
+            if ("all" in block or ep.name in block) or (allow is not None and ep.name not in allow):
+                self.plugins[ep.name] = PluginInfo(ep.name, dname, dversion, "disabled")
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                self._fail(PluginInfo(ep.name, dname, dversion), f"failed to import: {_one_line(exc)}", exc)
+                continue
+            self._add(ep.name, plugin, dname, dversion)
+        for name, plugin in (extra_plugins or {}).items():
+            self._add(name, plugin, name, "0")
+
+    # -- loading ----------------------------------------------------------------------
+
+    def _fail(self, info: PluginInfo, message: str, exc: BaseException | None = None):
+        info.status = "failed"
+        info.errors.append(message)
+        self.plugins[info.name] = info
+        if self.strict:
+            raise PluginError(message, plugin=info.name) from exc
+
+    def _add(self, name, plugin, dist, version, builtin=False):
+        info = PluginInfo(name, dist, version, builtin=builtin)
+        if name in self.plugins:
+            return self._fail(info, f"a plugin named {name!r} is already loaded")
+        unknown = sorted(
+            attr
+            for attr in dir(plugin)
+            if attr.startswith("cityrank_") and not hasattr(hookspecs, attr)
+        )
+        if unknown:
+            return self._fail(info, f"unknown hook(s): {', '.join(unknown)}")
+        try:
+            self.pm.register(plugin, name=name)
+        except Exception as exc:
+            return self._fail(info, f"invalid hook implementation: {_one_line(exc)}", exc)
+        self.plugins[name] = info
+
+    def _collect(self) -> dict[str, dict[str, Method]]:
+        if self._registered is not None:
+            return self._registered
+        registered: dict[str, dict[str, Method]] = {kind: {} for kind in KINDS}
+        for kind, hook_name in KINDS.items():
+            hook = getattr(self.pm.hook, hook_name)
+            for impl in sorted(hook.get_hookimpls(), key=lambda i: (i.plugin_name != BUILTINS, i.plugin_name)):
+                info = self.plugins[impl.plugin_name]
+                batch: list[Method] = []
+
+                def register(*args, _kind=kind, _info=info, _batch=batch, **kwargs):
+                    _batch.append(_make(_kind, _info, *args, **kwargs))
+
+                try:
+                    impl.function(register=register)
+                except Exception as exc:
+                    self._fail(info, f"hook {hook_name} failed: {_one_line(exc)}", exc)
+                    continue
+                for method in batch:
+                    other = registered[kind].get(method.id)
+                    if other is not None:
+                        message = (
+                            f"{kind} {method.id!r} is already registered by plugin "
+                            f"{other.plugin!r}; plugin {info.name!r} cannot register it again"
+                        )
+                        info.errors.append(message)
+                        if self.strict:
+                            raise PluginError(message, plugin=info.name)
+                        continue
+                    registered[kind][method.id] = method
+                    info.provides.setdefault(kind, []).append(method.id)
+        self._registered = registered
+        return registered
+
+    # -- lookups ----------------------------------------------------------------------
+
+    def methods(self, kind: str) -> list[Method]:
+        """Registered things of one kind, sorted by id."""
+        return sorted(self._collect()[kind].values(), key=lambda m: m.id)
+
+    def get(self, kind: str, name: str) -> Method:
+        """One registered method; an unknown name is a :class:`MethodError` listing the known."""
+        found = self._collect()[kind].get(name)
+        if found is None:
+            known = ", ".join(m.id for m in self.methods(kind)) or "none installed"
+            raise MethodError(f"unknown {kind} {name!r} (known: {known})")
+        return found
+
+    def plugin_infos(self) -> list[PluginInfo]:
+        self._collect()
+        return sorted(self.plugins.values(), key=lambda p: (not p.builtin, p.name))
+
+    def failures(self) -> list[PluginInfo]:
+        return [p for p in self.plugin_infos() if p.status == "failed" or p.errors]
+
+    def add_commands(self, cli) -> None:
+        """Let plugins add CLI commands; a failing plugin is recorded like any other."""
+        for impl in self.pm.hook.cityrank_register_commands.get_hookimpls():
+            try:
+                impl.function(cli=cli)
+            except Exception as exc:
+                self._fail(self.plugins[impl.plugin_name], f"hook cityrank_register_commands failed: {_one_line(exc)}", exc)
+
+
+def _make(kind: str, info: PluginInfo, *args, **kwargs) -> Method:
+    """Check one registration against the hook contract and wrap it."""
+    if kind == "edition":
+        if len(args) != 1 or kwargs:
+            raise TypeError("register(path) takes exactly the path of an edition.toml")
+        from .formats.spec import peek_edition_id
+
+        path = args[0]
+        return Method(kind, peek_edition_id(path), path, info.name, info.version)
+    if len(args) != 2:
+        raise TypeError(f"register(id, function, ...) expected for a {kind}, got {len(args)} positional arguments")
+    ident, function = args
+    if not isinstance(ident, str) or not _ID.match(ident):
+        raise TypeError(f"{kind} id {ident!r} must be lower-case letters, digits, '.', '_' or '-'")
+    if not callable(function):
+        raise TypeError(f"{kind} {ident!r}: the function is not callable")
+    description = kwargs.pop("description", "") or (function.__doc__ or "").strip().split("\n")[0]
+    params = dict(kwargs.pop("params", {}) or {})
+    extra = kwargs
+    if kind == "indicator":
+        if extra.get("direction", 1) not in (1, -1):
+            raise TypeError(f"indicator provider {ident!r}: direction must be +1 or -1")
+    elif extra:
+        raise TypeError(f"{kind} {ident!r}: unexpected keyword(s) {', '.join(sorted(extra))}")
+    return Method(kind, ident, function, info.name, info.version, description, params, extra)
+
+
+_cached: Registry | None = None
+
+
+def get_registry() -> Registry:
+    """The process-wide registry used by the CLI, built on first use."""
+    global _cached
+    if _cached is None:
+        _cached = Registry()
+    return _cached
+
+
+def call(method: Method, *args, what: str = "", **kwargs):
+    """Call a registered method; anything it raises becomes one error naming plugin and method."""
+    from .errors import CityrankError
+
+    try:
+        return method.function(*args, **kwargs)
+    except CityrankError:
+        raise
+    except (ValueError, TypeError, ZeroDivisionError, FloatingPointError) as exc:
+        where = f" on {what}" if what else ""
+        plugin = "" if method.plugin == BUILTINS else f" (plugin {method.plugin!r})"
+        raise MethodError(f"{method.kind} {method.id!r}{plugin} failed{where}: {exc}") from exc
+    except Exception as exc:
+        hook = KINDS.get(method.kind, "")
+        raise PluginError(
+            f"{method.kind} {method.id!r} from hook {hook} raised {_one_line(exc)}",
+            plugin=method.plugin,
+        ) from exc
+
