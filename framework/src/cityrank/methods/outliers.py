@@ -58,7 +58,7 @@ def _treat_column(col, winmax, skew_max, kurt_max, log):
                 break
             x[extreme] = rest.min()
         winsorised |= extreme
-        nwin += int(extreme.sum())
+        nwin = int(winsorised.sum())  # distinct points changed (re-winsorised ones count once)
         s, k = skew_kurt(x)
     detail.update(winsorised=int(winsorised.sum()), skew_after=s, kurt_after=k,
                   passed_after=_passes(s, k, skew_max, kurt_max),

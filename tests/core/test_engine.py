@@ -1,0 +1,132 @@
+"""The whole pipeline against COINr's ASEM index and UNDP's HDI 2022, and by invariance."""
+
+from __future__ import annotations
+
+import csv
+
+import attrs
+import numpy as np
+import pytest
+from asem import matrix, read_table, units, write_edition
+from conftest import EXAMPLES, oracle_file
+
+from cityrank.engine import Choices, run
+from cityrank.formats.spec import load_edition
+from cityrank.model import MethodChoice
+from cityrank.ranking import min_ranks, tiers
+
+PIPE = ("coinr_asem", "expected", "pipeline_default")
+AGGREGATES = ["Index", "Conn", "Sust", "Physical", "ConEcFin", "Political", "Instit", "P2P",
+              "Environ", "Social", "SusEcFin"]
+
+
+def _asem(tmp_path, data=("pipeline_default", "Treated.csv"), **kwargs):
+    return load_edition(write_edition(tmp_path / "asem", oracle_file("coinr_asem", "expected", *data), **kwargs))
+
+
+def _scores(result, ids):
+    return np.column_stack([result.score(i) for i in ids])
+
+
+def test_asem_default_pipeline_scores_and_ranks(tmp_path, registry):
+    result = run(_asem(tmp_path), registry)
+    us = units()
+    assert [c.id for c in result.cities] == us
+    want = matrix(oracle_file(*PIPE, "Aggregated.csv"), us, AGGREGATES)
+    np.testing.assert_allclose(_scores(result, AGGREGATES), want, rtol=1e-10)
+    ranks = matrix(oracle_file(*PIPE, "results_aggs_ranks.csv"), us, AGGREGATES)
+    np.testing.assert_array_equal(np.column_stack([result.rank(i) for i in AGGREGATES]), ranks)
+    # the COINr site prints CHE 68.38 first and IND 39.79 at rank 45
+    top = result.cities[result.order()[0]]
+    assert top.id == "CHE" and round(result.score()[us.index("CHE")], 2) == 68.38
+    assert result.rank()[us.index("IND")] == 45
+
+
+@pytest.mark.parametrize(("variant", "normaliser", "aggregator"), [
+    ("minmax1_100_gmean", "minmax:lower=1,upper=100", "geometric"),
+    ("minmax1_100_hmean", "minmax:lower=1,upper=100", "harmonic"),
+    ("minmax1_100_genmean_p2", "minmax:lower=1,upper=100", "power:p=2"),
+])
+def test_asem_aggregation_variants(tmp_path, registry, variant, normaliser, aggregator):
+    choices = Choices(normaliser=MethodChoice.parse(normaliser), aggregator=MethodChoice.parse(aggregator))
+    result = run(_asem(tmp_path), registry, choices=choices)
+    want = matrix(oracle_file("coinr_asem", "expected", "variants", f"{variant}__Aggregated.csv"), units(), AGGREGATES)
+    np.testing.assert_allclose(_scores(result, AGGREGATES), want, rtol=1e-9)
+
+
+@pytest.mark.parametrize(("variant", "aggregator"), [
+    ("raw_minmax0_100_amean", "arithmetic"),
+    ("raw_minmax0_100_amean_datthresh0.8", "arithmetic:min_share=0.8"),
+])
+def test_asem_missing_data_handling(tmp_path, registry, variant, aggregator):
+    edition = _asem(tmp_path, ("pipeline_default", "Raw.csv"))
+    result = run(edition, registry, choices=Choices(aggregator=MethodChoice.parse(aggregator)))
+    want = matrix(oracle_file("coinr_asem", "expected", "variants", f"{variant}__Aggregated.csv"), units(), AGGREGATES)
+    np.testing.assert_allclose(_scores(result, AGGREGATES), want, rtol=1e-9)
+
+
+def test_asem_alternative_weights_file(tmp_path, registry):
+    _, rows = read_table(oracle_file("coinr_asem", "expected", "variants", "altweights__weights.csv"))
+    weights = tmp_path / "weights.csv"
+    with open(weights, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "weight"])
+        for code, r in rows.items():
+            if code != "Index":
+                w.writerow([code, r["Weight"]])
+    result = run(_asem(tmp_path), registry, weights_file=weights)
+    want = matrix(oracle_file("coinr_asem", "expected", "variants", "altweights_amean__Aggregated.csv"), units(), AGGREGATES)
+    np.testing.assert_allclose(_scores(result, AGGREGATES), want, rtol=1e-9)
+
+
+def test_hdi_2022_example_reproduces_every_published_value(registry):
+    """UNDP HDI = geometric mean of goalpost indices; the example edition rebuilds it."""
+    result = run(load_edition(EXAMPLES / "hdi-2022" / "edition.toml"), registry)
+    _, published = read_table(oracle_file("undp_hdi", "hdi_2022_extract.csv"))
+    ids = [c.id for c in result.cities]
+    ours = np.round(result.score() / 100, 3)
+    checked = 0
+    for i, code in enumerate(ids):
+        want = published[code]["hdi_2022"]
+        if want == "":
+            assert np.isnan(ours[i])
+            continue
+        assert ours[i] == float(want), code
+        checked += 1
+    assert checked == 193
+    # UNDP ranks the rounded values with ties sharing the better rank
+    ranks = min_ranks(ours)
+    for i, code in enumerate(ids):
+        if published[code]["hdi_rank_2022"]:
+            assert ranks[i] == float(published[code]["hdi_rank_2022"]), code
+
+
+def test_ranks_invariant_under_city_permutation_and_weight_scaling(tmp_path, registry):
+    edition = _asem(tmp_path)
+    base = run(edition, registry)
+    rng = np.random.default_rng(3)
+    perm = rng.permutation(len(edition.cities))
+    shuffled = attrs.evolve(edition, cities=[edition.cities[i] for i in perm])
+    moved = run(shuffled, registry)
+    np.testing.assert_array_equal(moved.ranks, base.ranks[perm])
+    scaled = attrs.evolve(edition, weights=attrs.evolve(edition.weights, values={k: 7.5 * v for k, v in edition.weights.values.items()}))
+    np.testing.assert_array_equal(run(scaled, registry).ranks, base.ranks)
+
+
+def test_same_inputs_same_digest_and_different_inputs_differ(tmp_path, registry):
+    edition = _asem(tmp_path)
+    a, b = run(edition, registry), run(edition, registry)
+    assert a.inputs_sha256 == b.inputs_sha256 and len(a.inputs_sha256) == 64
+    c = run(edition, registry, choices=Choices(aggregator=MethodChoice("geometric")))
+    assert c.inputs_sha256 != a.inputs_sha256
+
+
+def test_min_ranks_ties_and_nan():
+    np.testing.assert_array_equal(min_ranks([3.0, 5.0, 5.0, 1.0, np.nan]), [3, 1, 1, 4, np.nan])
+
+
+def test_tiers_use_floor_of_share():
+    ranks = np.arange(1, 139, dtype=float)
+    labels = tiers(ranks, (0.1, 0.3, 0.6, 1.0))
+    assert labels.count("top 10%") == 13  # BRICS 2024 named 13 of 138 cities
+    assert labels.count("10–30%") == 41 - 13 and labels[-1] == "60–100%"

@@ -1,0 +1,65 @@
+"""Imputation and the JRC outlier rule against COINr's ASEM pipeline."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from asem import indicator_ids, matrix, read_table, units
+from conftest import oracle_file
+
+from cityrank.methods import imputation, outliers
+
+PIPE = ("coinr_asem", "expected", "pipeline_default")
+
+
+def _groups(by):
+    _, data = read_table(oracle_file("coinr_asem", "inputs", "ASEM_iData_fullprec.csv"))
+    return np.array([data[u][by] for u in units()])
+
+
+@pytest.mark.parametrize(("method", "kwargs", "expected"), [
+    (imputation.mean, {}, ("variants", "impute_mean__Imputed.csv")),
+    (imputation.median, {}, ("variants", "impute_median__Imputed.csv")),
+    (imputation.group_mean, {"by": "EurAsia_group"}, ("pipeline_default", "Imputed.csv")),
+    (imputation.group_median, {"by": "EurAsia_group"}, ("variants", "impute_median_grp_EurAsia__Imputed.csv")),
+])
+def test_imputation_matches_coinr(method, kwargs, expected):
+    ids, us = indicator_ids(), units()
+    denominated = matrix(oracle_file(*PIPE, "Denominated.csv"), us, ids)
+    assert np.isnan(denominated).any()
+    want = matrix(oracle_file("coinr_asem", "expected", *expected), us, ids)
+    np.testing.assert_allclose(method(denominated, groups=_groups, **kwargs), want, rtol=1e-12)
+
+
+def test_skewness_and_kurtosis_match_coinr_before_treatment():
+    ids, us = indicator_ids(), units()
+    imputed = matrix(oracle_file(*PIPE, "Imputed.csv"), us, ids)
+    _, details = read_table(oracle_file(*PIPE, "treat_details.csv"))
+    for j, code in enumerate(ids):
+        skew, kurt = outliers.skew_kurt(imputed[:, j])
+        assert skew == pytest.approx(float(details[code]["check_SkewKurt0.Skew"]), rel=1e-9)
+        assert kurt == pytest.approx(float(details[code]["check_SkewKurt0.Kurt"]), rel=1e-9)
+
+
+def test_winsorisation_matches_coinr_treated_data_and_counts():
+    ids, us = indicator_ids(), units()
+    imputed = matrix(oracle_file(*PIPE, "Imputed.csv"), us, ids)
+    treated, details = outliers.winsorise(imputed)
+    np.testing.assert_allclose(treated, matrix(oracle_file(*PIPE, "Treated.csv"), us, ids), rtol=1e-12)
+    _, expected = read_table(oracle_file(*PIPE, "treat_details.csv"))
+    for code, detail in zip(ids, details, strict=True):
+        nwin = expected[code]["winsorise.nwin"]
+        assert detail.get("winsorised", 0) == (int(nwin) if nwin not in ("", "NA") else 0), code
+
+
+def test_tiny_vector_winsorise_and_log_fallback():
+    with open(oracle_file("coinr_asem", "expected", "variants", "tiny_vector_winsorise.csv")) as fh:
+        rows = list(csv.DictReader(fh))
+    x = np.array([[float(r["x"])] for r in rows])
+    win, _ = outliers.winsorise(x, winmax=5)
+    np.testing.assert_allclose(win[:, 0], [float(r["winsorised_winmax5"]) for r in rows])
+    logged, details = outliers.winsorise(x, winmax=1)
+    assert details[0]["logged"]
+    np.testing.assert_allclose(logged[:, 0], [float(r["treated_winmax1_then_logCT"]) for r in rows], rtol=1e-12)
