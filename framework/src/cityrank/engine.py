@@ -57,7 +57,10 @@ def resolve(registry: Registry, kind: str, choice: MethodChoice, what: str = "")
 
 
 def _record(stage: str, target: str, method: Method, params: Mapping) -> dict[str, Any]:
-    return {"stage": stage, "target": target, "method": method.id, "params": thaw(params),
+    """What was run, with every parameter in effect (defaults included)."""
+    effective = {k: v for k, v in thaw(method.params).items() if v is not None and k != "levels"}
+    effective.update(thaw(params))
+    return {"stage": stage, "target": target, "method": method.id, "params": effective,
             "plugin": method.plugin, "version": method.version}
 
 

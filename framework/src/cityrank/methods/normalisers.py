@@ -7,6 +7,7 @@ Indicators (2008), section 5, and COINr's ``Normalise``.
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -21,12 +22,12 @@ def _oriented(x, direction):
 def _quiet(func):
     """Run a kernel with all-NaN columns allowed (they stay NaN)."""
 
+    @functools.wraps(func)
     def wrapper(*args, **kwargs):
         with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
             return func(*args, **kwargs)
 
-    wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
     return wrapper
 
 

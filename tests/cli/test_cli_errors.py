@@ -1,0 +1,110 @@
+"""Bad input of every kind: one line naming the file, row and column, exit 2, nothing written."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import ROOT
+
+TINY = ROOT / "tests" / "data" / "tiny"
+
+
+@pytest.fixture
+def edition(tmp_path):
+    folder = tmp_path / "ed"
+    shutil.copytree(TINY, folder)
+    return folder
+
+
+def _edit(folder, name, old, new):
+    path = folder / name
+    text = path.read_text()
+    assert old in text, (name, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+CASES = {
+    "malformed csv": ("data.csv", "ber,2,150,60,30", "ber,2,150,60", ["data.csv", "row 3", "expected 5 fields"]),
+    "malformed toml": ("edition.toml", 'title = "Tiny test edition"', 'title = "Tiny', ["edition.toml", "malformed TOML"]),
+    "unknown city": ("data.csv", "rom,1,", "xyz,1,", ["data.csv", "row 6", "'city_id'", "unknown city id 'xyz'"]),
+    "unknown indicator": ("data.csv", "city_id,fibre", "city_id,fibber", ["data.csv", "row 1", "'fibber'", "unknown indicator"]),
+    "duplicate city": ("cities.csv", "rom,Rome", "ams,Rome", ["cities.csv", "row 6", "duplicate city id 'ams'"]),
+    "duplicate indicator": ("edition.toml", 'id = "transit"', 'id = "speed"', ["edition.toml", "duplicate id 'speed'"]),
+    "non-numeric": ("data.csv", "ber,2,150", "ber,2,fast", ["data.csv", "row 3", "'speed'", "not a number"]),
+    "infinite": ("data.csv", "ber,2,150", "ber,2,inf", ["data.csv", "row 3", "'speed'", "not a finite number"]),
+    "negative weight": ("edition.toml", "weight = 2", "weight = -2", ["edition.toml", "weight must be non-negative"]),
+    "unknown domain": ("edition.toml", 'domain = "traditional"', 'domain = "transport"', ["edition.toml", "unknown domain 'transport'"]),
+    "unknown method": ("edition.toml", 'aggregator = "geometric"', 'aggregator = "geomtric"', ["unknown aggregator 'geomtric'", "known:"]),
+    "unknown parameter": ("edition.toml", '"minmax:lower=1,upper=100"', '"minmax:low=1"', ["'minmax'", "no parameter 'low'"]),
+    "cycle": ("edition.toml", 'name = "Digital infrastructure"', 'name = "Digital infrastructure"\nparent = "traditional"', []),
+    "bad ladder level": ("data.csv", "ams,all-optical", "ams,6G", ["data.csv", "row 2", "'fibre'", "not a number: '6G'"]),
+    "log of zero": ("data.csv", "ber,2,150", "ber,2,0", ["'speed'", "cannot apply log", "'ber'"]),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_edition_input(fresh_cli, edition, tmp_path, case):
+    name, old, new, fragments = CASES[case]
+    _edit(edition, name, old, new)
+    if case == "cycle":
+        _edit(edition, "edition.toml", 'name = "Traditional infrastructure"',
+              'name = "Traditional infrastructure"\nparent = "digital"')
+        fragments = ["edition.toml", "cycle in the framework tree"]
+    out = tmp_path / "out.json"
+    result = fresh_cli("run", edition / "edition.toml", "--format", "json", "-o", out)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert not out.exists()
+    assert not any(p.name.startswith(".out.json") for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("content", "fragments"), [
+    ("id,weight\nfibre,-1\n", ["w.csv", "row 2", "'weight'", "negative weight"]),
+    ("id,weight\ndigital,0\ntraditional,0\n", ["w.csv", "all weights under 'index' are zero"]),
+    ("id,weight\nbandwidth,1\n", ["w.csv", "row 2", "'id'", "unknown indicator or domain id 'bandwidth'"]),
+    ("id,weight\nfibre,heavy\n", ["w.csv", "row 2", "not a number"]),
+])
+def test_bad_weights_file(fresh_cli, tmp_path, content, fragments):
+    weights = tmp_path / "w.csv"
+    weights.write_text(content)
+    result = fresh_cli("run", TINY / "edition.toml", "--weights", weights)
+    assert result.exit_code == 2
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+@pytest.mark.parametrize(("content", "fragments"), [
+    (",a,b\na,1,2\nb,2,1\n", ["m.csv", "not reciprocal", "(1, 2) = 2"]),
+    (",a,b\na,1,-2\nb,-1/2,1\n", ["m.csv", "not a positive number"]),
+    (",a,b\na,1,2\nb,1/0,1\n", ["m.csv", "row 3", "division by zero"]),
+    (",a,b\nb,1,2\na,1/2,1\n", ["m.csv", "row 2", "should be 'a'"]),
+])
+def test_bad_ahp_matrix(fresh_cli, tmp_path, content, fragments):
+    matrix = tmp_path / "m.csv"
+    matrix.write_text(content)
+    result = fresh_cli("weights", "ahp", matrix)
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+def test_bad_options(fresh_cli):
+    assert fresh_cli("run", "no-such-edition").exit_code == 2
+    assert "unknown edition 'no-such-edition'" in fresh_cli("run", "no-such-edition").stderr
+    result = fresh_cli("run", TINY / "edition.toml", "--normaliser", "minmax:lower")
+    assert result.exit_code == 2 and "expected name:key=value" in result.stderr
+    assert fresh_cli("run", TINY / "edition.toml", "--format", "yaml").exit_code == 2
+
+
+def test_existing_output_is_replaced_atomically_only_on_success(fresh_cli, edition, tmp_path):
+    out = tmp_path / "keep.csv"
+    out.write_text("previous\n")
+    _edit(edition, "data.csv", "ber,2,150", "ber,2,x")
+    assert fresh_cli("run", edition, "--format", "csv", "-o", out).exit_code == 2
+    assert out.read_text() == "previous\n"
