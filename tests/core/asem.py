@@ -6,7 +6,6 @@ import csv
 from pathlib import Path
 
 import numpy as np
-
 from conftest import oracle_file
 
 
@@ -58,7 +57,7 @@ def write_edition(folder: Path, data_csv: Path, *, normaliser="minmax", aggregat
         for code, r in data.items():
             w.writerow([code, r["uName"], code, r["EurAsia_group"]])
     ids = indicator_ids()
-    header, values = read_table(data_csv)
+    _header, values = read_table(data_csv)
     with open(folder / "data.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["city_id", *ids])

@@ -8,12 +8,11 @@ import attrs
 import numpy as np
 import pytest
 from asem import matrix, read_table, units, write_edition
-from conftest import EXAMPLES, oracle_file
-
 from cityrank.engine import Choices, run
 from cityrank.formats.spec import load_edition
 from cityrank.model import MethodChoice
 from cityrank.ranking import min_ranks, tiers
+from conftest import EXAMPLES, oracle_file
 
 PIPE = ("coinr_asem", "expected", "pipeline_default")
 AGGREGATES = ["Index", "Conn", "Sust", "Physical", "ConEcFin", "Political", "Instit", "P2P",

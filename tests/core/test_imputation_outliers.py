@@ -7,9 +7,8 @@ import csv
 import numpy as np
 import pytest
 from asem import indicator_ids, matrix, read_table, units
-from conftest import oracle_file
-
 from cityrank.methods import imputation, outliers
+from conftest import oracle_file
 
 PIPE = ("coinr_asem", "expected", "pipeline_default")
 

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from .errors import CityrankError
 
 
 class Group(click.Group):
-    """Turns domain errors into one line on stderr and exit code 2, with no traceback."""
+    """Turns domain errors into one line on stderr and exit code 2, with no traceback.
+
+    Plugin commands are added on first lookup, so that a plugin error in strict mode is
+    reported like any other error.
+    """
+
+    _plugins_added = False
+
+    def _add_plugin_commands(self):
+        if not self._plugins_added:
+            self._plugins_added = True
+            from .commands.common import registry
+
+            registry().add_commands(self)
+
+    def get_command(self, ctx, cmd_name):
+        self._add_plugin_commands()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx):
+        self._add_plugin_commands()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx):
         try:
@@ -31,13 +50,6 @@ def build_cli() -> click.Group:
     for module in (run, listing, weights):
         for command in module.COMMANDS:
             cli.add_command(command)
-    from .commands.common import registry
-
-    try:
-        registry().add_commands(cli)
-    except CityrankError as exc:  # strict plugin mode
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
     return cli
 
 

@@ -186,7 +186,7 @@ def aggregate_tree(
     for node in framework.postorder():
         kids = [c.id for c in framework.children(node.id)]
         method, params = aggregators[node.id]
-        child = np.stack([col[k] for k in kids], axis=-1) if kids else np.full(scores.shape[:-1] + (0,), np.nan)
+        child = np.stack([col[k] for k in kids], axis=-1) if kids else np.full((*scores.shape[:-1], 0), np.nan)
         col[node.id] = np.asarray(call(method, child, weights[node.id], what=f"node {node.id!r}", **params))
     return np.stack([col[n.id] for n in framework.nodes], axis=-1)
 

@@ -67,7 +67,7 @@ def validate(edition, data_file):
             resolve(reg, "normaliser", ind.normaliser, f"indicator {ind.id!r}")
     node_aggregators(ed.framework, reg, m.aggregator)
     _, diagnostics = resolve_weights(ed, reg)
-    raw, sources, _ = collect_data(ed, reg, data)
+    raw, _sources, _ = collect_data(ed, reg, data)
     click.echo(f"{ed.id}: {len(ed.cities)} cities, {len(ed.framework.domains)} domains, "
                f"{len(ed.framework.indicators)} indicators")
     missing = [i.id for j, i in enumerate(ed.framework.indicators) if np.all(np.isnan(raw[:, j]))]

@@ -26,7 +26,7 @@ def _report(items, result, fmt, output, per_expert_lines):
     if fmt == "json":
         data = {"items": list(items), "weights": result.weights.tolist(), **result.diagnostics}
         return emit(json.dumps(data, indent=2) + "\n", output)
-    lines = per_expert_lines + ["", "weights:"]
+    lines = [*per_expert_lines, "", "weights:"]
     lines += [f"  {item:<20} {w:.4f}" for item, w in zip(items, result.weights, strict=True)]
     emit("\n".join(lines) + "\n", output)
 

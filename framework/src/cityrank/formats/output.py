@@ -101,7 +101,7 @@ def to_table(result: Result, limit: int | None = None) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     title = f"{result.edition.title} — {sum(1 for t in result.tiers if t)} cities ranked"
     footer = [f"note: {n}" for n in result.notes]
-    return "\n".join([title, "", *lines, *([""] + footer if footer else [])]) + "\n"
+    return "\n".join([title, "", *lines, *(["", *footer] if footer else [])]) + "\n"
 
 
 def write_atomic(path, text: str, *, force: bool = True) -> None:

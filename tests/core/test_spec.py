@@ -1,0 +1,78 @@
+"""The edition spec: expert panels in [experts], per-node methods, parsing of method choices."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from cityrank.engine import resolve_weights, run
+from cityrank.errors import MethodError, SpecError
+from cityrank.formats.spec import load_edition
+from cityrank.methods.weightings import ahp, budget
+from cityrank.model import MethodChoice
+from conftest import ROOT
+
+TINY = ROOT / "tests" / "data" / "tiny"
+
+
+@pytest.fixture
+def folder(tmp_path):
+    shutil.copytree(TINY, tmp_path / "ed")
+    return tmp_path / "ed"
+
+
+def _append(folder, text):
+    path = folder / "edition.toml"
+    path.write_text(path.read_text() + "\n" + text)
+    return path
+
+
+def test_ahp_panel_in_the_spec_sets_the_weights(folder, registry):
+    path = _append(folder, """
+[[experts.ahp]]
+node = "index"
+items = ["digital", "traditional"]
+matrices = [[[1, 3], ["1/3", 1]], [[1, 5], [0.2, 1]]]
+""")
+    weights, diagnostics = resolve_weights(load_edition(path), registry)
+    expected = ahp(("digital", "traditional"), [np.array([[1, 3], [1 / 3, 1]]), np.array([[1, 5], [0.2, 1]])])
+    assert weights.values["digital"] == pytest.approx(expected.weights[0])
+    assert weights.values["digital"] == pytest.approx(np.sqrt(15) / (np.sqrt(15) + 1))
+    assert weights.source == "expert panel" and diagnostics[0]["node"] == "index"
+
+
+def test_budget_panel_from_a_file(folder, registry):
+    (folder / "panel.csv").write_text("expert,traditional,digital\nA,30,70\nB,50,50\n")
+    path = _append(folder, '[[experts.budget]]\nnode = "index"\nfile = "panel.csv"\n')
+    weights, _ = resolve_weights(load_edition(path), registry)
+    want = budget(("digital", "traditional"), [[70, 30], [50, 50]]).weights
+    assert [weights.values["digital"], weights.values["traditional"]] == pytest.approx(want)
+    assert run(load_edition(path), registry).weights.source == "expert panel"
+
+
+def test_expert_tables_must_name_a_node_and_its_children(folder):
+    path = _append(folder, '[[experts.ahp]]\nnode = "index"\nitems = ["digital", "speed"]\nmatrices = []\n')
+    with pytest.raises(SpecError, match="must be the children of 'index'"):
+        load_edition(path)
+
+
+def test_equal_weights_switch(folder, registry):
+    path = _append(folder, '[weights]\nmethod = "equal"\n')
+    result = run(load_edition(path), registry)
+    np.testing.assert_allclose(result.score(), (result.score("digital") + result.score("traditional")) / 2)
+
+
+def test_method_choice_parsing():
+    choice = MethodChoice.parse("goalposts:lower=20,upper=85,cap=false")
+    assert choice.kwargs() == {"lower": 20, "upper": 85, "cap": False}
+    assert MethodChoice.parse({"name": "power", "p": 3}).kwargs() == {"p": 3}
+    assert str(MethodChoice.parse("power:p=3")) == "power:p=3"
+    with pytest.raises(MethodError):
+        MethodChoice.parse("power:p")
+
+
+def test_unknown_keys_are_typos(folder):
+    path = _append(folder, '[[indicators]]\nid = "x"\ndomian = "digital"\n')
+    with pytest.raises(SpecError, match="unknown key"):
+        load_edition(path)
