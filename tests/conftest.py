@@ -32,10 +32,11 @@ def registry():
 @pytest.fixture
 def fresh_cli(monkeypatch):
     """Invoke the CLI in-process with a registry built anew from the current environment."""
+    from click.testing import CliRunner
+
     from cityrank import plugins
     from cityrank.cli import build_cli
     from cityrank.commands import common
-    from click.testing import CliRunner
 
     def invoke(*args, **kwargs):
         monkeypatch.setattr(plugins, "_cached", None)

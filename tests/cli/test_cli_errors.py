@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
 from conftest import ROOT
 
 TINY = ROOT / "tests" / "data" / "tiny"

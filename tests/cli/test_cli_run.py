@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import pytest
+
 from conftest import EXAMPLES, ROOT
 
 TINY = ROOT / "tests" / "data" / "tiny" / "edition.toml"

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import numpy as np
+
 from conftest import oracle_file
 
 

@@ -6,11 +6,12 @@ import csv
 
 import numpy as np
 import pytest
-from cityrank.methods import aggregators as ag
-from conftest import oracle_file
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+
+from cityrank.methods import aggregators as ag
+from conftest import oracle_file
 
 X = np.array([[2.0, 4.0, 8.0]])
 W = np.array([1.0, 2.0, 1.0])

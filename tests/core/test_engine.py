@@ -7,6 +7,7 @@ import csv
 import attrs
 import numpy as np
 import pytest
+
 from asem import matrix, read_table, units, write_edition
 from cityrank.engine import Choices, run
 from cityrank.formats.spec import load_edition

@@ -6,6 +6,7 @@ import csv
 
 import numpy as np
 import pytest
+
 from asem import indicator_ids, matrix, read_table, units
 from cityrank.methods import imputation, outliers
 from conftest import oracle_file

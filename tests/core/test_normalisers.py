@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from asem import indicator_ids, matrix, meta, units
-from cityrank.methods import normalisers as nz
-from conftest import oracle_file
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+
+from asem import indicator_ids, matrix, meta, units
+from cityrank.methods import normalisers as nz
+from conftest import oracle_file
 
 X = np.array([1, 2, 2, 5, np.nan, 10.0])[:, None]
 UP = np.array([1.0])

@@ -6,6 +6,7 @@ import shutil
 
 import numpy as np
 import pytest
+
 from cityrank.engine import resolve_weights, run
 from cityrank.errors import MethodError, SpecError
 from cityrank.formats.spec import load_edition

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from cityrank.methods import weightings as wt
 from hypothesis import given
 from hypothesis import strategies as st
+
+from cityrank.methods import weightings as wt
 
 # Saaty's "relative wealth of nations" matrix (US, USSR, China, France, UK, Japan, W. Germany):
 # T. L. Saaty, The Analytic Hierarchy Process (McGraw-Hill, 1980), and "How to make a decision:

