@@ -41,15 +41,16 @@ def fingerprint(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def ensure_env() -> None:
+def ensure_env(groups: tuple[str, ...] = ("dev",)) -> None:
     paths = members()
-    want = fingerprint(paths)
-    if STAMP.exists() and STAMP.read_text() == want:
+    want = fingerprint(paths) + " " + ",".join(groups)
+    if STAMP.exists() and (STAMP.read_text() == want or STAMP.read_text().startswith(want + ",")):
         return
     if not (BIN / "python").exists():
         print("creating .venv ...", file=sys.stderr)
         venv.create(VENV, with_pip=True)
-    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]["dev"]
+    table = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
+    dev = [req for group in groups for req in table[group]]
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     print("installing the workspace into .venv ...", file=sys.stderr)
     subprocess.run([*pip, "hatchling", "editables"], check=True)
@@ -62,8 +63,8 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0
-    ensure_env()
     command, rest = argv[0], argv[1:]
+    ensure_env(("dev", "bench") if command == "bench" else ("dev",))
     if command == "test":
         return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
     if command == "bench":

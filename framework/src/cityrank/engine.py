@@ -115,10 +115,11 @@ def collect_data(edition: Edition, registry: Registry, data: Dataset | None = No
         raw[:, j] = column
         sources[ind.id] = f"provider {method.id}: {method.extra.get('source', '')}".rstrip(": ")
         records.append(_record("indicator", ind.id, method, params))
+    position = {c: i for i, c in enumerate(edition.city_ids)}
     for dataset in (edition.data, data):
         if dataset is None:
             continue
-        rows = [edition.city_ids.index(c) for c in dataset.city_ids]
+        rows = [position[c] for c in dataset.city_ids]
         for k, ind_id in enumerate(dataset.indicator_ids):
             column = dataset.values[:, k]
             if np.all(np.isnan(column)):
@@ -130,7 +131,8 @@ def collect_data(edition: Edition, registry: Registry, data: Dataset | None = No
     return raw, sources, records
 
 
-def _transform(raw: np.ndarray, edition: Edition) -> np.ndarray:
+def transform(raw: np.ndarray, edition: Edition) -> np.ndarray:
+    """Apply each indicator's transform (log, sqrt, …) to the raw matrix ``(N, K)``."""
     out = raw.copy()
     for j, ind in enumerate(edition.framework.indicators):
         if ind.transform is None:
@@ -179,16 +181,56 @@ def aggregate_tree(
     framework: Framework,
     weights: Mapping[str, np.ndarray],
     aggregators: Mapping[str, tuple[Method, dict]],
+    *,
+    root_only: bool = False,
 ) -> np.ndarray:
     """Aggregate indicator scores ``(…, N, K)`` up the tree; returns ``(…, N, M)`` over
-    ``framework.nodes`` (index first). ``weights[node]`` is ``(…, k)`` for its k children."""
+    ``framework.nodes`` (index first), or only the index ``(…, N)`` with ``root_only``.
+    ``weights[node]`` is ``(…, k)`` for its k children; batch axes broadcast."""
     col = {i.id: scores[..., j] for j, i in enumerate(framework.indicators)}
     for node in framework.postorder():
         kids = [c.id for c in framework.children(node.id)]
         method, params = aggregators[node.id]
-        child = np.stack([col[k] for k in kids], axis=-1) if kids else np.full((*scores.shape[:-1], 0), np.nan)
+        if kids:
+            child = np.stack(np.broadcast_arrays(*[col[k] for k in kids]), axis=-1)
+        else:
+            child = np.full((*scores.shape[:-1], 0), np.nan)
         col[node.id] = np.asarray(call(method, child, weights[node.id], what=f"node {node.id!r}", **params))
-    return np.stack([col[n.id] for n in framework.nodes], axis=-1)
+    if root_only:
+        return col[framework.root.id]
+    return np.stack(np.broadcast_arrays(*[col[n.id] for n in framework.nodes]), axis=-1)
+
+
+def effective_weights(framework: Framework, weights: Mapping[str, np.ndarray], present=None) -> np.ndarray:
+    """Each indicator's weight in the index ``(…, K)``: the product, down its path, of its
+    and its ancestors' weights normalised among present siblings. ``present`` ``(K,)`` marks
+    indicators with data (default: all); a node with no present indicator below it is left out,
+    as the aggregators leave out a missing child. With arithmetic means at every node and no
+    missing value, the index is exactly ``scores @ effective_weights``."""
+    k = len(framework.indicators)
+    present = np.ones(k, dtype=bool) if present is None else np.asarray(present, dtype=bool)
+    has_data = {i.id: bool(present[j]) for j, i in enumerate(framework.indicators)}
+    for node in framework.postorder():
+        has_data[node.id] = any(has_data[c.id] for c in framework.children(node.id))
+    share: dict[str, np.ndarray] = {}
+    for node in framework.nodes:
+        kids = [c.id for c in framework.children(node.id)]
+        if not kids:
+            continue
+        w = np.asarray(weights[node.id], dtype=np.float64) * np.array([has_data[c] for c in kids], dtype=float)
+        total = w.sum(axis=-1, keepdims=True)
+        w = np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+        for j, kid in enumerate(kids):
+            share[kid] = w[..., j]
+    parent = {n.id: n.parent for n in framework.nodes} | {i.id: i.parent for i in framework.indicators}
+    out = []
+    for ind in framework.indicators:
+        value, cur = share[ind.id], parent[ind.id]
+        while parent.get(cur) is not None:
+            value = value * share[cur]
+            cur = parent[cur]
+        out.append(value)
+    return np.stack(np.broadcast_arrays(*out), axis=-1)
 
 
 def node_aggregators(framework: Framework, registry: Registry, default: MethodChoice):
@@ -199,6 +241,20 @@ def node_aggregators(framework: Framework, registry: Registry, default: MethodCh
 
 
 # --- the whole pipeline ------------------------------------------------------------------
+
+
+def impute_and_treat(x: np.ndarray, edition: Edition, registry: Registry,
+                     imputation: MethodChoice, outliers: MethodChoice):
+    """Fill missing values, then treat outliers; ``x`` is ``(N, K)``."""
+    cities = edition.cities
+    method, params = resolve(registry, "imputation", imputation)
+    x = np.asarray(call(method, x, groups=lambda by: np.array([c.group(by) for c in cities]),
+                        what="the data", **params))
+    records = [_record("imputation", "all", method, params)]
+    method, params = resolve(registry, "outliers", outliers)
+    x, _details = call(method, x, what="the data", **params)
+    records.append(_record("outliers", "all", method, params))
+    return x, records
 
 
 def run(
@@ -219,19 +275,13 @@ def run(
 
     raw, sources, records = collect_data(edition, registry, data)
     coverage = {i.id: float(np.mean(~np.isnan(raw[:, j]))) for j, i in enumerate(fw.indicators)}
-    x = _transform(raw, edition)
+    x = transform(raw, edition)
     records += [{"stage": "transform", "target": i.id, "method": i.transform, "params": {},
                  "plugin": "builtins", "version": _version()} for i in fw.indicators if i.transform]
 
-    method, params = resolve(registry, "imputation", imputation)
+    x, treat_records = impute_and_treat(x, edition, registry, imputation, outliers)
+    records += treat_records
     cities = edition.cities
-    x = np.asarray(call(method, x, groups=lambda by: np.array([c.group(by) for c in cities]),
-                        what="the data", **params))
-    records.append(_record("imputation", "all", method, params))
-
-    method, params = resolve(registry, "outliers", outliers)
-    x, _details = call(method, x, what="the data", **params)
-    records.append(_record("outliers", "all", method, params))
 
     scores, norm_records = normalise(x, edition, registry, normaliser)
     records += norm_records

@@ -293,6 +293,7 @@ class Edition:
     meta: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
     experts: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
     published: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
+    uncertainty: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
     data: Dataset | None = None
     path: Path | None = None
 

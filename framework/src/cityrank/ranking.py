@@ -12,20 +12,34 @@ import numpy as np
 
 def min_ranks(values, axis: int = -1, descending: bool = True) -> np.ndarray:
     """Ranks with ties at their lowest position (1-based), NaN where the value is NaN."""
-    y = np.asarray(values, dtype=np.float64)
-    key = -y if descending else y
-    key = np.moveaxis(key, axis, -1)
-    order = np.argsort(key, axis=-1, kind="stable")  # NaN sorts last
-    s = np.take_along_axis(key, order, axis=-1)
-    n = s.shape[-1]
-    position = np.broadcast_to(np.arange(n), s.shape)
-    new = np.ones(s.shape, dtype=bool)
-    new[..., 1:] = s[..., 1:] != s[..., :-1]
-    first = np.maximum.accumulate(np.where(new, position, 0), axis=-1)
-    ranks = np.empty(s.shape, dtype=np.float64)
-    np.put_along_axis(ranks, order, first + 1.0, axis=-1)
-    ranks[np.isnan(key)] = np.nan
+    y = np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1)
+    ranks = int_ranks(y, descending).astype(np.float64)
+    ranks[ranks == 0] = np.nan
     return np.moveaxis(ranks, -1, axis)
+
+
+def int_ranks(values: np.ndarray, descending: bool = True) -> np.ndarray:
+    """:func:`min_ranks` along the last axis as integers, 0 where the value is NaN."""
+    key = -values if descending else np.asarray(values)
+    n = key.shape[-1]
+    order = np.argsort(key, axis=-1)  # NaN sorts last; the order within a tie does not matter
+    s = np.sort(key, axis=-1)
+    tied = s[..., 1:] == s[..., :-1]
+    itype = np.int32 if n < 2**31 - 1 else np.int64
+    if not tied.any():
+        # no tie: the rank is the inverse permutation, itself an argsort of small integers
+        # (a radix sort when they fit in 16 bits)
+        small = np.int16 if n < 2**15 else np.int64
+        ranks = np.argsort(order.astype(small), axis=-1, kind="stable").astype(itype) + 1
+    else:  # a tie takes the position of its first member
+        position = np.broadcast_to(np.arange(1, n + 1, dtype=itype), s.shape)
+        first = np.where(np.concatenate([np.zeros((*s.shape[:-1], 1), bool), tied], axis=-1), 0, position)
+        ranks = np.empty(s.shape, dtype=itype)
+        np.put_along_axis(ranks, order, np.maximum.accumulate(first, axis=-1), axis=-1)
+    missing = np.isnan(key)
+    if missing.any():
+        ranks[missing] = 0
+    return ranks
 
 
 def tier_labels(cuts) -> list[str]:

@@ -261,7 +261,8 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
     meta = doc.get("edition")
     if not isinstance(meta, dict):
         raise SpecError("missing [edition] table", file=path)
-    known_tables = {"edition", "index", "methods", "domains", "indicators", "weights", "experts", "published"}
+    known_tables = {"edition", "index", "methods", "domains", "indicators", "weights", "experts", "published",
+                    "uncertainty"}
     unknown = sorted(set(doc) - known_tables)
     if unknown:
         raise SpecError(f"unknown table(s) {', '.join(unknown)} (allowed: {', '.join(sorted(known_tables))})", file=path)
@@ -287,6 +288,11 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
     experts = doc.get("experts", {})
     _check_experts(experts, framework, path)
     _check_published(doc.get("published", {}), framework, cities, path)
+    uncertainty = doc.get("uncertainty", {})
+    _check_keys(uncertainty, {"normalisers", "aggregators", "imputations", "weights", "notes"}, "[uncertainty]", path)
+    for key in ("normalisers", "aggregators", "imputations"):
+        for value in uncertainty.get(key, []):
+            _choice(value, f"[uncertainty] {key}", path)
     return Edition(
         id=ident,
         title=_str(meta, "title", "[edition]", path, ident),
@@ -297,6 +303,7 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
         meta=meta,
         experts=experts,
         published=doc.get("published", {}),
+        uncertainty=uncertainty,
         data=data,
         path=path,
     )

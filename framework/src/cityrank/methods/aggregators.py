@@ -10,6 +10,25 @@ from __future__ import annotations
 import numpy as np
 
 
+def _complete(scores, weights, positive=False):
+    """Fast path for complete data: (x, w) as arrays, or None when some score is missing
+    (or, with ``positive``, not above zero). Weighted sums are then one batched matmul."""
+    x = np.asarray(scores, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    if np.any(w < 0):
+        raise ValueError("weights must be non-negative")
+    if np.isnan(x).any() or (positive and not (x > 0).all()) or not (w.sum(axis=-1) > 0).all():
+        return None
+    return x, w
+
+
+def _weighted_mean(values, w):
+    """Σ w·v / Σ w over the last axis: v ``(…, N, K)``, w ``(…, K)`` → ``(…, N)``."""
+    if values.ndim == 2 and w.ndim == 2:  # one data set, a batch of weights: a single GEMM
+        return (w @ values.T) / w.sum(axis=-1)[:, None]
+    return np.matmul(values, w[..., None])[..., 0] / w.sum(axis=-1)[..., None]
+
+
 def _prepare(scores, weights, min_share):
     x = np.asarray(scores, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)[..., None, :]
@@ -25,6 +44,9 @@ def _prepare(scores, weights, min_share):
 
 def arithmetic(scores, weights, min_share=0.0):
     """Weighted arithmetic mean Σw·x/Σw (fully compensatory)."""
+    fast = _complete(scores, weights)
+    if fast is not None:
+        return _weighted_mean(*fast)
     x, w, total, _, missing = _prepare(scores, weights, min_share)
     return np.where(missing, np.nan, (w * x).sum(axis=-1) / total)
 
@@ -33,6 +55,9 @@ def geometric(scores, weights, min_share=0.0):
     """Weighted geometric mean Π x^(w/Σw). Scores must be ≥ 0; a zero score with positive weight
     makes the result 0 (the limit of the product), so use a normalisation with a lower bound
     above zero (e.g. min-max to [1, 100]) when a zero should not be absorbing."""
+    fast = _complete(scores, weights, positive=True)
+    if fast is not None:
+        return np.exp(_weighted_mean(np.log(fast[0]), fast[1]))
     x, w, total, present, missing = _prepare(scores, weights, min_share)
     if np.any(present & (x < 0)):
         raise ValueError("the geometric mean needs non-negative scores (normalise to a positive range)")
@@ -43,6 +68,9 @@ def geometric(scores, weights, min_share=0.0):
 
 def harmonic(scores, weights, min_share=0.0):
     """Weighted harmonic mean Σw/Σ(w/x). Scores must be ≥ 0; a zero score makes the result 0."""
+    fast = _complete(scores, weights, positive=True)
+    if fast is not None:
+        return 1.0 / _weighted_mean(1.0 / fast[0], fast[1])
     x, w, total, present, missing = _prepare(scores, weights, min_share)
     if np.any(present & (x < 0)):
         raise ValueError("the harmonic mean needs non-negative scores")
@@ -60,6 +88,9 @@ def power(scores, weights, p=2.0, min_share=0.0):
     p = float(p)
     if p == 0:
         return geometric(scores, weights, min_share)
+    fast = _complete(scores, weights, positive=True)
+    if fast is not None:
+        return _weighted_mean(fast[0] ** p, fast[1]) ** (1.0 / p)
     x, w, total, present, missing = _prepare(scores, weights, min_share)
     if np.any(present & (x < 0)):
         raise ValueError("the power mean needs non-negative scores")

@@ -1,0 +1,497 @@
+"""Uncertainty and sensitivity analysis: how robust is a ranking to the choices behind it?
+
+The OECD/JRC Handbook on Constructing Composite Indicators (2008, steps 7–8) and COINr's
+``get_sensi``: sample the assumptions — weights, normaliser, aggregator, imputation — rank
+the cities under each sample, and summarise each city's rank distribution (uncertainty), or
+apportion the variance of the average rank shift among the assumptions (sensitivity,
+Saltelli/Jansen estimators).
+
+Samples are evaluated in batches through the batched method contract; rank statistics are
+accumulated as counts per (city, rank), so memory does not grow with the number of samples.
+Random draws come in fixed blocks of samples, each from its own generator seeded by
+(seed, block), so results do not depend on the chunk size or the number of workers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import attrs
+import numpy as np
+
+from ..engine import (
+    aggregate_tree,
+    collect_data,
+    effective_weights,
+    impute_and_treat,
+    local_weights,
+    node_aggregators,
+    normalise,
+    resolve_weights,
+    transform,
+)
+from ..errors import MethodError
+from ..model import Dataset, Edition, MethodChoice, Result
+from ..plugins import Registry
+from ..ranking import int_ranks
+
+BLOCK = 1024  # samples per random-draw block: fixed, so results do not depend on chunking
+
+
+@attrs.frozen
+class WeightNoise:
+    """How weights vary around their nominal values, node by node.
+
+    ``dirichlet``: Dirichlet with mean the nominal weights and total concentration
+    ``concentration`` (larger = tighter); ``uniform``: each weight × U(1 − spread, 1 + spread),
+    renormalised; ``none``: fixed.
+    """
+
+    kind: str = "dirichlet"
+    concentration: float = 50.0
+    spread: float = 0.25
+
+    def __attrs_post_init__(self):
+        if self.kind not in ("dirichlet", "uniform", "none"):
+            raise MethodError(f"weight noise must be dirichlet, uniform or none, got {self.kind!r}")
+        if not self.concentration > 0:
+            raise MethodError(f"the Dirichlet concentration must be positive, got {self.concentration}")
+        if not 0 <= self.spread < 1:
+            raise MethodError(f"the uniform spread must be in [0, 1), got {self.spread}")
+
+
+@attrs.frozen
+class Assumptions:
+    """The alternatives sampled for each assumption (one alternative = fixed)."""
+
+    normalisers: tuple[MethodChoice, ...] = attrs.field(converter=tuple)
+    aggregators: tuple[MethodChoice, ...] = attrs.field(converter=tuple)
+    imputations: tuple[MethodChoice, ...] = attrs.field(converter=tuple)
+    weights: WeightNoise = WeightNoise()
+
+    @classmethod
+    def for_edition(cls, edition: Edition, *, normalisers=None, aggregators=None, imputations=None,
+                    weights: WeightNoise | None = None) -> Assumptions:
+        """Alternatives from the arguments, else the edition's ``[uncertainty]`` table, else its defaults."""
+        table = edition.uncertainty
+        m = edition.methods
+
+        def pick(given, key, default):
+            values = given if given else table.get(key) or [default]
+            return tuple(MethodChoice.parse(v, what=key) for v in values)
+
+        noise = weights
+        if noise is None:
+            spec = table.get("weights")
+            noise = WeightNoise() if spec is None else _noise(MethodChoice.parse(spec, what="weights"))
+        return cls(pick(normalisers, "normalisers", m.normaliser), pick(aggregators, "aggregators", m.aggregator),
+                   pick(imputations, "imputations", m.imputation), noise)
+
+    def factors(self) -> list[str]:
+        """The assumptions that vary."""
+        out = []
+        if self.weights.kind != "none":
+            out.append("weights")
+        for name, values in (("normaliser", self.normalisers), ("aggregator", self.aggregators),
+                             ("imputation", self.imputations)):
+            if len(values) > 1:
+                out.append(name)
+        return out
+
+
+def _noise(choice: MethodChoice) -> WeightNoise:
+    return WeightNoise(choice.name, **choice.kwargs())
+
+
+class Model:
+    """An edition prepared for batched evaluation: every (imputation, normaliser) variant of
+    the normalised scores is computed once; samples then only re-weight and re-aggregate."""
+
+    def __init__(self, edition: Edition, registry: Registry, assumptions: Assumptions, data: Dataset | None = None):
+        from ..engine import run
+
+        self.edition = edition
+        self.assumptions = assumptions
+        fw = edition.framework
+        raw, _, _ = collect_data(edition, registry, data)
+        x0 = transform(raw, edition)
+        self.scores = []
+        for imputation in assumptions.imputations:
+            x, _ = impute_and_treat(x0, edition, registry, imputation, edition.methods.outliers)
+            self.scores.append([normalise(x, edition, registry, n)[0] for n in assumptions.normalisers])
+        self.aggregators = [node_aggregators(fw, registry, a) for a in assumptions.aggregators]
+        weights, _ = resolve_weights(edition, registry)
+        self.nominal_weights = local_weights(fw, weights)
+        self.nominal = run(edition, registry, data=data)
+        self.nominal_ranks = self.nominal.rank()
+        self.n = len(edition.cities)
+        self.varying = {node: w for node, w in self.nominal_weights.items() if np.sum(w > 0) > 1}
+        # With arithmetic means everywhere and whole indicators (not single values) missing,
+        # the index is linear in the scores: one matrix product per batch (see effective_weights).
+        self.linear = []
+        for variants in self.scores:
+            row = []
+            for z in variants:
+                present = ~np.isnan(z).all(axis=0)
+                whole = not np.isnan(z[:, present]).any()
+                row.append((np.where(present, z, 0.0), present) if whole else None)
+            self.linear.append(row)
+
+    def _arithmetic(self, a: int) -> bool:
+        from ..methods.aggregators import arithmetic
+
+        return all(method.function is arithmetic and not params.get("min_share")
+                   for method, params in self.aggregators[a].values())
+
+    def draw(self, seed: int, block: int) -> dict:
+        """Random choices for one block of samples (always the same for the same seed and block)."""
+        rng = np.random.default_rng([seed, block])
+        a = self.assumptions
+        draws = {
+            "imputation": rng.integers(len(a.imputations), size=BLOCK),
+            "normaliser": rng.integers(len(a.normalisers), size=BLOCK),
+            "aggregator": rng.integers(len(a.aggregators), size=BLOCK),
+        }
+        draws["weights"] = {node: self.sample_weights(rng, w, BLOCK) for node, w in self.varying.items()}
+        return draws
+
+    def sample_weights(self, rng, nominal: np.ndarray, size: int) -> np.ndarray:
+        noise = self.assumptions.weights
+        w = nominal / nominal.sum()
+        out = np.zeros((size, len(w)))
+        positive = w > 0
+        if noise.kind == "none":
+            out[:] = w
+        elif noise.kind == "dirichlet":
+            out[:, positive] = rng.dirichlet(noise.concentration * w[positive], size=size)
+        else:
+            factor = rng.uniform(1 - noise.spread, 1 + noise.spread, size=(size, int(positive.sum())))
+            out[:, positive] = w[positive] * factor
+            out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def evaluate(self, imputation, normaliser, aggregator, weights: dict) -> np.ndarray:
+        """Index ranks ``(B, N)`` (integers, 0 = not ranked) for B samples given by their choice
+        indices and node weights."""
+        fw = self.edition.framework
+        ranks = np.empty((len(imputation), self.n), dtype=np.int32)
+        combos = np.stack([imputation, normaliser, aggregator], axis=1)
+        for m, k, a in np.unique(combos, axis=0):
+            rows = np.flatnonzero((combos == (m, k, a)).all(axis=1))
+            w = {node: weights[node][rows] if node in weights else nominal
+                 for node, nominal in self.nominal_weights.items()}
+            if self.linear[m][k] is not None and self._arithmetic(a):
+                z, present = self.linear[m][k]
+                eff = effective_weights(fw, w, present)
+                scores = eff @ z.T if eff.ndim == 2 else np.broadcast_to(z @ eff, (len(rows), self.n))
+            else:
+                scores = aggregate_tree(self.scores[m][k], fw, w, self.aggregators[a], root_only=True)
+            ranks[rows] = int_ranks(np.broadcast_to(scores, (len(rows), self.n)))
+        return ranks
+
+
+# --- uncertainty ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class UncertaintyResult:
+    """Per city: nominal rank, median, 5th and 95th percentile rank, share of samples in the
+    top tier (``top_share`` of the ranked cities, floor as for tiers), mean rank."""
+
+    edition: Edition
+    samples: int
+    seed: int
+    assumptions: Assumptions
+    nominal: np.ndarray
+    median: np.ndarray
+    p05: np.ndarray
+    p95: np.ndarray
+    mean: np.ndarray
+    top_share: np.ndarray
+    top: float
+
+    def rows(self) -> list[dict]:
+        order = sorted(range(len(self.nominal)), key=lambda i: (_key(self.nominal[i]), self.edition.cities[i].id))
+        out = []
+        for i in order:
+            c = self.edition.cities[i]
+            out.append({"id": c.id, "name": c.name, "country": c.country, "nominal_rank": _int(self.nominal[i]),
+                        "median_rank": _num(self.median[i]), "p05_rank": _num(self.p05[i]),
+                        "p95_rank": _num(self.p95[i]), "mean_rank": _num(self.mean[i]),
+                        "top_share": float(self.top_share[i])})
+        return out
+
+
+def _key(v):
+    return math.inf if math.isnan(v) else v
+
+
+def _int(v):
+    return None if math.isnan(v) else int(v)
+
+
+def _num(v):
+    return None if math.isnan(v) else float(v)
+
+
+def _chunks(total: int, size: int):
+    return [(start, min(start + size, total)) for start in range(0, total, size)]
+
+
+def _check(samples, chunk_size, workers):
+    if not isinstance(samples, int) or samples < 1:
+        raise MethodError(f"the number of samples must be a positive whole number, got {samples!r}")
+    if chunk_size is not None and chunk_size < 1:
+        raise MethodError(f"the chunk size must be positive, got {chunk_size}")
+    if workers < 1:
+        raise MethodError(f"the number of workers must be positive, got {workers}")
+
+
+def default_chunk(n: int, k: int) -> int:
+    """Samples per chunk so that one chunk's (B, N, K) arrays stay near 32 MB."""
+    return max(1, min(BLOCK * 8, (32 * 2**20) // (8 * max(n, 1) * max(k, 1))))
+
+
+def uncertainty(
+    target: Edition | Result,
+    registry: Registry,
+    *,
+    samples: int,
+    seed: int = 0,
+    assumptions: Assumptions | None = None,
+    data: Dataset | None = None,
+    top: float = 0.1,
+    chunk_size: int | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> UncertaintyResult:
+    """Monte Carlo over the assumptions; rank statistics per city. Same seed, same result,
+    whatever ``chunk_size`` and ``workers``."""
+    _check(samples, chunk_size, workers)
+    edition = target.edition if isinstance(target, Result) else target
+    assumptions = assumptions or Assumptions.for_edition(edition)
+    model = Model(edition, registry, assumptions, data)
+    n = model.n
+    chunk = chunk_size or default_chunk(n, len(edition.framework.indicators))
+    counts = np.zeros((n, n + 1), dtype=np.uint32 if samples < 2**32 else np.uint64)
+    k_full = math.floor(top * n + 1e-9)
+    # A sample where every city is ranked has floor(top·n) cities in its top: those are read
+    # off `counts` at the end. Chunks with unranked cities are counted sample by sample, and
+    # their share of counts[:, 1:k_full + 1] is remembered so as not to count it twice.
+    in_top = np.zeros(n, dtype=np.int64)
+    low_in_partial_chunks = np.zeros(n, dtype=np.int64)
+    cache: dict[int, dict] = {}
+
+    def draws_for(start, stop):
+        parts = []
+        for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
+            if block not in cache:
+                cache.clear()
+                cache[block] = model.draw(seed, block)
+            d = cache[block]
+            lo, hi = max(start, block * BLOCK) - block * BLOCK, min(stop, (block + 1) * BLOCK) - block * BLOCK
+            parts.append(_slice(d, lo, hi))
+        return _concat(parts)
+
+    def work(bounds):
+        d = bounds[1]
+        return model.evaluate(d["imputation"], d["normaliser"], d["aggregator"], d["weights"])
+
+    jobs = ((b, draws_for(*b)) for b in _chunks(samples, chunk))
+    offset = np.arange(n, dtype=np.int64) * (n + 1)
+    with _pool(workers) as pool:
+        for (start, stop), ranks in zip(_chunks(samples, chunk), pool.map(work, jobs), strict=True):
+            missing = ranks == 0
+            if missing.any():
+                ranked = (~missing).sum(axis=1)[:, None]
+                in_top += (~missing & (ranks <= np.floor(top * ranked + 1e-9))).sum(axis=0)
+                low_in_partial_chunks += (~missing & (ranks <= k_full)).sum(axis=0)
+                _count(counts, (offset + ranks)[~missing])
+            else:
+                _count(counts, (offset + ranks).ravel())
+            if progress:
+                progress(stop - start)
+    in_top += counts[:, 1:k_full + 1].sum(axis=1, dtype=np.int64) - low_in_partial_chunks
+    total = counts.sum(axis=1, dtype=np.int64).astype(np.float64)
+    values = np.arange(n + 1, dtype=np.float64)
+    rank_sum = np.concatenate([counts[i:i + 256] @ values for i in range(0, n, 256)])  # bounded copies
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(total > 0, rank_sum / total, np.nan)
+    median, p05, p95 = quantiles_from_counts(counts, (0.5, 0.05, 0.95))
+    return UncertaintyResult(edition, samples, seed, assumptions, model.nominal_ranks, median, p05, p95,
+                             mean, in_top / samples, top)
+
+
+class _Serial:
+    """The executor interface, run in the calling thread (one worker: no thread needed)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    @staticmethod
+    def map(func, iterable):
+        return map(func, iterable)
+
+
+def _pool(workers: int):
+    return _Serial() if workers == 1 else ThreadPoolExecutor(max_workers=workers)
+
+
+def _count(counts: np.ndarray, flat: np.ndarray) -> None:
+    """counts.flat[flat] += 1 for every occurrence (repeats included)."""
+    if counts.size <= 8 * flat.size:
+        counts += np.bincount(flat, minlength=counts.size).reshape(counts.shape).astype(counts.dtype)
+    else:
+        values, times = np.unique(flat, return_counts=True)
+        counts.ravel()[values] += times.astype(counts.dtype)
+
+
+def _slice(d, lo, hi):
+    return {k: ({n: w[lo:hi] for n, w in v.items()} if isinstance(v, dict) else v[lo:hi]) for k, v in d.items()}
+
+
+def _concat(parts):
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    return {k: ({n: np.concatenate([p[k][n] for p in parts]) for n in v} if isinstance(v, dict)
+                else np.concatenate([p[k] for p in parts])) for k, v in first.items()}
+
+
+def quantiles_from_counts(counts: np.ndarray, qs) -> np.ndarray:
+    """Quantiles ``(len(qs), rows)`` of each row's distribution, given as counts per value
+    (column = value), with numpy's default 'linear' method (R type 7); NaN for an empty row."""
+    out = np.full((len(qs), counts.shape[0]), np.nan)
+    for i, row in enumerate(counts):
+        cum = np.cumsum(row, dtype=np.int64)
+        total = int(cum[-1])
+        if total == 0:
+            continue
+        for j, q in enumerate(qs):
+            h = (total - 1) * q  # 0-based position in the sorted sample
+            lo = math.floor(h)
+            hi = min(lo + 1, total - 1)
+            x_lo = int(np.searchsorted(cum, lo + 1))
+            x_hi = int(np.searchsorted(cum, hi + 1))
+            out[j, i] = x_lo + (h - lo) * (x_hi - x_lo)
+    return out
+
+
+# --- sensitivity ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class SensitivityResult:
+    """First-order (Saltelli 2010) and total (Jansen 1999) indices of the mean absolute rank
+    shift for each varying assumption, with bootstrap confidence intervals."""
+
+    edition: Edition
+    factors: tuple[str, ...]
+    first: np.ndarray
+    total: np.ndarray
+    first_ci: np.ndarray  # (d, 2)
+    total_ci: np.ndarray
+    base_samples: int
+    runs: int
+    seed: int
+    confidence: float
+
+    def rows(self) -> list[dict]:
+        return [{"assumption": f, "first_order": float(self.first[i]), "first_order_ci": self.first_ci[i].tolist(),
+                 "total": float(self.total[i]), "total_ci": self.total_ci[i].tolist()}
+                for i, f in enumerate(self.factors)]
+
+
+def sobol_indices(y_a: np.ndarray, y_b: np.ndarray, y_ab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First-order and total indices from a Saltelli design.
+
+    ``y_a``, ``y_b``: ``(…, N)`` outputs at the base matrices A and B; ``y_ab``: ``(…, d, N)``
+    outputs at A with column i taken from B. V = var([y_A, y_B]) (ddof 1);
+    S_i = mean(y_B (y_ABi − y_A)) / V (Saltelli et al., CPC 181, 2010);
+    ST_i = mean((y_A − y_ABi)²) / (2V) (Jansen, CPC 117, 1999).
+    """
+    v = np.var(np.concatenate([y_a, y_b], axis=-1), axis=-1, ddof=1)[..., None]
+    first = np.mean(y_b[..., None, :] * (y_ab - y_a[..., None, :]), axis=-1) / v
+    total = np.mean((y_a[..., None, :] - y_ab) ** 2, axis=-1) / (2 * v)
+    return first, total
+
+
+def sensitivity(
+    target: Edition | Result,
+    registry: Registry,
+    *,
+    samples: int,
+    seed: int = 0,
+    assumptions: Assumptions | None = None,
+    data: Dataset | None = None,
+    bootstrap: int = 1000,
+    confidence: float = 0.95,
+    weight_replicates: int = 100,
+    chunk_size: int | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> SensitivityResult:
+    """Sensitivity indices of the mean absolute rank shift (COINr's ``get_sensi`` output) to
+    each varying assumption; ``samples`` base samples give samples × (d + 2) runs."""
+    _check(samples, chunk_size, workers)
+    if bootstrap < 0 or not 0 < confidence < 1:
+        raise MethodError("bootstrap must be ≥ 0 and confidence in (0, 1)")
+    edition = target.edition if isinstance(target, Result) else target
+    assumptions = assumptions or Assumptions.for_edition(edition)
+    factors = assumptions.factors()
+    if not factors:
+        raise MethodError("nothing varies: give alternatives (normalisers, aggregators, imputations) or weight noise")
+    model = Model(edition, registry, assumptions, data)
+    d = len(factors)
+    rng = np.random.default_rng([seed, 7])
+    a, b = rng.random((samples, d)), rng.random((samples, d))
+    design = [a, b] + [np.where(np.arange(d) == i, b, a) for i in range(d)]
+    u = np.concatenate(design)  # (samples (d + 2), d)
+    bank = {node: model.sample_weights(np.random.default_rng([seed, 11, j]), w, weight_replicates)
+            for j, (node, w) in enumerate(sorted(model.varying.items()))}
+
+    def index(name, size):
+        return np.minimum((u[:, factors.index(name)] * size).astype(int), size - 1) if name in factors \
+            else np.zeros(len(u), dtype=int)
+
+    choice = {"imputation": index("imputation", len(assumptions.imputations)),
+              "normaliser": index("normaliser", len(assumptions.normalisers)),
+              "aggregator": index("aggregator", len(assumptions.aggregators)),
+              "weights": index("weights", weight_replicates)}
+    runs = len(u)
+    chunk = chunk_size or default_chunk(model.n, len(edition.framework.indicators))
+    nominal = model.nominal_ranks
+
+    def work(bounds):
+        lo, hi = bounds
+        w = ({node: bank[node][choice["weights"][lo:hi]] for node in bank} if "weights" in factors else {})
+        ranks = model.evaluate(choice["imputation"][lo:hi], choice["normaliser"][lo:hi],
+                               choice["aggregator"][lo:hi], w).astype(np.float64)
+        ranks[ranks == 0] = np.nan
+        with np.errstate(invalid="ignore"):
+            return np.nanmean(np.abs(ranks - nominal), axis=1)
+
+    y = np.empty(runs)
+    with _pool(workers) as pool:
+        for (lo, hi), part in zip(_chunks(runs, chunk), pool.map(work, _chunks(runs, chunk)), strict=True):
+            y[lo:hi] = part
+            if progress:
+                progress(hi - lo)
+    y_a, y_b = y[:samples], y[samples:2 * samples]
+    y_ab = y[2 * samples:].reshape(d, samples)
+    first, total = sobol_indices(y_a, y_b, y_ab)
+    alpha = (1 - confidence) / 2
+    if bootstrap:
+        boot = np.random.default_rng([seed, 13]).integers(samples, size=(bootstrap, samples))
+        bf, bt = sobol_indices(y_a[boot], y_b[boot], np.moveaxis(y_ab[:, boot], 0, 1))
+        first_ci = np.quantile(bf, [alpha, 1 - alpha], axis=0).T
+        total_ci = np.quantile(bt, [alpha, 1 - alpha], axis=0).T
+    else:
+        first_ci = total_ci = np.full((d, 2), np.nan)
+    return SensitivityResult(edition, tuple(factors), first, total, first_ci, total_ci, samples, runs, seed, confidence)
+

@@ -1,0 +1,147 @@
+"""``cityrank uncertainty`` and ``cityrank sensitivity``: how robust is a ranking?"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from contextlib import contextmanager
+
+import click
+
+from .common import emit, load, registry
+
+
+def _list(ctx, param, value):
+    return [v.strip() for v in value.split(";") if v.strip()] if value else None
+
+
+def assumption_options(func):
+    options = [
+        click.option("--samples", type=int, required=True, help="Number of Monte Carlo samples (base samples for sensitivity)."),
+        click.option("--seed", type=int, default=0, show_default=True),
+        click.option("--normalisers", callback=_list, help="Alternatives, separated by ';' (e.g. 'minmax;rank')."),
+        click.option("--aggregators", callback=_list, help="Alternatives, separated by ';' (e.g. 'arithmetic;geometric')."),
+        click.option("--imputations", callback=_list, help="Alternatives, separated by ';' (e.g. 'none;mean')."),
+        click.option("--weights", "weight_noise", type=click.Choice(["dirichlet", "uniform", "none"]),
+                     help="How weights vary (default: the edition's [uncertainty] or dirichlet)."),
+        click.option("--concentration", type=float, default=50.0, show_default=True,
+                     help="Dirichlet concentration (sum of parameters); larger = closer to the nominal weights."),
+        click.option("--spread", type=float, default=0.25, show_default=True, help="Uniform noise: ±spread × weight."),
+        click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours)."),
+        click.option("--chunk-size", type=int, help="Samples evaluated per batch (results do not depend on it)."),
+        click.option("--workers", type=int, default=1, show_default=True, help="Threads (results do not depend on it)."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False)),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _setup(edition, normalisers, aggregators, imputations, weight_noise, concentration, spread, data_file):
+    from ..analysis import Assumptions, WeightNoise
+    from ..formats.spec import read_data
+
+    ed = load(edition)
+    noise = None if weight_noise is None else WeightNoise(weight_noise, concentration, spread)
+    assumptions = Assumptions.for_edition(ed, normalisers=normalisers, aggregators=aggregators,
+                                          imputations=imputations, weights=noise)
+    if weight_noise is None and (concentration != 50.0 or spread != 0.25):
+        assumptions = Assumptions(assumptions.normalisers, assumptions.aggregators, assumptions.imputations,
+                                  WeightNoise(assumptions.weights.kind, concentration, spread))
+    data = read_data(data_file, ed.cities, ed.framework) if data_file else None
+    return ed, assumptions, data
+
+
+@contextmanager
+def _progress(total, label):
+    """A progress bar on a terminal; nothing in pipes or files."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+@click.command()
+@click.argument("edition")
+@assumption_options
+@click.option("--top", type=float, default=0.1, show_default=True, help="Share of cities in the top tier.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--limit", type=int, help="Show only the first N cities in the table.")
+def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, weight_noise, concentration,
+                spread, data_file, chunk_size, workers, output, top, fmt, limit):
+    """Monte Carlo over weights, normaliser, aggregator and imputation: rank intervals per city."""
+    from ..analysis import uncertainty as run_uncertainty
+
+    ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
+                                   concentration, spread, data_file)
+    with _progress(samples, "samples") as progress:
+        result = run_uncertainty(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
+                                 top=top, chunk_size=chunk_size, workers=workers, progress=progress)
+    rows = result.rows()
+    info = {"edition": ed.id, "samples": samples, "seed": seed, "top": top,
+            "assumptions": _describe(assumptions)}
+    if fmt == "json":
+        return emit(json.dumps({**info, "cities": rows}, indent=2, ensure_ascii=False) + "\n", output)
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+        return emit(buf.getvalue(), output)
+    lines = [f"{ed.title}: {samples} samples, seed {seed}",
+             "varying: " + "; ".join(f"{k} = {v}" for k, v in info["assumptions"].items()), "",
+             f"{'rank':>4}  {'city':<24} {'median':>6} {'5–95% interval':>15} {f'in top {top:.0%}':>11}"]
+    for r in rows[:limit]:
+        interval = "–" if r["p05_rank"] is None else f"{r['p05_rank']:g}–{r['p95_rank']:g}"
+        median = "–" if r["median_rank"] is None else f"{r['median_rank']:g}"
+        lines.append(f"{r['nominal_rank'] or '–':>4}  {r['name'][:24]:<24} {median:>6} {interval:>15} "
+                     f"{r['top_share']:>11.1%}")
+    emit("\n".join(lines) + "\n", output)
+
+
+@click.command()
+@click.argument("edition")
+@assumption_options
+@click.option("--bootstrap", type=int, default=1000, show_default=True, help="Bootstrap resamples for the intervals.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weight_noise, concentration,
+                spread, data_file, chunk_size, workers, output, bootstrap, fmt):
+    """First-order and total sensitivity indices of the mean absolute rank shift."""
+    from ..analysis import sensitivity as run_sensitivity
+
+    ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
+                                   concentration, spread, data_file)
+    runs = samples * (len(assumptions.factors()) + 2)
+    with _progress(runs, "runs") as progress:
+        result = run_sensitivity(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
+                                 bootstrap=bootstrap, chunk_size=chunk_size, workers=workers, progress=progress)
+    rows = result.rows()
+    if fmt == "json":
+        data = {"edition": ed.id, "base_samples": samples, "runs": result.runs, "seed": seed,
+                "confidence": result.confidence, "assumptions": _describe(assumptions), "indices": rows}
+        return emit(json.dumps(data, indent=2) + "\n", output)
+    level = f"{result.confidence:.0%}"
+    lines = [f"{ed.title}: {samples} base samples, {result.runs} runs, seed {seed}",
+             "output: mean absolute rank shift from the nominal ranking", "",
+             f"{'assumption':<12} {'first-order':>11} {level + ' interval':>18} {'total':>7} {level + ' interval':>18}"]
+    for r in rows:
+        fi = f"{r['first_order_ci'][0]:.3f}–{r['first_order_ci'][1]:.3f}"
+        ti = f"{r['total_ci'][0]:.3f}–{r['total_ci'][1]:.3f}"
+        lines.append(f"{r['assumption']:<12} {r['first_order']:>11.3f} {fi:>18} {r['total']:>7.3f} {ti:>18}")
+    emit("\n".join(lines) + "\n", output)
+
+
+def _describe(assumptions) -> dict:
+    w = assumptions.weights
+    noise = {"dirichlet": f"dirichlet (concentration {w.concentration:g})",
+             "uniform": f"uniform ±{w.spread:.0%}", "none": "fixed"}[w.kind]
+    return {"weights": noise,
+            "normaliser": [str(c) for c in assumptions.normalisers],
+            "aggregator": [str(c) for c in assumptions.aggregators],
+            "imputation": [str(c) for c in assumptions.imputations]}
+
+
+COMMANDS = [uncertainty, sensitivity]
