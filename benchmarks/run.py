@@ -131,7 +131,10 @@ def main(argv=None) -> int:
     for n in sizes:
         edition = synthetic(n)
         print(f"  N = {n:>6}: {best(partial(run, edition, registry)) * 1000:8.1f} ms")
-    print("\n(b) Monte Carlo over weights (Dirichlet), times in seconds; ratios: cityrank / numpy, peer / cityrank")
+    from cityrank.analysis.uncertainty import default_workers
+
+    print(f"\n(b) Monte Carlo over weights (Dirichlet), times in seconds (cityrank with its default "
+          f"{default_workers()} worker thread(s)); ratios: cityrank / numpy, peer / cityrank")
     print(f"  {'N':>6} {'S':>6} {'cityrank':>9} {'numpy':>8} {'ratio':>6}" + "".join(f" {p:>16} {'ratio':>7}" for p in peers))
     for n in sizes:
         edition = synthetic(n)

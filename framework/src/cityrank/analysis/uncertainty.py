@@ -15,6 +15,8 @@ Random draws come in fixed blocks of samples, each from its own generator seeded
 from __future__ import annotations
 
 import math
+import os
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -241,17 +243,19 @@ def _chunks(total: int, size: int):
 
 
 def _check(samples, chunk_size, workers):
+    workers = default_workers() if workers is None else workers
     if not isinstance(samples, int) or samples < 1:
         raise MethodError(f"the number of samples must be a positive whole number, got {samples!r}")
     if chunk_size is not None and chunk_size < 1:
         raise MethodError(f"the chunk size must be positive, got {chunk_size}")
     if workers < 1:
         raise MethodError(f"the number of workers must be positive, got {workers}")
+    return workers
 
 
 def default_chunk(n: int, k: int) -> int:
-    """Samples per chunk so that one chunk's (B, N, K) arrays stay near 32 MB."""
-    return max(1, min(BLOCK * 8, (32 * 2**20) // (8 * max(n, 1) * max(k, 1))))
+    """Samples per chunk: one draw block, fewer when one chunk's (B, N, K) arrays would pass 32 MB."""
+    return max(1, min(BLOCK, (32 * 2**20) // (8 * max(n, 1) * max(k, 1))))
 
 
 def uncertainty(
@@ -264,12 +268,12 @@ def uncertainty(
     data: Dataset | None = None,
     top: float = 0.1,
     chunk_size: int | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> UncertaintyResult:
     """Monte Carlo over the assumptions; rank statistics per city. Same seed, same result,
     whatever ``chunk_size`` and ``workers``."""
-    _check(samples, chunk_size, workers)
+    workers = _check(samples, chunk_size, workers)
     edition = target.edition if isinstance(target, Result) else target
     assumptions = assumptions or Assumptions.for_edition(edition)
     model = Model(edition, registry, assumptions, data)
@@ -338,8 +342,27 @@ class _Serial:
         return map(func, iterable)
 
 
+class _Threads(ThreadPoolExecutor):
+    """Threads (numpy releases the GIL in sorting and matrix products), with at most two chunks
+    per worker in flight so that finished chunks never pile up in memory."""
+
+    def map(self, func, iterable):
+        pending: deque = deque()
+        for item in iterable:
+            pending.append(self.submit(func, item))
+            if len(pending) >= 2 * self._max_workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def _pool(workers: int):
-    return _Serial() if workers == 1 else ThreadPoolExecutor(max_workers=workers)
+    return _Serial() if workers == 1 else _Threads(max_workers=workers)
+
+
+def default_workers() -> int:
+    """Threads to use when not told: the machine's cores, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def _count(counts: np.ndarray, flat: np.ndarray) -> None:
@@ -433,12 +456,12 @@ def sensitivity(
     confidence: float = 0.95,
     weight_replicates: int = 100,
     chunk_size: int | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SensitivityResult:
     """Sensitivity indices of the mean absolute rank shift (COINr's ``get_sensi`` output) to
     each varying assumption; ``samples`` base samples give samples × (d + 2) runs."""
-    _check(samples, chunk_size, workers)
+    workers = _check(samples, chunk_size, workers)
     if bootstrap < 0 or not 0 < confidence < 1:
         raise MethodError("bootstrap must be ≥ 0 and confidence in (0, 1)")
     edition = target.edition if isinstance(target, Result) else target

@@ -31,7 +31,7 @@ def assumption_options(func):
         click.option("--spread", type=float, default=0.25, show_default=True, help="Uniform noise: ±spread × weight."),
         click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours)."),
         click.option("--chunk-size", type=int, help="Samples evaluated per batch (results do not depend on it)."),
-        click.option("--workers", type=int, default=1, show_default=True, help="Threads (results do not depend on it)."),
+        click.option("--workers", type=int, help="Threads (default: the cores, at most 4; results do not depend on it)."),
         click.option("-o", "--output", type=click.Path(dir_okay=False)),
     ]
     for option in reversed(options):
