@@ -78,7 +78,22 @@ def validate(edition, data_file):
     if missing:
         click.echo(f"indicators without data ({len(missing)}): {', '.join(missing)}")
         click.echo("give their values with --data FILE (columns city_id and the indicator ids)")
+    for line in _still_missing(ed):
+        click.echo(f"to do: {line}")
     click.echo("ok")
+
+
+def _still_missing(ed) -> list[str]:
+    """Placeholders left in an edition (TODO), and facts without a source."""
+    from ..model import thaw
+
+    todo = [f"[edition] {k}" for k, v in ed.meta.items() if "TODO" in str(thaw(v))]
+    todo += [f"indicator {i.id!r}" for i in ed.framework.indicators if "TODO" in f"{i.id} {i.name} {i.unit} {i.source}"]
+    if not ed.meta.get("sources"):
+        todo.append("[edition] sources is empty: give a URL for every fact")
+    if not ed.published:
+        todo.append("no [published] results: verify will have nothing to compare")
+    return todo
 
 
 COMMANDS = [run, validate]

@@ -1,0 +1,71 @@
+"""`cityrank new`: the generated distributions install, list, validate, run and pass their own tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+
+
+def _install(folder, monkeypatch):
+    """Register the generated distribution as an installed one: a dist-info with its entry points."""
+    meta = tomllib.loads((folder / "pyproject.toml").read_text())["project"]
+    src = folder / "src"
+    info = src / f"{meta['name'].replace('-', '_')}-{meta['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {meta['name']}\nVersion: {meta['version']}\n")
+    eps = "".join(f"{k} = {v}\n" for k, v in meta["entry-points"]["cityrank"].items())
+    (info / "entry_points.txt").write_text("[cityrank]\n" + eps)
+    monkeypatch.syspath_prepend(str(src))
+
+
+def _own_tests(folder):
+    env = {**os.environ, "PYTHONPATH": str(folder / "src")}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder / "tests")],
+                          cwd=folder, env=env, capture_output=True, text=True)
+
+
+def test_new_edition_end_to_end(fresh_cli, tmp_path, monkeypatch):
+    result = fresh_cli("new", "edition", "sco-2025", "--dir", tmp_path)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "sco-2025"
+    own = _own_tests(folder)
+    assert own.returncode == 0, own.stdout + own.stderr
+    _install(folder, monkeypatch)
+    editions = [e["id"] for e in json.loads(fresh_cli("editions", "--format", "json").stdout)]
+    assert "sco-2025" in editions
+    validate = fresh_cli("validate", "sco-2025")
+    assert validate.exit_code == 0 and "to do: [edition] title" in validate.stdout
+    assert "indicators without data (3)" in validate.stdout
+    assert fresh_cli("run", "sco-2025", "--format", "json").exit_code == 0
+    # with data for one indicator the edition ranks
+    mine = tmp_path / "mine.csv"
+    mine.write_text("city_id,wired_networks\nbeijing,quantum communications\nmoscow,2\nnew-delhi,1\n")
+    ranked = json.loads(fresh_cli("run", "sco-2025", "--data", mine, "--format", "json").stdout)
+    assert [c["id"] for c in ranked["cities"]] == ["beijing", "moscow", "new-delhi"]
+
+
+def test_new_plugin_end_to_end(fresh_cli, tmp_path, monkeypatch):
+    assert fresh_cli("new", "plugin", "my-methods", "--dir", tmp_path).exit_code == 0
+    folder = tmp_path / "my-methods"
+    own = _own_tests(folder)
+    assert own.returncode == 0, own.stdout + own.stderr
+    _install(folder, monkeypatch)
+    methods = {m["id"]: m for m in json.loads(fresh_cli("methods", "--format", "json").stdout)}
+    assert methods["my-methods.share-of-best"]["plugin"] == "my-methods"
+    from conftest import ROOT
+
+    tiny = ROOT / "tests" / "data" / "tiny"
+    result = fresh_cli("run", tiny, "--aggregator", "my-methods.weighted-median", "--format", "json")
+    assert result.exit_code == 0, result.output
+
+
+def test_new_refuses_to_overwrite_and_bad_names(fresh_cli, tmp_path):
+    (tmp_path / "sco-2025").mkdir()
+    (tmp_path / "sco-2025" / "keep.txt").write_text("mine")
+    result = fresh_cli("new", "edition", "sco-2025", "--dir", tmp_path)
+    assert result.exit_code == 2 and "already exists" in result.stderr
+    assert [p.name for p in (tmp_path / "sco-2025").iterdir()] == ["keep.txt"]
+    assert fresh_cli("new", "plugin", "My Methods", "--dir", tmp_path).exit_code == 2
