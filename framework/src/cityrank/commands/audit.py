@@ -1,0 +1,176 @@
+"""``cityrank audit``, ``compare`` and ``city``: the framework's coherence, editions side by side."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import click
+
+from .common import emit, load, registry
+
+
+def _run(edition):
+    from ..engine import run
+
+    return run(load(edition) if isinstance(edition, str) else edition, registry())
+
+
+def _fmt(v, spec=".2f"):
+    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, spec)
+
+
+@click.command()
+@click.argument("edition")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+def audit(edition, fmt, output):
+    """Statistical coherence: correlations, Cronbach's alpha, first principal component, coverage."""
+    from ..analysis.audit import audit as run_audit
+
+    result = _run(edition)
+    a = run_audit(result)
+    if fmt == "json":
+        return emit(json.dumps(_jsonable(a.as_dict()), indent=2) + "\n", output)
+    lines = [f"{result.edition.title}: statistical audit", "",
+             f"{'child':<22} {'in':<16} {'Pearson':>8} {'Spearman':>9} {'n':>5}"]
+    for r in a.correlations:
+        lines.append(f"{r['child'][:22]:<22} {r['parent'][:16]:<16} {_fmt(r['pearson']):>8} "
+                     f"{_fmt(r['spearman']):>9} {r['n']:>5}")
+    lines += ["", f"{'aggregate':<22} {'children':>8} {'with data':>9} {'alpha':>7} {'PC1':>6}"]
+    for r in a.nodes:
+        lines.append(f"{r['node'][:22]:<22} {r['children']:>8} {r['with_data']:>9} {_fmt(r['cronbach_alpha']):>7} "
+                     f"{_fmt(r['pc1_share'], '.0%'):>6}")
+    lines += ["", "coverage: " + ", ".join(f"{k} {v:.0%}" for k, v in a.coverage.items()), ""]
+    lines += [f"flag: {f}" for f in a.flags] or ["no flags"]
+    emit("\n".join(lines) + "\n", output)
+
+
+def _jsonable(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _key(city):
+    return ("geonameid", city.geonameid) if city.geonameid else ("name", city.name.casefold(), city.country)
+
+
+def compare_results(a, b) -> dict:
+    """Cities in both runs (by GeoNames id, else name and country) with their ranks and scores."""
+    index_b = {_key(c): i for i, c in enumerate(b.cities)}
+    domains = [d for d in a.nodes[1:] if d in b.nodes[1:]]
+    rows, matched = [], set()
+    for i, c in enumerate(a.cities):
+        j = index_b.get(_key(c))
+        if j is None:
+            continue
+        matched.add(j)
+        ra, rb = a.ranks[i, 0], b.ranks[j, 0]
+        row = {"name": c.name, "country": c.country, "id_a": c.id, "id_b": b.cities[j].id,
+               "rank_a": _int(ra), "rank_b": _int(rb), "rank_change": _int(ra - rb),
+               "score_a": _num(a.scores[i, 0]), "score_b": _num(b.scores[j, 0]),
+               "score_change": _num(b.scores[j, 0] - a.scores[i, 0]),
+               "domains": {d: {"rank_a": _int(a.rank(d)[i]), "rank_b": _int(b.rank(d)[j])} for d in domains}}
+        rows.append(row)
+    rows.sort(key=lambda r: (r["rank_a"] is None, r["rank_a"] or 0, r["name"]))
+    return {"edition_a": a.edition.id, "edition_b": b.edition.id, "in_both": len(rows),
+            "only_a": len(a.cities) - len(rows), "only_b": len(b.cities) - len(matched), "cities": rows}
+
+
+def _int(v):
+    return None if math.isnan(v) else int(v)
+
+
+def _num(v):
+    return None if math.isnan(v) else float(v)
+
+
+@click.command()
+@click.argument("edition_a")
+@click.argument("edition_b")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+def compare(edition_a, edition_b, fmt, output):
+    """Cities ranked in both editions (matched by GeoNames id): rank and score changes (B − A)."""
+    data = compare_results(_run(edition_a), _run(edition_b))
+    if fmt == "json":
+        return emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+    lines = [f"{data['edition_a']} → {data['edition_b']}: {data['in_both']} cities in both "
+             f"({data['only_a']} only in {data['edition_a']}, {data['only_b']} only in {data['edition_b']})",
+             "(a positive rank change is a move up)", "",
+             f"{'city':<24} {'country':<7} {'rank A':>6} {'rank B':>6} {'change':>6} {'score A':>8} {'score B':>8}"]
+    for r in data["cities"]:
+        change = "–" if r["rank_change"] is None else f"{r['rank_change']:+d}"
+        lines.append(f"{r['name'][:24]:<24} {r['country']:<7} {r['rank_a'] or '–':>6} {r['rank_b'] or '–':>6} "
+                     f"{change:>6} {_fmt(r['score_a']):>8} {_fmt(r['score_b']):>8}")
+    emit("\n".join(lines) + "\n", output)
+
+
+def city_profiles(name: str) -> list[dict]:
+    """The city called ``name`` (or with that id) in every installed edition."""
+    wanted = name.casefold()
+    out = []
+    for method in registry().methods("edition"):
+        ed = load(method.id)
+        hits = [i for i, c in enumerate(ed.cities) if wanted in (c.name.casefold(), c.id.casefold())]
+        if not hits:
+            continue
+        result = _run(ed)
+        for i in hits:
+            out.append(profile(result, i))
+    return out
+
+
+def profile(result, i: int) -> dict:
+    """One city in one run: ranks overall and per domain, tier, strongest and weakest indicators."""
+    fw = result.edition.framework
+    c = result.cities[i]
+    scores = result.indicator_scores[i]
+    have = [(float(scores[j]), ind) for j, ind in enumerate(fw.indicators) if not math.isnan(scores[j])]
+    have.sort(key=lambda t: (-t[0], t[1].id))
+    ranked = int((~_isnan(result.ranks[:, 0])).sum())
+    return {"edition": result.edition.id, "title": result.edition.title, "id": c.id, "name": c.name,
+            "country": c.country, "rank": _int(result.ranks[i, 0]), "of": ranked,
+            "score": _num(result.scores[i, 0]), "tier": result.tiers[i],
+            "domains": {d: {"rank": _int(result.ranks[i, k]), "score": _num(result.scores[i, k])}
+                        for k, d in enumerate(result.nodes) if k > 0},
+            "strongest": [{"indicator": ind.id, "name": ind.name, "score": s} for s, ind in have[:2]],
+            "weakest": [{"indicator": ind.id, "name": ind.name, "score": s} for s, ind in have[::-1][:2]]}
+
+
+def _isnan(a):
+    import numpy as np
+
+    return np.isnan(a)
+
+
+@click.command()
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+def city(name, fmt, output):
+    """One city's profile in every installed edition: ranks, tier, strongest and weakest indicators."""
+    from ..errors import CityrankError
+
+    profiles = city_profiles(name)
+    if not profiles:
+        raise CityrankError(f"no installed edition has a city called {name!r}")
+    if fmt == "json":
+        return emit(json.dumps(profiles, indent=2, ensure_ascii=False) + "\n", output)
+    lines = []
+    for p in profiles:
+        lines += [f"{p['name']} ({p['country']}) in {p['title']}: rank {p['rank'] or '–'} of {p['of']}, "
+                  f"score {_fmt(p['score'])}, tier {p['tier'] or '–'}"]
+        lines += ["  " + ", ".join(f"{d} #{v['rank'] or '–'}" for d, v in p["domains"].items())]
+        if p["strongest"]:
+            lines.append("  strongest: " + ", ".join(f"{s['name']} ({s['score']:.0f})" for s in p["strongest"]))
+            lines.append("  weakest:   " + ", ".join(f"{s['name']} ({s['score']:.0f})" for s in p["weakest"]))
+    emit("\n".join(lines) + "\n", output)
+
+
+COMMANDS = [audit, compare, city]
