@@ -46,7 +46,7 @@ def load(name: str, *, with_data: bool = True):
     return load_edition(edition_path(name), with_data=with_data)
 
 
-def emit(text: str, output: str | None, force: bool = True) -> None:
+def emit(text: str | bytes, output: str | None, force: bool = True) -> None:
     if output:
         write_atomic(output, text, force=force)
         click.echo(f"wrote {output}", err=True)

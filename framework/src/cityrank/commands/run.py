@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from ..errors import CityrankError
 from ..model import MethodChoice
 from .common import emit, load, registry
 
@@ -26,24 +29,35 @@ def _choice(ctx, param, value):
 @click.option("--outliers", callback=_choice, help=METHOD_HELP)
 @click.option("--weights", "weights_file", type=click.Path(dir_okay=False),
               help="CSV with columns id,weight overriding domain and indicator weights.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
+              show_default=True, help="xlsx needs -o.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--limit", type=int, help="Show only the first N cities in the table.")
-def run(edition, data_file, normaliser, aggregator, imputation, outliers, weights_file, fmt, output, limit):
+def run(edition, data_file, normaliser, aggregator, imputation, outliers, weights_file, fmt, output, force, limit):
     """Rank EDITION (an installed edition's id or the path of an edition.toml)."""
     from ..engine import Choices
     from ..engine import run as run_edition
     from ..formats.output import FORMATS
     from ..formats.spec import read_data
 
+    if fmt == "xlsx" and not output:
+        raise CityrankError("--format xlsx needs -o FILE.xlsx")
+    if output and Path(output).exists() and not force:
+        raise CityrankError("the file exists; use --force to overwrite it", file=output)
     ed = load(edition)
     data = read_data(data_file, ed.cities, ed.framework) if data_file else None
     result = run_edition(
         ed, registry(), data=data, weights_file=weights_file,
         choices=Choices(imputation=imputation, outliers=outliers, normaliser=normaliser, aggregator=aggregator),
     )
-    text = FORMATS[fmt](result, limit) if fmt == "table" else FORMATS[fmt](result)
-    emit(text, output)
+    if fmt == "xlsx":
+        from ..formats.xlsx import to_xlsx
+
+        text = to_xlsx(result)
+    else:
+        text = FORMATS[fmt](result, limit) if fmt == "table" else FORMATS[fmt](result)
+    emit(text, output, force=force)
 
 
 @click.command()

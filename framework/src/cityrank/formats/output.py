@@ -104,19 +104,22 @@ def to_table(result: Result, limit: int | None = None) -> str:
     return "\n".join([title, "", *lines, *(["", *footer] if footer else [])]) + "\n"
 
 
-def write_atomic(path, text: str, *, force: bool = True) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename,
-    so a failure never leaves a half-written file."""
+def write_atomic(path, text: str | bytes, *, force: bool = True) -> None:
+    """Write ``text`` (or bytes) to ``path`` through a temporary file in the same folder, then
+    rename, so a failure never leaves a half-written file; refuse an existing file unless ``force``."""
     path = Path(path)
     if path.exists() and not force:
-        raise CityrankError(f"{path} exists; use --force to overwrite it", file=path)
+        raise CityrankError("the file exists; use --force to overwrite it", file=path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise CityrankError("the output folder does not exist", file=path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it the usual mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,93 @@
+"""``cityrank report`` (a self-contained HTML file) and ``cityrank plot`` (PNG / SVG charts)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import CityrankError
+from .common import load, registry
+
+
+def _uncertainty_rows(ed, uncertainty_file, samples, seed):
+    if uncertainty_file:
+        try:
+            data = json.loads(Path(uncertainty_file).read_text(encoding="utf-8"))
+            rows = data["cities"]
+            if data.get("edition") != ed.id:
+                raise CityrankError(f"it is for edition {data.get('edition')!r}, not {ed.id!r}", file=uncertainty_file)
+            return rows
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CityrankError(f"not the JSON of `cityrank uncertainty --format json`: {exc}",
+                                file=uncertainty_file) from None
+    if samples:
+        from ..analysis import uncertainty
+
+        return uncertainty(ed, registry(), samples=samples, seed=seed).rows()
+    return None
+
+
+@click.command()
+@click.argument("edition")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="The .html file to write.")
+@click.option("--uncertainty", "uncertainty_file", type=click.Path(dir_okay=False),
+              help="JSON from `cityrank uncertainty --format json` to chart rank intervals.")
+@click.option("--samples", type=int, help="Or run a Monte Carlo of this many samples for the rank intervals.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def report(edition, output, uncertainty_file, samples, seed, data_file, force):
+    """Write one self-contained HTML report: sortable ranking, heat map, charts, profiles, provenance."""
+    from ..engine import run
+    from ..formats.output import write_atomic
+    from ..formats.report import render
+    from ..formats.spec import read_data
+    from .audit import profile
+
+    if Path(output).exists() and not force:
+        raise CityrankError("the file exists; use --force to overwrite it", file=output)
+    ed = load(edition)
+    data = read_data(data_file, ed.cities, ed.framework) if data_file else None
+    result = run(ed, registry(), data=data)
+    rows = _uncertainty_rows(ed, uncertainty_file, samples, seed)
+    profiles = [profile(result, i) for i in result.order()]
+    write_atomic(output, render(result, uncertainty_rows=rows, profiles=profiles), force=force)
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.command()
+@click.argument("edition")
+@click.option("--kind", type=click.Choice(["bar", "heatmap", "map", "intervals"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="A .png or .svg file.")
+@click.option("--top", type=int, default=20, show_default=True, help="Cities shown in bar, heatmap and intervals.")
+@click.option("--uncertainty", "uncertainty_file", type=click.Path(dir_okay=False),
+              help="For --kind intervals: JSON from `cityrank uncertainty --format json`.")
+@click.option("--samples", type=int, default=1000, show_default=True,
+              help="For --kind intervals without --uncertainty: Monte Carlo samples.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def plot(edition, kind, output, top, uncertainty_file, samples, seed, force):
+    """A chart for slides and papers: top-city bars, domain heat map, map-like scatter, rank intervals."""
+    from ..engine import run
+    from ..formats import charts
+    from ..formats.output import write_atomic
+
+    fmt = Path(output).suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise CityrankError("the output must end in .png or .svg", file=output)
+    if Path(output).exists() and not force:
+        raise CityrankError("the file exists; use --force to overwrite it", file=output)
+    ed = load(edition)
+    if kind == "intervals":
+        fig = charts.intervals(_uncertainty_rows(ed, uncertainty_file, samples, seed), top=top)
+    else:
+        result = run(ed, registry())
+        fig = {"bar": lambda: charts.bar(result, top), "heatmap": lambda: charts.heatmap(result, top),
+               "map": lambda: charts.scatter_map(result)}[kind]()
+    write_atomic(output, charts.render(fig, fmt), force=force)
+    click.echo(f"wrote {output}", err=True)
+
+
+COMMANDS = [report, plot]

@@ -1,0 +1,48 @@
+"""A self-contained HTML report (Jinja2, all text from data escaped; charts inline as SVG)."""
+
+from __future__ import annotations
+
+import math
+from importlib.resources import files
+
+from ..model import Result, thaw
+from . import charts
+from .output import result_dict
+
+
+def _colour(score: float | None) -> str:
+    """A light-to-dark blue for 0 … 100 (heat map cells)."""
+    if score is None or math.isnan(score):
+        return "#eeeeee"
+    t = max(0.0, min(1.0, score / 100))
+    r, g, b = (int(round(a + (z - a) * t)) for a, z in ((240, 33), (245, 102), (255, 172)))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _svg(fig) -> str:
+    text = charts.render(fig, "svg").decode("utf-8")
+    return text[text.index("<svg"):]  # drop the XML prologue and doctype: inline SVG
+
+
+def render(result: Result, *, uncertainty_rows: list[dict] | None = None, profiles: list[dict] | None = None) -> str:
+    try:
+        import jinja2
+    except ImportError:  # pragma: no cover - depends on the installation
+        from ..errors import CityrankError
+
+        raise CityrankError("the HTML report needs Jinja2 and matplotlib: pip install 'cityrank[report]'") from None
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    template = env.from_string((files(__package__) / "templates" / "report.html.j2").read_text(encoding="utf-8"))
+    data = result_dict(result)
+    fw = result.edition.framework
+    domains = [{"id": d, "name": fw.node(d).name} for d in result.nodes[1:]]
+    charts_svg = {"bar": _svg(charts.bar(result)), "map": _svg(charts.scatter_map(result))}
+    if uncertainty_rows:
+        charts_svg["intervals"] = _svg(charts.intervals(uncertainty_rows))
+    meta = {k: thaw(v) for k, v in result.edition.meta.items() if k not in ("id", "title", "cities", "data")}
+    return template.render(
+        edition=data["edition"], meta=meta, cities=data["cities"], domains=domains, methods=data["methods"],
+        indicators=data["indicators"], notes=data["notes"], digest=data["inputs_sha256"],
+        version=data["cityrank_version"], weights=data["weights"], charts=charts_svg, colour=_colour,
+        profiles=profiles or [], uncertainty=uncertainty_rows or [], published=thaw(result.edition.published),
+    )

@@ -1,0 +1,107 @@
+"""The HTML report in a real headless browser, XLSX export and charts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import ROOT
+
+TINY = ROOT / "tests" / "data" / "tiny"
+EVIL = "<script>alert(1)</script> & Co"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def evil_edition(tmp_path):
+    folder = tmp_path / "ed"
+    shutil.copytree(TINY, folder)
+    cities = folder / "cities.csv"
+    cities.write_text(cities.read_text().replace("lis,Lisbon,", f'lis,"{EVIL}",'))
+    return folder
+
+
+def test_report_escapes_data_and_is_self_contained(fresh_cli, evil_edition, tmp_path):
+    out = tmp_path / "report.html"
+    result = fresh_cli("report", evil_edition, "-o", out, "--samples", "200")
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
+    assert "<script>alert" not in html
+    import re
+
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)  # nothing is loaded from a network
+    assert 'id="ranking"' in html and "rank interval" in html
+    # an existing report is kept unless --force
+    again = fresh_cli("report", evil_edition, "-o", out)
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert fresh_cli("report", evil_edition, "-o", out, "--force").exit_code == 0
+
+
+def test_report_in_headless_chromium(fresh_cli, evil_edition, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    out = tmp_path / "report.html"
+    assert fresh_cli("report", evil_edition, "-o", out).exit_code == 0
+    ranking = json.loads(fresh_cli("run", evil_edition, "--format", "json").stdout)["cities"]
+    with sync_api.sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        except Exception as exc:  # pragma: no cover - depends on the machine
+            pytest.skip(f"Chromium does not start here: {exc}")
+        page = browser.new_page()
+        errors, dialogs = [], []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(out.as_uri())
+        names = lambda: page.eval_on_selector_all("#ranking tbody tr td:nth-child(2)", "cells => cells.map(c => c.textContent)")  # noqa: E731
+        assert names() == [c["name"] for c in ranking]
+        assert EVIL in names()
+        page.click("#ranking th:nth-child(2)")  # City: ascending
+        assert names() == sorted(names(), key=str.lower)
+        assert page.get_attribute("#ranking th:nth-child(2)", "aria-sort") == "ascending"
+        page.click("#ranking th:nth-child(4)")  # Score: ascending, then descending
+        page.click("#ranking th:nth-child(4)")
+        assert names() == [c["name"] for c in ranking]
+        assert page.locator("figure svg").count() >= 2
+        browser.close()
+    assert errors == [] and dialogs == []
+
+
+def test_xlsx_export(fresh_cli, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert fresh_cli("run", TINY, "--format", "xlsx", "-o", a).exit_code == 0
+    assert fresh_cli("run", TINY, "--format", "xlsx", "-o", b).exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+    rows = list(openpyxl.load_workbook(a)["Ranking"].values)
+    cities = json.loads(fresh_cli("run", TINY, "--format", "json").stdout)["cities"]
+    assert [r[1] for r in rows[1:]] == [c["id"] for c in cities]
+    assert [r[4] for r in rows[1:]] == pytest.approx([c["score"] for c in cities], rel=1e-14)
+    assert fresh_cli("run", TINY, "--format", "xlsx").exit_code == 2  # needs -o
+    assert fresh_cli("run", TINY, "--format", "xlsx", "-o", a).exit_code == 2  # exists, no --force
+
+
+@pytest.mark.parametrize("kind", ["bar", "heatmap", "map", "intervals"])
+def test_plots(fresh_cli, tmp_path, kind):
+    svg, png = tmp_path / f"{kind}.svg", tmp_path / f"{kind}.png"
+    assert fresh_cli("plot", TINY, "--kind", kind, "-o", svg, "--samples", "100").exit_code == 0
+    assert fresh_cli("plot", TINY, "--kind", kind, "-o", png, "--samples", "100").exit_code == 0
+    assert svg.read_text().lstrip().startswith("<?xml") and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    again = tmp_path / f"{kind}2.svg"
+    fresh_cli("plot", TINY, "--kind", kind, "-o", again, "--samples", "100")
+    assert again.read_bytes() == svg.read_bytes()
+
+
+def test_plot_errors(fresh_cli, tmp_path):
+    assert fresh_cli("plot", TINY, "--kind", "bar", "-o", tmp_path / "x.gif").exit_code == 2
+    bad = tmp_path / "ua.json"
+    bad.write_text("{not json")
+    result = fresh_cli("plot", TINY, "--kind", "intervals", "--uncertainty", bad, "-o", tmp_path / "i.png")
+    assert result.exit_code == 2 and "ua.json" in result.stderr
