@@ -15,7 +15,7 @@ def _colour(score: float | None) -> str:
     if score is None or math.isnan(score):
         return "#eeeeee"
     t = max(0.0, min(1.0, score / 100))
-    r, g, b = (int(round(a + (z - a) * t)) for a, z in ((240, 33), (245, 102), (255, 172)))
+    r, g, b = (round(a + (z - a) * t) for a, z in ((240, 33), (245, 102), (255, 172)))
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
