@@ -11,12 +11,8 @@ from ..errors import DataError
 MISSING = {"", "na", "n/a", "nan", "null"}
 
 
-def read_rows(path, *, error=DataError, required: tuple[str, ...] = ()) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and ``(row number, {column: text})`` pairs; the header is row 1.
-
-    Rejects a missing or unreadable file, an empty file, duplicate or empty column names,
-    rows with the wrong number of fields and missing required columns.
-    """
+def read_cells(path, *, error=DataError) -> list[list[str]]:
+    """Every row of a CSV file as a list of cells (UTF-8, a byte-order mark allowed)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -25,10 +21,19 @@ def read_rows(path, *, error=DataError, required: tuple[str, ...] = ()) -> tuple
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"cannot read file: {exc}", file=path) from None
     try:
-        rows = list(csv.reader(text.splitlines()))
+        return list(csv.reader(text.splitlines()))
     except csv.Error as exc:
         raise error(f"malformed CSV: {exc}", file=path) from None
-    rows = [r for r in rows]
+
+
+def read_rows(path, *, error=DataError, required: tuple[str, ...] = ()) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and ``(row number, {column: text})`` pairs; the header is row 1.
+
+    Rejects a missing or unreadable file, an empty file, duplicate or empty column names,
+    rows with the wrong number of fields and missing required columns.
+    """
+    path = Path(path)
+    rows = read_cells(path, error=error)
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise error("empty file: expected a header row", file=path, row=1)
     header = [h.strip() for h in rows[0]]

@@ -5,7 +5,6 @@ Every error names the file and, where there is one, the row and column or the TO
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 import tomllib
@@ -28,7 +27,7 @@ from ..model import (
     Node,
     Weights,
 )
-from .csvfile import MISSING, parse_number, parse_ratio, read_rows
+from .csvfile import MISSING, parse_number, parse_ratio, read_cells, read_rows
 
 INDEX_KEYS = {"id", "name", "aggregator"}
 METHOD_KEYS = {"imputation", "outliers", "normaliser", "aggregator", "tiers"}
@@ -335,16 +334,7 @@ def apply_weights_file(weights: Weights, framework: Framework, path) -> Weights:
 def read_matrix_file(path) -> tuple[list[str], np.ndarray]:
     """An AHP pairwise-comparison matrix as CSV: header ``,a,b,c``; rows ``a,1,3,1/5`` …"""
     path = _path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SpecError("file not found", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read file: {exc}", file=path) from None
-    try:
-        rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
-    except csv.Error as exc:
-        raise SpecError(f"malformed CSV: {exc}", file=path) from None
+    rows = [r for r in read_cells(path, error=SpecError) if any(c.strip() for c in r)]
     if not rows:
         raise SpecError("empty file: expected a header row of item ids", file=path, row=1)
     items = [c.strip() for c in rows[0][1:]]
