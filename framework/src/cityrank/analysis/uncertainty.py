@@ -32,6 +32,7 @@ from ..engine import (
     node_aggregators,
     normalise,
     resolve_weights,
+    run,
     transform,
 )
 from ..errors import MethodError
@@ -112,8 +113,6 @@ class Model:
     the normalised scores is computed once; samples then only re-weight and re-aggregate."""
 
     def __init__(self, edition: Edition, registry: Registry, assumptions: Assumptions, data: Dataset | None = None):
-        from ..engine import run
-
         self.edition = edition
         self.assumptions = assumptions
         fw = edition.framework
