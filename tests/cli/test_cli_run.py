@@ -136,3 +136,14 @@ def test_inconsistent_expert_is_warned(fresh_cli, tmp_path):
     result = fresh_cli("weights", "ahp", bad)
     assert result.exit_code == 0
     assert "consistency ratio" in result.stderr and "cyclic.csv" in result.stderr
+
+
+def test_outputs_are_not_overwritten_without_force(fresh_cli, tmp_path):
+    out = tmp_path / "ua.json"
+    out.write_text("mine\n")
+    for args in (["uncertainty", TINY, "--samples", "20"], ["audit", TINY], ["verify", TINY], ["run", TINY]):
+        result = fresh_cli(*args, "-o", out)
+        assert result.exit_code == 2 and "--force" in result.stderr, args
+        assert out.read_text() == "mine\n"
+    assert fresh_cli("audit", TINY, "-o", out, "--force").exit_code == 0
+    assert out.read_text() != "mine\n"

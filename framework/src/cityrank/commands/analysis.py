@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import click
 
-from .common import emit, load, registry
+from .common import emit, load, output_option, registry
 
 
 def _list(ctx, param, value):
@@ -32,11 +32,10 @@ def assumption_options(func):
         click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours)."),
         click.option("--chunk-size", type=int, help="Samples evaluated per batch (results do not depend on it)."),
         click.option("--workers", type=int, help="Threads (default: the cores, at most 4; results do not depend on it)."),
-        click.option("-o", "--output", type=click.Path(dir_okay=False)),
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return output_option(func)
 
 
 def _setup(edition, normalisers, aggregators, imputations, weight_noise, concentration, spread, data_file):
@@ -71,7 +70,7 @@ def _progress(total, label):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--limit", type=int, help="Show only the first N cities in the table.")
 def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, weight_noise, concentration,
-                spread, data_file, chunk_size, workers, output, top, fmt, limit):
+                spread, data_file, chunk_size, workers, output, force, top, fmt, limit):
     """Monte Carlo over weights, normaliser, aggregator and imputation: rank intervals per city."""
     from ..analysis import uncertainty as run_uncertainty
 
@@ -108,7 +107,7 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
 @click.option("--bootstrap", type=int, default=1000, show_default=True, help="Bootstrap resamples for the intervals.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weight_noise, concentration,
-                spread, data_file, chunk_size, workers, output, bootstrap, fmt):
+                spread, data_file, chunk_size, workers, output, force, bootstrap, fmt):
     """First-order and total sensitivity indices of the mean absolute rank shift."""
     from ..analysis import sensitivity as run_sensitivity
 

@@ -7,7 +7,7 @@ import math
 
 import click
 
-from .common import emit, load, registry
+from .common import emit, load, output_option, registry
 
 
 def _run(edition):
@@ -23,8 +23,8 @@ def _fmt(v, spec=".2f"):
 @click.command()
 @click.argument("edition")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False))
-def audit(edition, fmt, output):
+@output_option
+def audit(edition, fmt, output, force):
     """Statistical coherence: correlations, Cronbach's alpha, first principal component, coverage."""
     from ..analysis.audit import audit as run_audit
 
@@ -94,8 +94,8 @@ def _num(v):
 @click.argument("edition_a")
 @click.argument("edition_b")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False))
-def compare(edition_a, edition_b, fmt, output):
+@output_option
+def compare(edition_a, edition_b, fmt, output, force):
     """Cities ranked in both editions (matched by GeoNames id): rank and score changes (B − A)."""
     data = compare_results(_run(edition_a), _run(edition_b))
     if fmt == "json":
@@ -152,8 +152,8 @@ def _isnan(a):
 @click.command()
 @click.argument("name")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False))
-def city(name, fmt, output):
+@output_option
+def city(name, fmt, output, force):
     """One city's profile in every installed edition: ranks, tier, strongest and weakest indicators."""
     from ..errors import CityrankError
 

@@ -46,12 +46,22 @@ def load(name: str, *, with_data: bool = True):
     return load_edition(edition_path(name), with_data=with_data)
 
 
-def emit(text: str | bytes, output: str | None, force: bool = True) -> None:
+def emit(text: str | bytes, output: str | None, force: bool | None = None) -> None:
+    """Print, or write ``output`` atomically; an existing file only with ``--force``."""
     if output:
+        if force is None:
+            ctx = click.get_current_context(silent=True)
+            force = bool(ctx and ctx.params.get("force"))
         write_atomic(output, text, force=force)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def output_option(func):
+    """``-o FILE`` and ``--force`` (overwrite an existing FILE); read by :func:`emit`."""
+    func = click.option("--force", is_flag=True, help="Overwrite an existing output file.")(func)
+    return click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")(func)
 
 
 format_option = click.option(

@@ -8,7 +8,7 @@ import math
 import click
 
 from ..model import thaw
-from .common import emit, load, registry
+from .common import emit, load, output_option, registry
 
 
 def compare(result) -> list[dict]:
@@ -50,9 +50,9 @@ def _isnan(a):
 @click.argument("edition")
 @click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False))
+@output_option
 @click.option("--strict", is_flag=True, help="Exit 1 unless every published city is in our corresponding top tier.")
-def verify(edition, data_file, fmt, output, strict):
+def verify(edition, data_file, fmt, output, force, strict):
     """Compare a run of EDITION with its published results (e.g. the named top-10% cities)."""
     from ..engine import run
     from ..formats.spec import read_data

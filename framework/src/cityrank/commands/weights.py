@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, SpecError
-from .common import emit, registry
+from .common import emit, output_option, registry
 
 
 @click.group()
@@ -34,8 +34,8 @@ def _report(items, result, fmt, output, per_expert_lines):
 @weights.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False))
-def ahp(files, fmt, output):
+@output_option
+def ahp(files, fmt, output, force):
     """Weights from one AHP pairwise-comparison matrix per expert (CSV: header ,a,b,c; rows a,1,3,1/5).
 
     Priorities are the principal eigenvector; each expert's consistency ratio is shown and a
@@ -66,8 +66,8 @@ def ahp(files, fmt, output):
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--total", type=float, default=100.0, show_default=True, help="Points each expert allocates.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False))
-def budget(file, total, fmt, output):
+@output_option
+def budget(file, total, fmt, output, force):
     """Weights from budget allocations (CSV: header expert,a,b,c; one row per expert, each summing to 100)."""
     from ..formats.spec import read_budget_file
 
