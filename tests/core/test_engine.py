@@ -7,6 +7,9 @@ import csv
 import attrs
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from asem import matrix, read_table, units, write_edition
 from cityrank.engine import Choices, run
@@ -130,3 +133,25 @@ def test_tiers_use_floor_of_share():
     labels = tiers(ranks, (0.1, 0.3, 0.6, 1.0))
     assert labels.count("top 10%") == 13  # BRICS 2024 named 13 of 138 cities
     assert labels.count("10–30%") == 41 - 13 and labels[-1] == "60–100%"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=40), st.randoms())
+def test_ranks_are_permutation_invariant(values, rnd):
+    x = np.array(values)
+    perm = list(range(len(x)))
+    rnd.shuffle(perm)
+    np.testing.assert_array_equal(min_ranks(x[perm]), min_ranks(x)[perm])
+    # ranks are 'min' ranks: 1 + the number of strictly better values
+    np.testing.assert_array_equal(min_ranks(x), [1 + np.sum(x > v) for v in x])
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(2, 15), st.integers(1, 5)), elements=st.floats(0.1, 100)),
+       st.floats(0.01, 1000), st.data())
+def test_scaling_all_weights_changes_no_score(x, factor, data):
+    from cityrank.methods import aggregators as ag
+
+    w = np.array(data.draw(st.lists(st.floats(0.01, 10), min_size=x.shape[1], max_size=x.shape[1])))
+    for func in (ag.arithmetic, ag.geometric, ag.harmonic):
+        np.testing.assert_allclose(func(x, w * factor), func(x, w), rtol=1e-9)

@@ -77,3 +77,13 @@ def test_unknown_keys_are_typos(folder):
     path = _append(folder, '[[indicators]]\nid = "x"\ndomian = "digital"\n')
     with pytest.raises(SpecError, match="unknown key"):
         load_edition(path)
+
+
+def test_bad_expert_matrix_in_the_spec_names_the_file(folder, registry):
+    path = _append(folder, """
+[[experts.ahp]]
+node = "index"
+matrices = [[[1, 3], [3, 1]]]
+""")
+    with pytest.raises(SpecError, match=r"edition.toml: \[\[experts.ahp\]\] for node 'index'.*not reciprocal"):
+        resolve_weights(load_edition(path), registry)

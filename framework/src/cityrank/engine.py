@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from .errors import DataError, MethodError
+from .errors import DataError, MethodError, SpecError
 from .formats.spec import apply_weights_file, expert_judgments
 from .model import Dataset, Edition, Framework, MethodChoice, Result, Weights, thaw
 from .plugins import Method, Registry, call
@@ -74,7 +74,10 @@ def resolve_weights(edition: Edition, registry: Registry, weights_file=None) -> 
     diagnostics = []
     for kind, node, items, params in expert_judgments(edition):
         method, _ = resolve(registry, "weighting", MethodChoice(kind))
-        result = call(method, tuple(items), what=f"the expert judgments for {node!r}", **params)
+        try:
+            result = call(method, tuple(items), what=f"the expert judgments for {node!r}", **params)
+        except MethodError as exc:  # point at the table in the edition's file
+            raise SpecError(f"[[experts.{kind}]] for node {node!r}: {exc.message}", file=edition.path) from None
         values.update(zip(items, map(float, result.weights), strict=True))
         diagnostics.append({"node": node, **result.diagnostics})
         source = "expert panel"
