@@ -20,24 +20,34 @@ def min_ranks(values, axis: int = -1, descending: bool = True) -> np.ndarray:
 
 def int_ranks(values: np.ndarray, descending: bool = True) -> np.ndarray:
     """:func:`min_ranks` along the last axis as integers, 0 where the value is NaN."""
-    key = -values if descending else np.asarray(values)
-    n = key.shape[-1]
-    order = np.argsort(key, axis=-1)  # NaN sorts last; the order within a tie does not matter
+    values = np.asarray(values, dtype=np.float64)
+    n = values.shape[-1]
+    itype = np.int32 if n < 2**31 - 1 else np.int64
+    missing = np.isnan(values)
+    any_missing = bool(missing.any())
+    # Without NaN, sort ascending and count positions from the top (saves negating the array);
+    # NaN must sort last, so with NaN the descending key is negated.
+    flip = descending and not any_missing
+    key = -values if descending and any_missing else values
+    order = np.argsort(key, axis=-1)
     s = np.sort(key, axis=-1)
     tied = s[..., 1:] == s[..., :-1]
-    itype = np.int32 if n < 2**31 - 1 else np.int64
     if not tied.any():
-        # no tie: the rank is the inverse permutation, itself an argsort of small integers
-        # (a radix sort when they fit in 16 bits)
+        # the rank is the inverse permutation, itself an argsort of small integers (radix sort)
         small = np.int16 if n < 2**15 else np.int64
-        ranks = np.argsort(order.astype(small), axis=-1, kind="stable").astype(itype) + 1
-    else:  # a tie takes the position of its first member
+        position = np.argsort(order.astype(small), axis=-1, kind="stable").astype(itype)
+        ranks = n - position if flip else position + 1
+    else:  # a tie takes the best position among its members
+        if flip:
+            key = -values
+            order = np.argsort(key, axis=-1)
+            s = np.sort(key, axis=-1)
+            tied = s[..., 1:] == s[..., :-1]
         position = np.broadcast_to(np.arange(1, n + 1, dtype=itype), s.shape)
         first = np.where(np.concatenate([np.zeros((*s.shape[:-1], 1), bool), tied], axis=-1), 0, position)
         ranks = np.empty(s.shape, dtype=itype)
         np.put_along_axis(ranks, order, np.maximum.accumulate(first, axis=-1), axis=-1)
-    missing = np.isnan(key)
-    if missing.any():
+    if any_missing:
         ranks[missing] = 0
     return ranks
 

@@ -177,19 +177,27 @@ class Model:
         """Index ranks ``(B, N)`` (integers, 0 = not ranked) for B samples given by their choice
         indices and node weights."""
         fw = self.edition.framework
-        ranks = np.empty((len(imputation), self.n), dtype=np.int32)
         combos = np.stack([imputation, normaliser, aggregator], axis=1)
-        for m, k, a in np.unique(combos, axis=0):
-            rows = np.flatnonzero((combos == (m, k, a)).all(axis=1))
+        if (combos == combos[0]).all():  # one variant (only the weights vary): no regrouping
+            groups = [(tuple(combos[0]), slice(None))]
+        else:
+            groups = [((m, k, a), np.flatnonzero((combos == (m, k, a)).all(axis=1)))
+                      for m, k, a in np.unique(combos, axis=0)]
+        ranks = np.empty((len(imputation), self.n), dtype=np.int32)
+        for (m, k, a), rows in groups:
             w = {node: weights[node][rows] if node in weights else nominal
                  for node, nominal in self.nominal_weights.items()}
             if self.linear[m][k] is not None and self._arithmetic(a):
                 z, present = self.linear[m][k]
                 eff = effective_weights(fw, w, present)
-                scores = eff @ z.T if eff.ndim == 2 else np.broadcast_to(z @ eff, (len(rows), self.n))
+                scores = eff @ z.T if eff.ndim == 2 else z @ eff
             else:
                 scores = aggregate_tree(self.scores[m][k], fw, w, self.aggregators[a], root_only=True)
-            ranks[rows] = int_ranks(np.broadcast_to(scores, (len(rows), self.n)))
+            size = len(imputation) if isinstance(rows, slice) else len(rows)
+            group_ranks = int_ranks(np.broadcast_to(scores, (size, self.n)))
+            if isinstance(rows, slice):
+                return group_ranks
+            ranks[rows] = group_ranks
         return ranks
 
 
