@@ -54,6 +54,9 @@ def methods(kind, fmt):
             params = ", ".join(f"{p}={v}" for p, v in r["params"].items())
             origin = "" if r["plugin"] == BUILTINS else f"  [{r['plugin']}]"
             click.echo(f"  {r['id']:<14} {r['description']}{origin}" + (f"\n  {'':<14} params: {params}" if params else ""))
+            if k == "indicator":
+                click.echo(f"  {'':<14} unit: {r.get('unit', '')}; direction: {r.get('direction', 1):+d}; "
+                           f"source: {r.get('source', '')}")
 
 
 @click.command()
