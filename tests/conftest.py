@@ -6,6 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI machines are shared and slow at times: no per-example deadline, a fixed example budget
+settings.register_profile("cityrank", deadline=None, max_examples=100, derandomize=True)
+settings.load_profile("cityrank")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CITYRANK_SHARED", ROOT.parent / "shared"))
