@@ -63,3 +63,15 @@ def test_tiny_vector_winsorise_and_log_fallback():
     logged, details = outliers.winsorise(x, winmax=1)
     assert details[0]["logged"]
     np.testing.assert_allclose(logged[:, 0], [float(r["treated_winmax1_then_logCT"]) for r in rows], rtol=1e-12)
+
+
+def test_mode_imputation_keeps_ladder_levels_whole():
+    import statistics
+
+    x = np.array([[1.0, 2.0], [3.0, np.nan], [3.0, 2.0], [np.nan, 4.0], [1.0, np.nan], [3.0, 2.0]])
+    filled = imputation.mode(x)
+    assert filled[3, 0] == statistics.mode([1, 3, 3, 1, 3]) == 3
+    assert filled[1, 1] == filled[4, 1] == statistics.mode([2, 2, 4, 2]) == 2
+    np.testing.assert_array_equal(filled[~np.isnan(x)], x[~np.isnan(x)])
+    batch = imputation.mode(np.stack([x, x[::-1]]))
+    np.testing.assert_array_equal(batch[0], filled)

@@ -30,6 +30,23 @@ def median(x, *, groups=None):
     return _fill(x, np.nanmedian)
 
 
+def _nanmode(x, axis=-2, keepdims=True):
+    """The most frequent value along the city axis (the smallest of equally frequent ones)."""
+    moved = np.moveaxis(np.asarray(x, dtype=np.float64), axis, -1)
+    out = np.full(moved.shape[:-1], np.nan)
+    for idx in np.ndindex(*moved.shape[:-1]):
+        values = moved[idx][~np.isnan(moved[idx])]
+        if values.size:
+            levels, counts = np.unique(values, return_counts=True)
+            out[idx] = levels[np.argmax(counts)]
+    return np.expand_dims(out, axis) if keepdims else out
+
+
+def mode(x, *, groups=None):
+    """Missing values ← the indicator's most frequent value (for ladder levels and other categories)."""
+    return _fill(x, _nanmode)
+
+
 def _group_fill(x, groups, by, stat):
     x = np.asarray(x, dtype=np.float64)
     labels = np.asarray(groups(by))
@@ -54,6 +71,7 @@ BUILTIN = {
     "none": (none, {}),
     "mean": (mean, {}),
     "median": (median, {}),
+    "mode": (mode, {}),
     "group_mean": (group_mean, {"by": "country"}),
     "group_median": (group_median, {"by": "country"}),
 }
