@@ -82,7 +82,8 @@ def to_table(result: Result, limit: int | None = None) -> str:
     domains = list(result.nodes[1:])
     head = ["rank", "city", "country", "score", "tier"]
     for d in domains:
-        head += [fw.node(d).name[:22], "#"]
+        name = fw.node(d).name
+        head += [name if len(name) <= 22 else name[:21] + "…", "#"]
     rows = []
     for i in result.order()[:limit]:
         c = result.cities[i]
