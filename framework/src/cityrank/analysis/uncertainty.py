@@ -36,6 +36,7 @@ from ..engine import (
     transform,
 )
 from ..errors import MethodError
+from ..formats.output import optional_float, optional_int
 from ..model import Dataset, Edition, MethodChoice, Result
 from ..plugins import Registry
 from ..ranking import int_ranks
@@ -226,23 +227,15 @@ class UncertaintyResult:
         out = []
         for i in order:
             c = self.edition.cities[i]
-            out.append({"id": c.id, "name": c.name, "country": c.country, "nominal_rank": _int(self.nominal[i]),
-                        "median_rank": _num(self.median[i]), "p05_rank": _num(self.p05[i]),
-                        "p95_rank": _num(self.p95[i]), "mean_rank": _num(self.mean[i]),
+            out.append({"id": c.id, "name": c.name, "country": c.country, "nominal_rank": optional_int(self.nominal[i]),
+                        "median_rank": optional_float(self.median[i]), "p05_rank": optional_float(self.p05[i]),
+                        "p95_rank": optional_float(self.p95[i]), "mean_rank": optional_float(self.mean[i]),
                         "top_share": float(self.top_share[i])})
         return out
 
 
 def _key(v):
     return math.inf if math.isnan(v) else v
-
-
-def _int(v):
-    return None if math.isnan(v) else int(v)
-
-
-def _num(v):
-    return None if math.isnan(v) else float(v)
 
 
 def _chunks(total: int, size: int):

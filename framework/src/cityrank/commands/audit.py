@@ -6,7 +6,9 @@ import json
 import math
 
 import click
+import numpy as np
 
+from ..formats.output import optional_float, optional_int
 from .common import emit, load, output_option, registry
 
 
@@ -72,22 +74,14 @@ def compare_results(a, b) -> dict:
         matched.add(j)
         ra, rb = a.ranks[i, 0], b.ranks[j, 0]
         row = {"name": c.name, "country": c.country, "id_a": c.id, "id_b": b.cities[j].id,
-               "rank_a": _int(ra), "rank_b": _int(rb), "rank_change": _int(ra - rb),
-               "score_a": _num(a.scores[i, 0]), "score_b": _num(b.scores[j, 0]),
-               "score_change": _num(b.scores[j, 0] - a.scores[i, 0]),
-               "domains": {d: {"rank_a": _int(a.rank(d)[i]), "rank_b": _int(b.rank(d)[j])} for d in domains}}
+               "rank_a": optional_int(ra), "rank_b": optional_int(rb), "rank_change": optional_int(ra - rb),
+               "score_a": optional_float(a.scores[i, 0]), "score_b": optional_float(b.scores[j, 0]),
+               "score_change": optional_float(b.scores[j, 0] - a.scores[i, 0]),
+               "domains": {d: {"rank_a": optional_int(a.rank(d)[i]), "rank_b": optional_int(b.rank(d)[j])} for d in domains}}
         rows.append(row)
     rows.sort(key=lambda r: (r["rank_a"] is None, r["rank_a"] or 0, r["name"]))
     return {"edition_a": a.edition.id, "edition_b": b.edition.id, "in_both": len(rows),
             "only_a": len(a.cities) - len(rows), "only_b": len(b.cities) - len(matched), "cities": rows}
-
-
-def _int(v):
-    return None if math.isnan(v) else int(v)
-
-
-def _num(v):
-    return None if math.isnan(v) else float(v)
 
 
 @click.command()
@@ -133,20 +127,14 @@ def profile(result, i: int) -> dict:
     scores = result.indicator_scores[i]
     have = [(float(scores[j]), ind) for j, ind in enumerate(fw.indicators) if not math.isnan(scores[j])]
     have.sort(key=lambda t: (-t[0], t[1].id))
-    ranked = int((~_isnan(result.ranks[:, 0])).sum())
+    ranked = int((~np.isnan(result.ranks[:, 0])).sum())
     return {"edition": result.edition.id, "title": result.edition.title, "id": c.id, "name": c.name,
-            "country": c.country, "rank": _int(result.ranks[i, 0]), "of": ranked,
-            "score": _num(result.scores[i, 0]), "tier": result.tiers[i],
-            "domains": {d: {"rank": _int(result.ranks[i, k]), "score": _num(result.scores[i, k])}
+            "country": c.country, "rank": optional_int(result.ranks[i, 0]), "of": ranked,
+            "score": optional_float(result.scores[i, 0]), "tier": result.tiers[i],
+            "domains": {d: {"rank": optional_int(result.ranks[i, k]), "score": optional_float(result.scores[i, k])}
                         for k, d in enumerate(result.nodes) if k > 0},
             "strongest": [{"indicator": ind.id, "name": ind.name, "score": s} for s, ind in have[:2]],
             "weakest": [{"indicator": ind.id, "name": ind.name, "score": s} for s, ind in have[::-1][:2]]}
-
-
-def _isnan(a):
-    import numpy as np
-
-    return np.isnan(a)
 
 
 @click.command()

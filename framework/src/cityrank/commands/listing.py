@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+import numpy as np
 
 from ..model import Indicator, thaw
 from ..plugins import BUILTINS, KINDS
@@ -88,7 +89,7 @@ def show(edition, fmt):
     weights, diagnostics = resolve_weights(ed, reg)
     raw, sources, _ = collect_data(ed, reg)
     fw = ed.framework
-    coverage = {i.id: float((~_isnan(raw[:, j])).mean()) for j, i in enumerate(fw.indicators)}
+    coverage = {i.id: float((~np.isnan(raw[:, j])).mean()) for j, i in enumerate(fw.indicators)}
     tree = []
     for depth, el in fw.preorder():
         entry = {"depth": depth, "id": el.id, "name": el.name, "weight": weights.values[el.id]}
@@ -160,12 +161,6 @@ def _echo_meta(key, value, depth):
         click.echo(f"{pad}{key}: {', '.join(map(str, value))}")
     else:
         click.echo(f"{pad}{key}: {value}")
-
-
-def _isnan(a):
-    import numpy as np
-
-    return np.isnan(a)
 
 
 COMMANDS = [editions, methods, plugins, show]

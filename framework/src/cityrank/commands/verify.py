@@ -6,6 +6,7 @@ import json
 import math
 
 import click
+import numpy as np
 
 from ..model import thaw
 from .common import emit, load, output_option, registry
@@ -19,7 +20,7 @@ def compare(result) -> list[dict]:
     for table in ed.published.get("top", ()):
         node, share = table["node"], float(table["share"])
         ranks = result.rank(node)
-        n = int((~_isnan(ranks)).sum())
+        n = int((~np.isnan(ranks)).sum())
         k = math.floor(share * n + 1e-9)
         entry = {"node": node, "node_name": ed.framework.node(node).name, "share": share, "ranked": n,
                  "top_size": k, "source": table["source"], "complete": table.get("complete", ""), "cities": []}
@@ -38,12 +39,6 @@ def compare(result) -> list[dict]:
                                f"(a random ranking would place {chance:.1f} there on average)")
         facts.append(entry)
     return facts
-
-
-def _isnan(a):
-    import numpy as np
-
-    return np.isnan(a)
 
 
 @click.command()

@@ -16,11 +16,13 @@ from ..errors import CityrankError
 from ..model import Result, thaw
 
 
-def _num(value: float) -> float | None:
+def optional_float(value: float) -> float | None:
+    """A float for JSON, None for NaN."""
     return None if math.isnan(value) else float(value)
 
 
-def _rank(value: float) -> int | None:
+def optional_int(value: float) -> int | None:
+    """An int (a rank) for JSON, None for NaN."""
     return None if math.isnan(value) else int(value)
 
 
@@ -34,8 +36,8 @@ def result_dict(result: Result) -> dict[str, Any]:
         c = result.cities[i]
         cities.append({
             "id": c.id, "name": c.name, "country": c.country,
-            "score": _num(result.scores[i, 0]), "rank": _rank(result.ranks[i, 0]), "tier": result.tiers[i],
-            "domains": {d: {"score": _num(result.scores[i, k]), "rank": _rank(result.ranks[i, k])}
+            "score": optional_float(result.scores[i, 0]), "rank": optional_int(result.ranks[i, 0]), "tier": result.tiers[i],
+            "domains": {d: {"score": optional_float(result.scores[i, k]), "rank": optional_int(result.ranks[i, k])}
                         for k, d in enumerate(domains, start=1)},
         })
     return {
@@ -56,7 +58,7 @@ def to_json(result: Result) -> str:
     return json.dumps(result_dict(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def _csv_num(value: float) -> str:
+def _csvoptional_float(value: float) -> str:
     return "" if math.isnan(value) else repr(float(value))
 
 
@@ -68,10 +70,10 @@ def to_csv(result: Result) -> str:
                 *[f"{d}_{k}" for d in domains for k in ("score", "rank")]])
     for i in result.order():
         c = result.cities[i]
-        row = [_rank(result.ranks[i, 0]) or "", c.id, c.name, c.country, _csv_num(result.scores[i, 0]),
+        row = [optional_int(result.ranks[i, 0]) or "", c.id, c.name, c.country, _csvoptional_float(result.scores[i, 0]),
                result.tiers[i] or ""]
         for k in range(1, len(result.nodes)):
-            row += [_csv_num(result.scores[i, k]), _rank(result.ranks[i, k]) or ""]
+            row += [_csvoptional_float(result.scores[i, k]), optional_int(result.ranks[i, k]) or ""]
         w.writerow(row)
     return buf.getvalue()
 
@@ -88,10 +90,10 @@ def to_table(result: Result, limit: int | None = None) -> str:
     for i in result.order()[:limit]:
         c = result.cities[i]
         fmt = lambda v: "–" if math.isnan(v) else f"{v:.2f}"  # noqa: E731
-        row = [str(_rank(result.ranks[i, 0]) or "–"), c.name, c.country, fmt(result.scores[i, 0]),
+        row = [str(optional_int(result.ranks[i, 0]) or "–"), c.name, c.country, fmt(result.scores[i, 0]),
                result.tiers[i] or ""]
         for k in range(1, len(result.nodes)):
-            row += [fmt(result.scores[i, k]), str(_rank(result.ranks[i, k]) or "–")]
+            row += [fmt(result.scores[i, k]), str(optional_int(result.ranks[i, k]) or "–")]
         rows.append(row)
     widths = [max(len(r[j]) for r in [head, *rows]) for j in range(len(head))]
     numeric = {0, 3} | {5 + j for j in range(2 * len(domains))}
