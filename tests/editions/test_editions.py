@@ -109,3 +109,13 @@ def test_user_data_fills_the_digital_domain(fresh_cli, tmp_path):
     bad.write_text("city_id,fibre_km\nbeijing,3\n")
     result = fresh_cli("run", "brics-2024", "--data", bad)
     assert result.exit_code == 2 and "unknown indicator" in result.stderr and "fibre_km" in result.stderr
+
+
+def test_a_data_column_replaces_the_provider(fresh_cli, tmp_path):
+    edition = load_edition(PACKAGES["las-2024"] / "edition.toml")
+    mine = tmp_path / "airports.csv"
+    mine.write_text("city_id,air_gateways\n" + "".join(f"{c.id},{k % 5}\n" for k, c in enumerate(edition.cities)))
+    data = json.loads(fresh_cli("run", "las-2024", "--data", mine, "--format", "json").stdout)
+    assert {i["id"]: i for i in data["indicators"]}["air_gateways"]["source"] == str(mine)
+    stages = {(m["stage"], m["target"]) for m in data["methods"]}
+    assert ("indicator", "air_gateways") not in stages and ("indicator", "capital") in stages

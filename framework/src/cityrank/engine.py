@@ -106,8 +106,10 @@ def collect_data(edition: Edition, registry: Registry, data: Dataset | None = No
     raw = np.full((n, len(ids)), np.nan)
     sources = dict.fromkeys(ids, "")
     records = []
+    supplied = {ident for dataset in (edition.data, data) if dataset is not None
+                for k, ident in enumerate(dataset.indicator_ids) if not np.all(np.isnan(dataset.values[:, k]))}
     for j, ind in enumerate(fw.indicators):
-        if ind.provider is None:
+        if ind.provider is None or ind.id in supplied:  # a data file's column wins: don't compute it
             continue
         method, params = resolve(registry, "indicator", ind.provider, f"indicator {ind.id!r}")
         column = np.asarray(call(method, edition.cities, what=f"indicator {ind.id!r}", **params), dtype=np.float64)
@@ -132,6 +134,11 @@ def collect_data(edition: Edition, registry: Registry, data: Dataset | None = No
             raw[rows, j] = column
             sources[ind_id] = dataset.sources[k]
     return raw, sources, records
+
+
+def coverage(framework: Framework, raw: np.ndarray) -> dict[str, float]:
+    """Each indicator's share of cities with a value."""
+    return {i.id: float(np.mean(~np.isnan(raw[:, j]))) for j, i in enumerate(framework.indicators)}
 
 
 def transform(raw: np.ndarray, edition: Edition) -> np.ndarray:
@@ -267,8 +274,10 @@ def run(
     data: Dataset | None = None,
     choices: Choices = Choices(),
     weights_file=None,
+    collected=None,
 ) -> Result:
-    """Rank an edition. ``data`` adds or replaces indicator columns (a user's data file)."""
+    """Rank an edition. ``data`` adds or replaces indicator columns (a user's data file);
+    ``collected`` is :func:`collect_data`'s output when the caller already has it."""
     fw = edition.framework
     m = edition.methods
     imputation = choices.imputation or m.imputation
@@ -276,8 +285,9 @@ def run(
     normaliser = choices.normaliser or m.normaliser
     aggregator = choices.aggregator or m.aggregator
 
-    raw, sources, records = collect_data(edition, registry, data)
-    coverage = {i.id: float(np.mean(~np.isnan(raw[:, j]))) for j, i in enumerate(fw.indicators)}
+    raw, sources, records = collected or collect_data(edition, registry, data)
+    records = list(records)
+    shares = coverage(fw, raw)
     x = transform(raw, edition)
     records += [{"stage": "transform", "target": i.id, "method": i.transform, "params": {},
                  "plugin": "builtins", "version": _version()} for i in fw.indicators if i.transform]
@@ -296,7 +306,7 @@ def run(
     ranks = min_ranks(node_scores, axis=-2)
 
     notes = []
-    empty = [i.id for i in fw.indicators if coverage[i.id] == 0]
+    empty = [i.id for i in fw.indicators if shares[i.id] == 0]
     if empty:
         notes.append(f"no data for {len(empty)} of {len(fw.indicators)} indicators: {', '.join(empty)}")
     for j, node in enumerate(fw.nodes):
@@ -313,7 +323,7 @@ def run(
         indicator_scores=scores,
         tiers=tiers(ranks[:, 0], m.tiers),
         methods=records,
-        coverage=coverage,
+        coverage=shares,
         data_sources=sources,
         weights=weights,
         inputs_sha256=digest,

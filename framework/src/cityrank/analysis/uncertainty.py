@@ -117,7 +117,8 @@ class Model:
         self.edition = edition
         self.assumptions = assumptions
         fw = edition.framework
-        raw, _, _ = collect_data(edition, registry, data)
+        collected = collect_data(edition, registry, data)
+        raw = collected[0]
         x0 = transform(raw, edition)
         self.scores = []
         for imputation in assumptions.imputations:
@@ -126,7 +127,7 @@ class Model:
         self.aggregators = [node_aggregators(fw, registry, a) for a in assumptions.aggregators]
         weights, _ = resolve_weights(edition, registry)
         self.nominal_weights = local_weights(fw, weights)
-        self.nominal = run(edition, registry, data=data)
+        self.nominal = run(edition, registry, data=data, collected=collected)
         self.nominal_ranks = self.nominal.rank()
         self.n = len(edition.cities)
         self.varying = {node: w for node, w in self.nominal_weights.items() if np.sum(w > 0) > 1}

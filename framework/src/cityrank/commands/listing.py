@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import click
-import numpy as np
 
 from ..model import Indicator, thaw
 from ..plugins import BUILTINS, KINDS
@@ -82,20 +81,20 @@ def plugins(show_all, fmt):
 @format_option
 def show(edition, fmt):
     """Show an edition: metadata, sources, cities, framework tree with weights, data coverage."""
-    from ..engine import collect_data, resolve_weights
+    from ..engine import collect_data, coverage, resolve_weights
 
     reg = registry()
     ed = load(edition)
     weights, diagnostics = resolve_weights(ed, reg)
     raw, sources, _ = collect_data(ed, reg)
     fw = ed.framework
-    coverage = {i.id: float((~np.isnan(raw[:, j])).mean()) for j, i in enumerate(fw.indicators)}
+    shares = coverage(fw, raw)
     tree = []
     for depth, el in fw.preorder():
         entry = {"depth": depth, "id": el.id, "name": el.name, "weight": weights.values[el.id]}
         if isinstance(el, Indicator):
             entry.update(kind="indicator", direction=el.direction, unit=el.unit, source=el.source,
-                         coverage=coverage[el.id], data_source=sources[el.id] or None,
+                         coverage=shares[el.id], data_source=sources[el.id] or None,
                          levels=list(el.levels), normaliser=str(el.normaliser) if el.normaliser else None,
                          notes=el.notes)
         else:

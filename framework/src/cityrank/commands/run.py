@@ -65,9 +65,7 @@ def run(edition, data_file, normaliser, aggregator, imputation, outliers, weight
 @click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Also check this data file.")
 def validate(edition, data_file):
     """Check an edition's spec, cities, data, weights and methods without ranking."""
-    import numpy as np
-
-    from ..engine import collect_data, node_aggregators, resolve, resolve_weights
+    from ..engine import collect_data, coverage, node_aggregators, resolve, resolve_weights
     from ..formats.spec import read_data
 
     reg = registry()
@@ -84,7 +82,7 @@ def validate(edition, data_file):
     raw, _sources, _ = collect_data(ed, reg, data)
     click.echo(f"{ed.id}: {len(ed.cities)} cities, {len(ed.framework.domains)} domains, "
                f"{len(ed.framework.indicators)} indicators")
-    missing = [i.id for j, i in enumerate(ed.framework.indicators) if np.all(np.isnan(raw[:, j]))]
+    missing = [ident for ident, share in coverage(ed.framework, raw).items() if share == 0]
     for d in diagnostics:
         for e in d.get("experts", []) if isinstance(d.get("experts"), list) else []:
             if not e["consistent"]:
