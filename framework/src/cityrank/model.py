@@ -276,9 +276,6 @@ class Dataset:
         if len(self.sources) != shape[1]:
             raise ValueError("one source per indicator column is required")
 
-    def column(self, indicator_id: str) -> np.ndarray:
-        return self.values[:, self.indicator_ids.index(indicator_id)]
-
 
 @attrs.frozen
 class Edition:

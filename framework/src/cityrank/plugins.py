@@ -60,9 +60,6 @@ class Method:
     params: Mapping[str, Any] = attrs.field(factory=dict)
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
-    def record(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.id, "plugin": self.plugin, "version": self.version}
-
 
 @attrs.define
 class PluginInfo:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import CityrankError, DataError, MethodError, SpecError
+from ..errors import DataError, MethodError, SpecError
 from ..model import (
     ROOT_ID,
     City,
@@ -459,15 +459,3 @@ def _toml_ratio(value, path) -> float:
         raise SpecError(f"[experts] judgment {value!r} is not a number", file=path)
     return float(value)
 
-
-__all__ = [
-    "CityrankError",
-    "apply_weights_file",
-    "expert_judgments",
-    "load_edition",
-    "peek_edition_id",
-    "read_budget_file",
-    "read_cities",
-    "read_data",
-    "read_matrix_file",
-]
