@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import click
 
-from .common import emit, load, output_option, registry
+from .common import emit, format_option, load, output_option, registry
 
 
 def _list(ctx, param, value):
@@ -105,7 +105,7 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
 @click.argument("edition")
 @assumption_options
 @click.option("--bootstrap", type=int, default=1000, show_default=True, help="Bootstrap resamples for the intervals.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option
 def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weight_noise, concentration,
                 spread, data_file, chunk_size, workers, output, force, bootstrap, fmt):
     """First-order and total sensitivity indices of the mean absolute rank shift."""

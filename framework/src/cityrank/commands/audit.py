@@ -9,7 +9,7 @@ import click
 import numpy as np
 
 from ..formats.output import optional_float, optional_int
-from .common import emit, load, output_option, registry
+from .common import emit, format_option, load, output_option, registry
 
 
 def _run(edition):
@@ -24,7 +24,7 @@ def _fmt(v, spec=".2f"):
 
 @click.command()
 @click.argument("edition")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option
 @output_option
 def audit(edition, fmt, output, force):
     """Statistical coherence: correlations, Cronbach's alpha, first principal component, coverage."""
@@ -87,7 +87,7 @@ def compare_results(a, b) -> dict:
 @click.command()
 @click.argument("edition_a")
 @click.argument("edition_b")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option
 @output_option
 def compare(edition_a, edition_b, fmt, output, force):
     """Cities ranked in both editions (matched by GeoNames id): rank and score changes (B − A)."""
@@ -139,7 +139,7 @@ def profile(result, i: int) -> dict:
 
 @click.command()
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option
 @output_option
 def city(name, fmt, output, force):
     """One city's profile in every installed edition: ranks, tier, strongest and weakest indicators."""

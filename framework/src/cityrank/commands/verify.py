@@ -9,7 +9,7 @@ import click
 import numpy as np
 
 from ..model import thaw
-from .common import emit, load, output_option, registry
+from .common import emit, format_option, load, output_option, registry
 
 
 def compare(result) -> list[dict]:
@@ -44,7 +44,7 @@ def compare(result) -> list[dict]:
 @click.command()
 @click.argument("edition")
 @click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option
 @output_option
 @click.option("--strict", is_flag=True, help="Exit 1 unless every published city is in our corresponding top tier.")
 def verify(edition, data_file, fmt, output, force, strict):

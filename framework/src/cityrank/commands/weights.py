@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, SpecError
-from .common import emit, output_option, registry
+from .common import emit, format_option, output_option, registry
 
 
 @click.group()
@@ -33,7 +33,7 @@ def _report(items, result, fmt, output, per_expert_lines):
 
 @weights.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option
 @output_option
 def ahp(files, fmt, output, force):
     """Weights from one AHP pairwise-comparison matrix per expert (CSV: header ,a,b,c; rows a,1,3,1/5).
@@ -65,7 +65,7 @@ def ahp(files, fmt, output, force):
 @weights.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--total", type=float, default=100.0, show_default=True, help="Points each expert allocates.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option
 @output_option
 def budget(file, total, fmt, output, force):
     """Weights from budget allocations (CSV: header expert,a,b,c; one row per expert, each summing to 100)."""
