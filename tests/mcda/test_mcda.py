@@ -93,3 +93,47 @@ def test_usable_from_run_uncertainty_and_spec(fresh_cli, tmp_path):
     toml = spec / "edition.toml"
     toml.write_text(toml.read_text().replace('aggregator = "arithmetic"', 'aggregator = "vikor:v=0.3"'))
     assert fresh_cli("run", spec, "--format", "csv").exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["topsis", "vikor", "copeland", "bod"])
+def test_an_indicator_missing_everywhere_is_left_out(name):
+    """As the arithmetic mean does: a column with no value for any city (a domain without
+    data) changes nothing; the other columns rank every city."""
+    func = getattr(mcda, name)
+    x = RAW / RAW.max(axis=0)
+    with_gap = np.column_stack([x[:, :2], np.full(len(x), np.nan), x[:, 2:]])
+    w_gap = np.insert(W, 2, 0.25)
+    np.testing.assert_allclose(func(with_gap, w_gap), func(x, W), rtol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["topsis", "vikor", "copeland", "bod"])
+def test_a_city_missing_a_value_is_scored_on_what_it_has(name):
+    func = getattr(mcda, name)
+    x = RAW / RAW.max(axis=0)
+    x[3, 1] = np.nan
+    out = func(x, W)
+    assert np.all(np.isfinite(out))
+    x[5] = np.nan  # a city with nothing
+    out = func(x, W)
+    assert np.isnan(out[5]) and np.all(np.isfinite(np.delete(out, 5)))
+
+
+def test_topsis_with_a_missing_value_drops_that_term():
+    """Independent computation: the closeness from distances over the city's present columns."""
+    x = RAW / RAW.max(axis=0)
+    x[0, 4] = np.nan
+    r = x / np.sqrt(np.nansum(x**2, axis=0))
+    v = r * (W / W.sum())
+    best, worst = np.nanmax(v, axis=0), np.nanmin(v, axis=0)
+    keep = ~np.isnan(v[0])
+    d_plus = np.sqrt(((v[0, keep] - best[keep]) ** 2).sum())
+    d_minus = np.sqrt(((v[0, keep] - worst[keep]) ** 2).sum())
+    assert mcda.topsis(x, W)[0] == pytest.approx(d_minus / (d_plus + d_minus), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["topsis", "vikor", "copeland", "bod"])
+def test_readme_example_ranks_every_city(fresh_cli, name):
+    result = fresh_cli("run", "brics-2024", "--aggregator", name, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    cities = json.loads(result.stdout)["cities"]
+    assert len(cities) == 138 and all(c["rank"] is not None for c in cities)

@@ -36,10 +36,13 @@ def test_new_edition_end_to_end(fresh_cli, tmp_path, monkeypatch):
     _install(folder, monkeypatch)
     editions = [e["id"] for e in json.loads(fresh_cli("editions", "--format", "json").stdout)]
     assert "sco-2025" in editions
+    # a new edition has no data yet: validate lists what to do and says it cannot be ranked
     validate = fresh_cli("validate", "sco-2025")
-    assert validate.exit_code == 0 and "to do: [edition] title" in validate.stdout
+    assert validate.exit_code == 2 and "to do: [edition] title" in validate.stdout
     assert "indicators without data (3)" in validate.stdout
-    assert fresh_cli("run", "sco-2025", "--format", "json").exit_code == 0
+    assert "no city can be scored" in validate.stderr
+    run = fresh_cli("run", "sco-2025", "--format", "json")
+    assert run.exit_code == 2 and run.stdout == "" and "no city can be scored" in run.stderr
     # with data for one indicator the edition ranks
     mine = tmp_path / "mine.csv"
     mine.write_text("city_id,wired_networks\nbeijing,quantum communications\nmoscow,2\nnew-delhi,1\n")

@@ -88,8 +88,14 @@ def resolve_weights(edition: Edition, registry: Registry, weights_file=None) -> 
 
 
 def local_weights(framework: Framework, weights: Weights) -> dict[str, np.ndarray]:
-    """Each node's children's weights, in :meth:`Framework.children` order."""
-    return {n.id: weights.local([c.id for c in framework.children(n.id)]) for n in framework.nodes}
+    """Each node's children's weights, in :meth:`Framework.children` order, divided by the
+    largest (aggregators renormalise; this keeps sums of weights near 1e308 finite)."""
+    out = {}
+    for n in framework.nodes:
+        w = weights.local([c.id for c in framework.children(n.id)])
+        top = w.max(initial=0.0)
+        out[n.id] = w / top if top > 0 else w
+    return out
 
 
 # --- data --------------------------------------------------------------------------------
@@ -112,12 +118,7 @@ def collect_data(edition: Edition, registry: Registry, data: Dataset | None = No
         if ind.provider is None or ind.id in supplied:  # a data file's column wins: don't compute it
             continue
         method, params = resolve(registry, "indicator", ind.provider, f"indicator {ind.id!r}")
-        column = np.asarray(call(method, edition.cities, what=f"indicator {ind.id!r}", **params), dtype=np.float64)
-        if column.shape != (n,):
-            raise MethodError(f"indicator provider {method.id!r} returned shape {column.shape}, expected ({n},)")
-        if np.any(np.isinf(column)):
-            raise MethodError(f"indicator provider {method.id!r} returned an infinite value for {ind.id!r}")
-        raw[:, j] = column
+        raw[:, j] = call(method, edition.cities, what=f"indicator {ind.id!r}", **params)
         sources[ind.id] = f"provider {method.id}: {method.extra.get('source', '')}".rstrip(": ")
         records.append(_record("indicator", ind.id, method, params))
     position = {c: i for i, c in enumerate(edition.city_ids)}
@@ -161,13 +162,17 @@ def transform(raw: np.ndarray, edition: Edition) -> np.ndarray:
 # --- normalise and aggregate (batched) ----------------------------------------------------
 
 
-def normalise(x: np.ndarray, edition: Edition, registry: Registry, default: MethodChoice):
-    """Normalise ``(…, N, K)``; indicators sharing a method and parameters go in one call."""
+def normalise(x: np.ndarray, edition: Edition, registry: Registry, default: MethodChoice,
+              shifted: frozenset[str] = frozenset()):
+    """Normalise ``(…, N, K)``; indicators sharing a method and parameters go in one call.
+    Indicators in ``shifted`` (see :func:`zero_absorbed`) get the default with lower end 1."""
     fw = edition.framework
     direction = np.array([i.direction for i in fw.indicators], dtype=np.float64)
     groups: dict[str, tuple[MethodChoice, list[int]]] = {}
     for j, ind in enumerate(fw.indicators):
         choice = ind.normaliser or default
+        if ind.id in shifted:
+            choice = MethodChoice(default.name, {**default.kwargs(), "lower": POSITIVE_LOWER})
         if choice.name == "ladder" and "levels" not in choice.params:
             choice = MethodChoice("ladder", {**choice.kwargs(), "levels": list(ind.levels)})
         key = json.dumps(choice.as_dict(), sort_keys=True)
@@ -177,10 +182,7 @@ def normalise(x: np.ndarray, edition: Edition, registry: Registry, default: Meth
     for choice, cols in groups.values():
         names = ", ".join(fw.indicators[j].id for j in cols)
         method, params = resolve(registry, "normaliser", choice, f"indicators {names}")
-        y = np.asarray(call(method, x[..., cols], direction[cols], what=f"indicator(s) {names}", **params))
-        if y.shape != x[..., cols].shape:
-            raise MethodError(f"normaliser {method.id!r} returned shape {y.shape}, expected {x[..., cols].shape}")
-        out[..., cols] = y
+        out[..., cols] = call(method, x[..., cols], direction[cols], what=f"indicator(s) {names}", **params)
         shown = {k: v for k, v in params.items() if k != "levels"}
         records.extend(_record("normaliser", fw.indicators[j].id, method, shown) for j in cols)
     return out, records
@@ -205,7 +207,7 @@ def aggregate_tree(
             child = np.stack(np.broadcast_arrays(*[col[k] for k in kids]), axis=-1)
         else:
             child = np.full((*scores.shape[:-1], 0), np.nan)
-        col[node.id] = np.asarray(call(method, child, weights[node.id], what=f"node {node.id!r}", **params))
+        col[node.id] = call(method, child, weights[node.id], what=f"node {node.id!r}", **params)
     if root_only:
         return col[framework.root.id]
     return np.stack(np.broadcast_arrays(*[col[n.id] for n in framework.nodes]), axis=-1)
@@ -250,6 +252,47 @@ def node_aggregators(framework: Framework, registry: Registry, default: MethodCh
     return chosen
 
 
+def absorbs_zero(method: Method, params: Mapping) -> bool:
+    """Whether a zero score absorbs this aggregator's result (registered ``positive``)."""
+    positive = method.extra.get("positive", False)
+    return bool(positive(**params) if callable(positive) else positive)
+
+
+#: the default scale's lower end when some aggregator is absorbed by zeros: min-max to
+#: [1, 100], as COINr's aggregation vignette normalises before a geometric mean
+#: (https://rdrr.io/cran/COINr/src/inst/doc/aggregate.R)
+POSITIVE_LOWER = 1.0
+
+
+def zero_absorbed(framework: Framework, default: MethodChoice, aggregators) -> frozenset[str]:
+    """Indicators whose default normaliser (min-max with no lower end given) is shifted to
+    start at :data:`POSITIVE_LOWER`: those whose parent's aggregator a zero would absorb
+    (geometric, harmonic, power with p ≤ 0)."""
+    if default.name != "minmax" or "lower" in default.params:
+        return frozenset()
+    return frozenset(i.id for i in framework.indicators
+                     if i.normaliser is None and absorbs_zero(*aggregators[i.parent]))
+
+
+def zero_notes(framework: Framework, ids: list[str], scores: np.ndarray, aggregators, weights) -> list[str]:
+    """A warning per node whose zero-absorbed aggregator receives a zero child score.
+    ``scores`` ``(N, len(ids))`` holds every indicator's and node's score, by ``ids``."""
+    notes = []
+    for node in framework.nodes:
+        method, params = aggregators[node.id]
+        if not absorbs_zero(method, params):
+            continue
+        kids = [c.id for c in framework.children(node.id)]
+        w = weights[node.id]
+        zero = np.column_stack([scores[:, ids.index(k)] == 0 for k in kids]) & (w > 0)
+        if zero.any():
+            culprits = ", ".join(k for k, z in zip(kids, zero.any(axis=0), strict=True) if z)
+            notes.append(f"{method.id!r} at {node.id!r} gets a zero score (from {culprits}) for "
+                         f"{int(zero.any(axis=1).sum())} cities, which makes their {node.id!r} score 0; "
+                         "use a normaliser whose scale starts above 0")
+    return notes
+
+
 # --- the whole pipeline ------------------------------------------------------------------
 
 
@@ -258,8 +301,7 @@ def impute_and_treat(x: np.ndarray, edition: Edition, registry: Registry,
     """Fill missing values, then treat outliers; ``x`` is ``(N, K)``."""
     cities = edition.cities
     method, params = resolve(registry, "imputation", imputation)
-    x = np.asarray(call(method, x, groups=lambda by: np.array([c.group(by) for c in cities]),
-                        what="the data", **params))
+    x = call(method, x, groups=lambda by: np.array([c.group(by) for c in cities]), what="the data", **params)
     records = [_record("imputation", "all", method, params)]
     method, params = resolve(registry, "outliers", outliers)
     x, _details = call(method, x, what="the data", **params)
@@ -296,22 +338,37 @@ def run(
     records += treat_records
     cities = edition.cities
 
-    scores, norm_records = normalise(x, edition, registry, normaliser)
+    aggs = node_aggregators(fw, registry, aggregator)
+    shifted = zero_absorbed(fw, normaliser, aggs)
+    scores, norm_records = normalise(x, edition, registry, normaliser, shifted)
     records += norm_records
 
     weights, _diag = resolve_weights(edition, registry, weights_file)
-    aggs = node_aggregators(fw, registry, aggregator)
     records += [_record("aggregator", node, meth, p) for node, (meth, p) in aggs.items()]
-    node_scores = aggregate_tree(scores, fw, local_weights(fw, weights), aggs)
+    local = local_weights(fw, weights)
+    node_scores = aggregate_tree(scores, fw, local, aggs)
     ranks = min_ranks(node_scores, axis=-2)
 
     notes = []
+    if shifted:
+        notes.append(f"min-max scaled to [{POSITIVE_LOWER:g}, 100], not [0, 100], for {', '.join(sorted(shifted))}, "
+                     "since a zero would absorb their domain's geometric, harmonic or power (p ≤ 0) mean; "
+                     "give minmax:lower=0 to keep zeros")
+    ids = [i.id for i in fw.indicators] + [n.id for n in fw.nodes]
+    notes += zero_notes(fw, ids, np.column_stack([scores, node_scores]), aggs, local)
     empty = [i.id for i in fw.indicators if shares[i.id] == 0]
     if empty:
         notes.append(f"no data for {len(empty)} of {len(fw.indicators)} indicators: {', '.join(empty)}")
     for j, node in enumerate(fw.nodes):
         if np.all(np.isnan(node_scores[:, j])):
-            notes.append(f"{node.id!r} has no data and is left out of its parent's score")
+            if node.parent is None:
+                raise MethodError(f"no city can be scored: {node.id!r} has no data for any city")
+            notes.append(f"{node.id!r} has no data for any city and is left out of {node.parent!r}")
+        elif node.parent is not None and local[node.parent][_position(fw, node.id)] == 0:
+            notes.append(f"{node.id!r} has weight 0 and does not count in {node.parent!r}")
+    scored = node_scores[:, 0][~np.isnan(node_scores[:, 0])]
+    if len(scored) > 1 and np.all(ranks[~np.isnan(ranks[:, 0]), 0] == 1):
+        notes.append(f"all {len(scored)} ranked cities tie: the ranking says nothing")
 
     digest = _inputs_digest(edition, raw, weights, records)
     return Result(
@@ -329,6 +386,11 @@ def run(
         inputs_sha256=digest,
         notes=notes,
     )
+
+
+def _position(framework: Framework, ident: str) -> int:
+    parent = {n.id: n.parent for n in framework.nodes} | {i.id: i.parent for i in framework.indicators}
+    return [c.id for c in framework.children(parent[ident])].index(ident)
 
 
 def _version() -> str:

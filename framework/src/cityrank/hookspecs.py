@@ -45,12 +45,20 @@ def cityrank_register_normalisers(register):
 def cityrank_register_aggregators(register):
     """Register aggregators: functions that combine children's scores into their parent's.
 
-    :param register: call ``register(id, function, *, description, params)``.
+    :param register: call ``register(id, function, *, description, params, bounds, positive)``.
 
     ``function(scores, weights, **params) -> array``: ``scores`` has shape ``(…, N, K)``,
     ``weights`` shape ``(…, K)`` (non-negative, not necessarily summing to one); return
     ``(…, N)``. A NaN child is left out and the remaining weights renormalised; a city with
     no child present gets NaN.
+
+    ``bounds``: ``(lower, upper)`` that every score lies in, or ``"children"`` for a mean
+    (between the smallest and largest present child); the host clips rounding beyond them
+    and reports anything more. ``positive``: ``True`` (or a function of the parameters
+    returning it) when a zero score absorbs the result, as in a geometric mean; the default
+    min-max scale then starts at 1. The host checks every result (:mod:`cityrank.contract`):
+    numbers of the right shape, no infinity, a score for every city whose children are all
+    present, and not NaN for every city when some have data.
     """
 
 

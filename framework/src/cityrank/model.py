@@ -181,6 +181,10 @@ class Framework:
                     raise SpecError("cycle in the framework tree: " + " -> ".join([*path, cur]))
                 path.append(cur)
                 cur = parent[cur]
+        has_child = {n.parent for n in self.nodes} | {i.parent for i in self.indicators}
+        for n in self.nodes:
+            if n.id not in has_child:
+                raise SpecError(f"domain {n.id!r} has no indicators or sub-domains: it could never be scored")
 
     @property
     def root(self) -> Node:

@@ -17,6 +17,7 @@ Environment variables:
 from __future__ import annotations
 
 import importlib.metadata
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -26,7 +27,8 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from .errors import MethodError, PluginError
+from .contract import check
+from .errors import CityrankError, MethodError, PluginError
 
 ENTRY_POINT_GROUP = "cityrank"
 ENV_ALLOW = "CITYRANK_PLUGINS"
@@ -249,9 +251,24 @@ def _make(kind: str, info: PluginInfo, *args, **kwargs) -> Method:
     if kind == "indicator":
         if extra.get("direction", 1) not in (1, -1):
             raise TypeError(f"indicator provider {ident!r}: direction must be +1 or -1")
+    elif kind == "aggregator" and set(extra) <= {"bounds", "positive"}:
+        _check_bounds(ident, extra.get("bounds"))
+        if isinstance(extra.get("bounds"), list):
+            extra["bounds"] = tuple(extra["bounds"])
+        if not isinstance(extra.get("positive", False), bool) and not callable(extra["positive"]):
+            raise TypeError(f"aggregator {ident!r}: positive must be True, False or a function of the parameters")
     elif extra:
         raise TypeError(f"{kind} {ident!r}: unexpected keyword(s) {', '.join(sorted(extra))}")
     return Method(kind, ident, function, info.name, info.version, description, params, extra)
+
+
+def _check_bounds(ident, bounds):
+    if bounds is None or bounds == "children":
+        return
+    ok = isinstance(bounds, tuple | list) and len(bounds) == 2 and all(
+        isinstance(b, int | float) and not isinstance(b, bool) and math.isfinite(b) for b in bounds)
+    if not ok or not bounds[0] < bounds[1]:
+        raise TypeError(f"aggregator {ident!r}: bounds must be 'children' or (lower, upper), got {bounds!r}")
 
 
 def _first_paragraph(doc: str | None) -> str:
@@ -270,21 +287,21 @@ def get_registry() -> Registry:
 
 
 def call(method: Method, *args, what: str = "", **kwargs):
-    """Call a registered method; anything it raises becomes one error naming plugin and method."""
-    from .errors import CityrankError
-
+    """Call a registered method; anything it raises, and any result that breaks the contract of
+    its kind (:mod:`cityrank.contract`), becomes one error naming plugin and method."""
     try:
-        return method.function(*args, **kwargs)
+        result = method.function(*args, **kwargs)
     except CityrankError:
         raise
     except (ValueError, TypeError, ZeroDivisionError, FloatingPointError) as exc:
         where = f" on {what}" if what else ""
         plugin = "" if method.plugin == BUILTINS else f" (plugin {method.plugin!r})"
         raise MethodError(f"{method.kind} {method.id!r}{plugin} failed{where}: {exc}") from exc
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         hook = KINDS.get(method.kind, "")
         raise PluginError(
             f"{method.kind} {method.id!r} from hook {hook} raised {_one_line(exc)}",
             plugin=method.plugin,
         ) from exc
+    return check(method, result, args, kwargs, what)
 

@@ -3,23 +3,34 @@
 Ranks are computed along the city axis (``-2`` for ``(…, N, K)`` arrays, ``-1`` for
 ``(…, N)``) in O(N log N), batched. Convention: rank 1 is best (highest score); tied scores
 share the best rank of the tie ('min', as in sports: 1, 2, 2, 4); NaN is not ranked.
+
+Two scores tie when they differ by at most :data:`TIE_TOLERANCE` times the largest absolute
+score being ranked (the score scale), and ties chain: sorted scores whose neighbours are that
+close form one tie. So the rounding of a sum or a solver's last digits never splits a tie,
+while any difference a published table could show (1e-9 of the scale) still separates.
+Raw data (the percentile-rank normaliser) are ranked with exact ties (``tolerance=0``).
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
+TIE_TOLERANCE = 1e-9
 
-def min_ranks(values, axis: int = -1, descending: bool = True) -> np.ndarray:
+
+def min_ranks(values, axis: int = -1, descending: bool = True, tolerance: float = TIE_TOLERANCE) -> np.ndarray:
     """Ranks with ties at their lowest position (1-based), NaN where the value is NaN."""
     y = np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1)
-    ranks = int_ranks(y, descending).astype(np.float64)
+    ranks = int_ranks(y, descending, tolerance).astype(np.float64)
     ranks[ranks == 0] = np.nan
     return np.moveaxis(ranks, -1, axis)
 
 
-def int_ranks(values: np.ndarray, descending: bool = True) -> np.ndarray:
-    """:func:`min_ranks` along the last axis as integers, 0 where the value is NaN."""
+def int_ranks(values: np.ndarray, descending: bool = True, tolerance: float = TIE_TOLERANCE) -> np.ndarray:
+    """:func:`min_ranks` along the last axis as integers, 0 where the value is NaN.
+    ``tolerance`` is relative to the score scale; 0 ties equal values only (data, not scores)."""
     values = np.asarray(values, dtype=np.float64)
     n = values.shape[-1]
     itype = np.int32 if n < 2**31 - 1 else np.int64
@@ -30,8 +41,8 @@ def int_ranks(values: np.ndarray, descending: bool = True) -> np.ndarray:
     flip = descending and not any_missing
     key = -values if descending and any_missing else values
     order = np.argsort(key, axis=-1)
-    s = np.sort(key, axis=-1)
-    tied = s[..., 1:] == s[..., :-1]
+    s = np.take_along_axis(key, order, axis=-1)
+    tied = _tied(s, tolerance)
     if not tied.any():
         # the rank is the inverse permutation, itself an argsort of small integers (radix sort)
         small = np.int16 if n < 2**15 else np.int64
@@ -41,8 +52,8 @@ def int_ranks(values: np.ndarray, descending: bool = True) -> np.ndarray:
         if flip:
             key = -values
             order = np.argsort(key, axis=-1)
-            s = np.sort(key, axis=-1)
-            tied = s[..., 1:] == s[..., :-1]
+            s = np.take_along_axis(key, order, axis=-1)
+            tied = _tied(s, tolerance)
         position = np.broadcast_to(np.arange(1, n + 1, dtype=itype), s.shape)
         first = np.where(np.concatenate([np.zeros((*s.shape[:-1], 1), bool), tied], axis=-1), 0, position)
         ranks = np.empty(s.shape, dtype=itype)
@@ -50,6 +61,20 @@ def int_ranks(values: np.ndarray, descending: bool = True) -> np.ndarray:
     if any_missing:
         ranks[missing] = 0
     return ranks
+
+
+def _tied(s: np.ndarray, tolerance: float) -> np.ndarray:
+    """Neighbours of sorted ``s`` (NaN last) within ``tolerance`` of the score scale."""
+    if s.shape[-1] == 0 or tolerance == 0:
+        return s[..., 1:] == s[..., :-1]
+    last = s[..., -1:]
+    if np.isnan(last).any():  # the scale is the largest |value| that is not missing
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN row: NaN, no ties
+            scale = np.nanmax(np.abs(s), axis=-1, keepdims=True)
+    else:
+        scale = np.maximum(np.abs(s[..., :1]), np.abs(last))
+    return (s[..., 1:] - s[..., :-1]) <= tolerance * scale
 
 
 def tier_labels(cuts) -> list[str]:

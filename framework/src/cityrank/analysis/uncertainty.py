@@ -34,6 +34,7 @@ from ..engine import (
     resolve_weights,
     run,
     transform,
+    zero_absorbed,
 )
 from ..errors import MethodError
 from ..formats.output import optional_float, optional_int
@@ -120,11 +121,16 @@ class Model:
         collected = collect_data(edition, registry, data)
         raw = collected[0]
         x0 = transform(raw, edition)
+        self.aggregators = [node_aggregators(fw, registry, a) for a in assumptions.aggregators]
+        # the scores of normaliser k under aggregator a: variant[k][a] indexes each imputation's list
+        shifts = [[zero_absorbed(fw, n, aggs) for aggs in self.aggregators] for n in assumptions.normalisers]
+        keys = sorted({(k, shift) for k, row in enumerate(shifts) for shift in row}, key=lambda t: (t[0], sorted(t[1])))
+        self.variant = [[keys.index((k, shift)) for shift in row] for k, row in enumerate(shifts)]
         self.scores = []
         for imputation in assumptions.imputations:
             x, _ = impute_and_treat(x0, edition, registry, imputation, edition.methods.outliers)
-            self.scores.append([normalise(x, edition, registry, n)[0] for n in assumptions.normalisers])
-        self.aggregators = [node_aggregators(fw, registry, a) for a in assumptions.aggregators]
+            self.scores.append([normalise(x, edition, registry, assumptions.normalisers[k], shift)[0]
+                                for k, shift in keys])
         weights, _ = resolve_weights(edition, registry)
         self.nominal_weights = local_weights(fw, weights)
         self.nominal = run(edition, registry, data=data, collected=collected)
@@ -189,12 +195,13 @@ class Model:
         for (m, k, a), rows in groups:
             w = {node: weights[node][rows] if node in weights else nominal
                  for node, nominal in self.nominal_weights.items()}
-            if self.linear[m][k] is not None and self._arithmetic(a):
-                z, present = self.linear[m][k]
+            v = self.variant[k][a]
+            if self.linear[m][v] is not None and self._arithmetic(a):
+                z, present = self.linear[m][v]
                 eff = effective_weights(fw, w, present)
                 scores = eff @ z.T if eff.ndim == 2 else z @ eff
             else:
-                scores = aggregate_tree(self.scores[m][k], fw, w, self.aggregators[a], root_only=True)
+                scores = aggregate_tree(self.scores[m][v], fw, w, self.aggregators[a], root_only=True)
             size = len(imputation) if isinstance(rows, slice) else len(rows)
             group_ranks = int_ranks(np.broadcast_to(scores, (size, self.n)))
             if isinstance(rows, slice):

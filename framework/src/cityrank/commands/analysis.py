@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from contextlib import contextmanager
 
 import click
 
+from ..formats.output import to_json_text
 from .common import emit, format_option, load, output_option, registry
 
 
@@ -83,7 +83,7 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
     info = {"edition": ed.id, "samples": samples, "seed": seed, "top": top,
             "assumptions": _describe(assumptions)}
     if fmt == "json":
-        return emit(json.dumps({**info, "cities": rows}, indent=2, ensure_ascii=False) + "\n", output)
+        return emit(to_json_text({**info, "cities": rows}), output)
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
@@ -121,7 +121,7 @@ def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, w
     if fmt == "json":
         data = {"edition": ed.id, "base_samples": samples, "runs": result.runs, "seed": seed,
                 "confidence": result.confidence, "assumptions": _describe(assumptions), "indices": rows}
-        return emit(json.dumps(data, indent=2) + "\n", output)
+        return emit(to_json_text(data), output)
     level = f"{result.confidence:.0%}"
     lines = [f"{ed.title}: {samples} base samples, {result.runs} runs, seed {seed}",
              "output: mean absolute rank shift from the nominal ranking", "",

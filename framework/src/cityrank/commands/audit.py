@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import click
 import numpy as np
 
-from ..formats.output import optional_float, optional_int
+from ..formats.output import optional_float, optional_int, to_json_text
 from .common import emit, format_option, load, output_option, registry
 
 
@@ -33,7 +32,7 @@ def audit(edition, fmt, output, force):
     result = _run(edition)
     a = run_audit(result)
     if fmt == "json":
-        return emit(json.dumps(_jsonable(a.as_dict()), indent=2) + "\n", output)
+        return emit(to_json_text(a.as_dict()), output)
     lines = [f"{result.edition.title}: statistical audit", "",
              f"{'child':<22} {'in':<16} {'Pearson':>8} {'Spearman':>9} {'n':>5}"]
     for r in a.correlations:
@@ -46,16 +45,6 @@ def audit(edition, fmt, output, force):
     lines += ["", "coverage: " + ", ".join(f"{k} {v:.0%}" for k, v in a.coverage.items()), ""]
     lines += [f"flag: {f}" for f in a.flags] or ["no flags"]
     emit("\n".join(lines) + "\n", output)
-
-
-def _jsonable(value):
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def _key(city):
@@ -93,7 +82,7 @@ def compare(edition_a, edition_b, fmt, output, force):
     """Cities ranked in both editions (matched by GeoNames id): rank and score changes (B − A)."""
     data = compare_results(_run(edition_a), _run(edition_b))
     if fmt == "json":
-        return emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+        return emit(to_json_text(data), output)
     lines = [f"{data['edition_a']} → {data['edition_b']}: {data['in_both']} cities in both "
              f"({data['only_a']} only in {data['edition_a']}, {data['only_b']} only in {data['edition_b']})",
              "(a positive rank change is a move up)", "",
@@ -149,7 +138,7 @@ def city(name, fmt, output, force):
     if not profiles:
         raise CityrankError(f"no installed edition has a city called {name!r}")
     if fmt == "json":
-        return emit(json.dumps(profiles, indent=2, ensure_ascii=False) + "\n", output)
+        return emit(to_json_text(profiles), output)
     lines = []
     for p in profiles:
         lines += [f"{p['name']} ({p['country']}) in {p['title']}: rank {p['rank'] or '–'} of {p['of']}, "

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
+from ..formats.output import to_json_text
 from ..model import Indicator, thaw
 from ..plugins import BUILTINS, KINDS
 from .common import format_option, load, registry
 
 
 def _json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    click.echo(to_json_text(data), nl=False)
 
 
 @click.command()

@@ -8,7 +8,7 @@ import click
 
 from ..errors import CityrankError
 from ..model import MethodChoice
-from .common import emit, load, registry
+from .common import emit, format_option, load, registry
 
 METHOD_HELP = "name or name:key=value,… (see `cityrank methods`); replaces the edition's default"
 
@@ -63,36 +63,51 @@ def run(edition, data_file, normaliser, aggregator, imputation, outliers, weight
 @click.command()
 @click.argument("edition")
 @click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Also check this data file.")
-def validate(edition, data_file):
-    """Check an edition's spec, cities, data, weights and methods without ranking."""
-    from ..engine import collect_data, coverage, node_aggregators, resolve, resolve_weights
+@format_option
+def validate(edition, data_file, fmt):
+    """Check an edition's spec, cities, data, weights and methods: everything a run checks,
+    without printing a ranking. Exit 2 when it cannot be ranked."""
+    from ..engine import collect_data, coverage, resolve_weights
+    from ..engine import run as run_edition
+    from ..formats.output import to_json_text
     from ..formats.spec import read_data
 
     reg = registry()
     ed = load(edition)
     data = read_data(data_file, ed.cities, ed.framework) if data_file else None
-    m = ed.methods
-    for kind, choice in (("imputation", m.imputation), ("outliers", m.outliers), ("normaliser", m.normaliser)):
-        resolve(reg, kind, choice)
-    for ind in ed.framework.indicators:
-        if ind.normaliser:
-            resolve(reg, "normaliser", ind.normaliser, f"indicator {ind.id!r}")
-    node_aggregators(ed.framework, reg, m.aggregator)
     _, diagnostics = resolve_weights(ed, reg)
-    raw, _sources, _ = collect_data(ed, reg, data)
-    click.echo(f"{ed.id}: {len(ed.cities)} cities, {len(ed.framework.domains)} domains, "
-               f"{len(ed.framework.indicators)} indicators")
-    missing = [ident for ident, share in coverage(ed.framework, raw).items() if share == 0]
-    for d in diagnostics:
-        for e in d.get("experts", []) if isinstance(d.get("experts"), list) else []:
-            if not e["consistent"]:
-                click.echo(f"warning: {d['node']}: {e['expert']} has consistency ratio {e['cr']:.3f} > 0.10", err=True)
-    if missing:
-        click.echo(f"indicators without data ({len(missing)}): {', '.join(missing)}")
-        click.echo("give their values with --data FILE (columns city_id and the indicator ids)")
-    for line in _still_missing(ed):
-        click.echo(f"to do: {line}")
-    click.echo("ok")
+    collected = collect_data(ed, reg, data)
+    warnings = [f"{d['node']}: {e['expert']} has consistency ratio {e['cr']:.3f} > 0.10"
+                for d in diagnostics for e in (d.get("experts") if isinstance(d.get("experts"), list) else [])
+                if not e["consistent"]]
+    report = {
+        "edition": ed.id, "cities": len(ed.cities), "domains": len(ed.framework.domains),
+        "indicators": len(ed.framework.indicators),
+        "without_data": [i for i, share in coverage(ed.framework, collected[0]).items() if share == 0],
+        "to_do": _still_missing(ed),
+    }
+    try:
+        result = run_edition(ed, reg, data=data, collected=collected)
+        error = None
+    except CityrankError as exc:
+        result, error = None, exc
+    warnings += list(result.notes) if result else []
+    if fmt == "json":
+        emit(to_json_text({**report, "warnings": warnings, "error": str(error) if error else None, "ok": error is None}),
+             None)
+    else:
+        click.echo(f"{ed.id}: {report['cities']} cities, {report['domains']} domains, {report['indicators']} indicators")
+        for line in warnings:
+            click.echo(f"warning: {line}", err=True)
+        if report["without_data"]:
+            click.echo(f"indicators without data ({len(report['without_data'])}): {', '.join(report['without_data'])}")
+            click.echo("give their values with --data FILE (columns city_id and the indicator ids)")
+        for line in report["to_do"]:
+            click.echo(f"to do: {line}")
+        if error is None:
+            click.echo("ok")
+    if error is not None:
+        raise error
 
 
 def _still_missing(ed) -> list[str]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import click
 import numpy as np
 
+from ..formats.output import to_json_text
 from ..model import thaw
 from .common import emit, format_option, load, output_option, registry
 
@@ -57,8 +57,8 @@ def verify(edition, data_file, fmt, output, force, strict):
     result = run(ed, registry(), data=data)
     facts = compare(result)
     if fmt == "json":
-        emit(json.dumps({"edition": ed.id, "notes": list(result.notes), "published": thaw(ed.published).get("notes"),
-                         "facts": facts}, indent=2, ensure_ascii=False) + "\n", output)
+        emit(to_json_text({"edition": ed.id, "notes": list(result.notes), "published": thaw(ed.published).get("notes"),
+                           "facts": facts}), output)
     else:
         lines = [f"{ed.title}: {len(facts)} published fact(s) to compare"]
         lines += [f"note: {n}" for n in result.notes]

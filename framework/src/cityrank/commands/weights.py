@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from ..errors import CityrankError, SpecError
+from ..formats.output import to_json_text
 from .common import emit, format_option, output_option, registry
 
 
@@ -25,7 +25,7 @@ def _call(kind, items, **params):
 def _report(items, result, fmt, output, per_expert_lines):
     if fmt == "json":
         data = {"items": list(items), "weights": result.weights.tolist(), **result.diagnostics}
-        return emit(json.dumps(data, indent=2) + "\n", output)
+        return emit(to_json_text(data), output)
     lines = [*per_expert_lines, "", "weights:"]
     lines += [f"  {item:<20} {w:.4f}" for item, w in zip(items, result.weights, strict=True)]
     emit("\n".join(lines) + "\n", output)

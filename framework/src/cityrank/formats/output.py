@@ -8,9 +8,12 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Mapping
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ..errors import CityrankError
 from ..model import Result, thaw
@@ -54,8 +57,29 @@ def result_dict(result: Result) -> dict[str, Any]:
     }
 
 
+def jsonable(value: Any) -> Any:
+    """Plain JSON data: NaN and ±inf become null, numpy scalars Python numbers, tuples and
+    read-only mappings lists and dicts; anything else that JSON has no type for, its text."""
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+def to_json_text(data: Any) -> str:
+    """The one JSON writer: always valid JSON (no NaN), UTF-8 text, a final newline."""
+    return json.dumps(jsonable(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
 def to_json(result: Result) -> str:
-    return json.dumps(result_dict(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return to_json_text(result_dict(result))
 
 
 def _csvoptional_float(value: float) -> str:

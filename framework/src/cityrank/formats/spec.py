@@ -284,6 +284,7 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
         raise SpecError(f"[weights] method must be 'edition' or 'equal', got {method!r}; expert panels go in [experts]", file=path)
     if "file" in weights_table:
         weights = apply_weights_file(weights, framework, folder / weights_table["file"])
+    check_weights(weights.values, framework, path)
     experts = doc.get("experts", {})
     _check_experts(experts, framework, path)
     _check_published(doc.get("published", {}), framework, cities, path)
@@ -324,11 +325,16 @@ def apply_weights_file(weights: Weights, framework: Framework, path) -> Weights:
         if w < 0:
             raise SpecError(f"negative weight {w:g}", file=path, row=number, column="weight")
         values[row["id"]] = w
+    check_weights(values, framework, path)
+    return Weights(values, f"file {path}")
+
+
+def check_weights(values: Mapping[str, float], framework: Framework, path) -> None:
+    """Every node needs a child of positive weight: with all zero it could not be scored."""
     for node in framework.nodes:
         kids = [c.id for c in framework.children(node.id)]
         if kids and all(values[k] == 0 for k in kids):
             raise SpecError(f"all weights under {node.id!r} are zero ({', '.join(kids)})", file=path)
-    return Weights(values, f"file {path}")
 
 
 def read_matrix_file(path) -> tuple[list[str], np.ndarray]:

@@ -6,9 +6,9 @@ from .. import hookimpl
 from . import aggregators, imputation, normalisers, outliers, weightings
 
 
-def _register_all(register, table):
+def _register_all(register, table, **extra):
     for ident, (function, params) in table.items():
-        register(ident, function, params=params)
+        register(ident, function, params=params, **extra.get(ident, {}))
 
 
 @hookimpl
@@ -18,7 +18,7 @@ def cityrank_register_normalisers(register):
 
 @hookimpl
 def cityrank_register_aggregators(register):
-    _register_all(register, aggregators.BUILTIN)
+    _register_all(register, aggregators.BUILTIN, **aggregators.CONTRACT)
 
 
 @hookimpl

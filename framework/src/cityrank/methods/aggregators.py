@@ -7,6 +7,8 @@ of its children are present (COINr's ``dat_thresh``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -84,19 +86,26 @@ def harmonic(scores, weights, min_share=0.0):
 
 def power(scores, weights, p=2.0, min_share=0.0):
     """Weighted power (generalised) mean (Σw·x^p/Σw)^(1/p); p = 1 arithmetic, −1 harmonic.
-    p = 0 is the geometric mean."""
+    p = 0 is the geometric mean. Computed relative to each city's largest (p > 0) or smallest
+    (p < 0) score, so that large |p| cannot overflow; for p < 0 a zero score makes the mean 0."""
     p = float(p)
+    if not math.isfinite(p):
+        raise ValueError(f"p must be a finite number, got {p}")
     if p == 0:
         return geometric(scores, weights, min_share)
-    fast = _complete(scores, weights, positive=True)
-    if fast is not None:
-        return _weighted_mean(fast[0] ** p, fast[1]) ** (1.0 / p)
     x, w, total, present, missing = _prepare(scores, weights, min_share)
     if np.any(present & (x < 0)):
         raise ValueError("the power mean needs non-negative scores")
-    with np.errstate(divide="ignore"):  # for p < 0 a zero score makes the mean 0
-        terms = np.where(w > 0, w * np.where(w > 0, x, 1.0) ** p, 0.0).sum(axis=-1)
-    value = np.where(np.isinf(terms), 0.0, (terms / total) ** (1.0 / p))
+    active = w > 0
+    if p > 0:
+        ref = np.where(active, x, -np.inf).max(axis=-1, keepdims=True, initial=-np.inf)
+    else:
+        ref = np.where(active, x, np.inf).min(axis=-1, keepdims=True, initial=np.inf)
+    usable = np.isfinite(ref) & (ref > 0)
+    safe_ref = np.where(usable, ref, 1.0)
+    with np.errstate(under="ignore"):
+        terms = np.where(active, w * (np.where(active, x, safe_ref) / safe_ref) ** p, 0.0).sum(axis=-1)
+    value = np.where(usable[..., 0], safe_ref[..., 0] * (terms / total) ** (1.0 / p), 0.0)
     return np.where(missing, np.nan, value)
 
 
@@ -105,4 +114,13 @@ BUILTIN = {
     "geometric": (geometric, {"min_share": 0.0}),
     "harmonic": (harmonic, {"min_share": 0.0}),
     "power": (power, {"p": 2.0, "min_share": 0.0}),
+}
+
+#: every mean lies between its smallest and largest present child; a zero absorbs the
+#: geometric and harmonic means and the power means with p ≤ 0
+CONTRACT = {
+    "arithmetic": {"bounds": "children"},
+    "geometric": {"bounds": "children", "positive": True},
+    "harmonic": {"bounds": "children", "positive": True},
+    "power": {"bounds": "children", "positive": lambda p=2.0, **_: float(p) <= 0},
 }

@@ -19,6 +19,13 @@ def _oriented(x, direction):
     return np.asarray(x, dtype=np.float64) * np.asarray(direction, dtype=np.float64)
 
 
+def _unit_scale(y):
+    """``y`` divided by each column's largest |value| (min-max and z-scores do not change), so
+    that spans and sums of values near ±1.8e308 cannot overflow."""
+    m = np.nanmax(np.abs(y), axis=-2, keepdims=True)
+    return y / np.where(m > 0, m, 1.0)
+
+
 def _quiet(func):
     """Run a kernel with all-NaN columns allowed (they stay NaN)."""
 
@@ -36,11 +43,11 @@ def minmax(x, direction, lower=0.0, upper=100.0):
     """Min-max: (x − min)/(max − min) scaled to [lower, upper]; a constant column gets the midpoint."""
     if not upper > lower:
         raise ValueError(f"upper ({upper}) must exceed lower ({lower})")
-    y = _oriented(x, direction)
+    y = _unit_scale(_oriented(x, direction))
     lo = np.nanmin(y, axis=-2, keepdims=True)
     hi = np.nanmax(y, axis=-2, keepdims=True)
     span = hi - lo
-    unit = np.where(span > 0, (y - lo) / np.where(span > 0, span, 1.0), 0.5)
+    unit = np.clip(np.where(span > 0, (y - lo) / np.where(span > 0, span, 1.0), 0.5), 0.0, 1.0)
     return np.where(np.isnan(y), np.nan, lower + unit * (upper - lower))
 
 
@@ -49,7 +56,7 @@ def zscore(x, direction, mean=0.0, sd=1.0):
     """Standardisation: (x − mean)/sd with the sample sd (ddof 1), rescaled to the given mean and sd."""
     if not sd > 0:
         raise ValueError(f"sd must be positive, got {sd}")
-    y = _oriented(x, direction)
+    y = _unit_scale(_oriented(x, direction))
     mu = np.nanmean(y, axis=-2, keepdims=True)
     s = np.nanstd(y, axis=-2, ddof=1, keepdims=True)
     z = np.where(s > 0, (y - mu) / np.where(s > 0, s, 1.0), 0.0)
@@ -58,9 +65,10 @@ def zscore(x, direction, mean=0.0, sd=1.0):
 
 @_quiet
 def rank(x, direction, scale=100.0):
-    """Percentile rank: (rank − 1)/(n − 1)·scale with ties at their lowest rank; n counts non-missing."""
+    """Percentile rank: (rank − 1)/(n − 1)·scale with ties (equal values) at their lowest rank;
+    n counts non-missing."""
     y = _oriented(x, direction)
-    r = min_ranks(y, axis=-2, descending=False)
+    r = min_ranks(y, axis=-2, descending=False, tolerance=0.0)  # data: equal values only
     n = np.sum(~np.isnan(y), axis=-2, keepdims=True)
     return np.where(n > 1, (r - 1.0) / np.maximum(n - 1, 1) * scale, np.where(np.isnan(y), np.nan, scale))
 

@@ -2,8 +2,8 @@
 
 Each follows the aggregator contract of ``cityrank_register_aggregators``: scores
 ``(…, N, K)`` (higher is better, as normalisers return them), weights ``(…, K)`` → one score
-per city ``(…, N)``, higher is better. A city with a missing score gets NaN (these methods
-compare cities with each other, so a partial profile has no meaning for them).
+per city ``(…, N)``, higher is better. A missing score is handled as the arithmetic mean
+handles it, each method saying how in its docstring; a city with no score at all gets NaN.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from .methods import bod, copeland, topsis, vikor
 
 @cityrank.hookimpl
 def cityrank_register_aggregators(register):
-    register("topsis", topsis, params={"normalise": "vector"})
-    register("vikor", vikor, params={"v": 0.5})
+    register("topsis", topsis, params={"normalise": "vector"}, bounds=(0, 1))
+    register("vikor", vikor, params={"v": 0.5}, bounds=(0, 1))
     register("copeland", copeland, params={})
-    register("bod", bod, params={"lower": 0.0})
+    register("bod", bod, params={"lower": 0.0}, bounds=(0, 1))

@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 
 def _prepare(scores, weights):
+    """Scores with NaN, weights ``(…, 1, K)`` summing to one, and the present mask.
+
+    Missing values are handled as the arithmetic mean handles them: a city is compared on the
+    indicators it has, each method saying how (see its docstring)."""
     x = np.asarray(scores, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
     if np.any(w < 0) or not np.all(w.sum(axis=-1) > 0):
         raise ValueError("weights must be non-negative and not all zero")
     w = w / w.sum(axis=-1, keepdims=True)
-    incomplete = np.isnan(x).any(axis=-1)
-    return np.where(np.isnan(x), 0.0, x), w[..., None, :], incomplete
+    return x, w[..., None, :], ~np.isnan(x)
+
+
+def _per_city(w, present):
+    """Each city's weights renormalised over its present indicators ``(…, N, K)``; 0 where none."""
+    wp = np.where(present, w, 0.0)
+    total = wp.sum(axis=-1, keepdims=True)
+    return np.divide(wp, total, out=np.zeros(wp.shape), where=total > 0)
+
+
+def _scored(present, w):
+    """Cities with at least one present indicator of positive weight ``(…, N)``."""
+    return (present & (w > 0)).any(axis=-1)
 
 
 def topsis(scores, weights, normalise="vector"):
@@ -20,20 +37,23 @@ def topsis(scores, weights, normalise="vector"):
 
     Columns are divided by their Euclidean norm (``normalise="vector"``, the classical choice)
     or used as given (``"none"``), then weighted; the ideal (anti-ideal) takes each column's
-    best (worst) value over the cities."""
-    x, w, incomplete = _prepare(scores, weights)
+    best (worst) value over the cities. A missing value leaves its indicator out of that city's
+    two distances (the closeness does not depend on renormalising the city's weights)."""
+    x, w, present = _prepare(scores, weights)
     if normalise == "vector":
-        norm = np.sqrt((x**2).sum(axis=-2, keepdims=True))
+        norm = np.sqrt(np.nansum(x**2, axis=-2, keepdims=True))
         x = x / np.where(norm > 0, norm, 1.0)
     elif normalise != "none":
         raise ValueError(f"normalise must be 'vector' or 'none', got {normalise!r}")
     v = x * w
-    best, worst = v.max(axis=-2, keepdims=True), v.min(axis=-2, keepdims=True)
-    d_best = np.sqrt(((v - best) ** 2).sum(axis=-1))
-    d_worst = np.sqrt(((v - worst) ** 2).sum(axis=-1))
+    with warnings.catch_warnings():  # an indicator missing for every city: NaN ideal, left out
+        warnings.simplefilter("ignore", RuntimeWarning)
+        best, worst = np.nanmax(v, axis=-2, keepdims=True), np.nanmin(v, axis=-2, keepdims=True)
+    d_best = np.sqrt(np.nansum((v - best) ** 2, axis=-1))
+    d_worst = np.sqrt(np.nansum((v - worst) ** 2, axis=-1))
     total = d_best + d_worst
     closeness = np.divide(d_worst, total, out=np.full(total.shape, 0.5), where=total > 0)
-    return np.where(incomplete, np.nan, closeness)
+    return np.where(_scored(present, w), closeness, np.nan)
 
 
 def vikor(scores, weights, v=0.5):
@@ -41,39 +61,55 @@ def vikor(scores, weights, v=0.5):
 
     S = Σ w (f* − f)/(f* − f⁻) (group utility), R = max of the same terms (individual regret),
     Q = v (S − S*)/(S⁻ − S*) + (1 − v)(R − R*)/(R⁻ − R*); a column with one value for every city
-    adds nothing."""
+    adds nothing. A city missing values sums over its present indicators with its weights
+    renormalised over them (as the arithmetic mean does); f*, f⁻ are over the present values."""
     if not 0 <= v <= 1:
         raise ValueError(f"v must be in [0, 1], got {v}")
-    x, w, incomplete = _prepare(scores, weights)
-    best, worst = x.max(axis=-2, keepdims=True), x.min(axis=-2, keepdims=True)
+    x, w, present = _prepare(scores, weights)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        best, worst = np.nanmax(x, axis=-2, keepdims=True), np.nanmin(x, axis=-2, keepdims=True)
     span = best - worst
-    terms = w * np.divide(best - x, span, out=np.zeros(np.broadcast_shapes(x.shape, span.shape)), where=span > 0)
+    shape = np.broadcast_shapes(x.shape, span.shape)
+    regret = np.divide(best - x, span, out=np.zeros(shape), where=(span > 0) & present)
+    terms = _per_city(w, present) * regret
     s, r = terms.sum(axis=-1), terms.max(axis=-1)
+    scored = _scored(present, w)
 
     def scaled(a):
-        lo, hi = a.min(axis=-1, keepdims=True), a.max(axis=-1, keepdims=True)
+        a = np.where(scored, a, np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo, hi = np.nanmin(a, axis=-1, keepdims=True), np.nanmax(a, axis=-1, keepdims=True)
         return np.divide(a - lo, hi - lo, out=np.zeros(a.shape), where=hi > lo)
 
     q = v * scaled(s) + (1 - v) * scaled(r)
-    return np.where(incomplete, np.nan, 1.0 - q)
+    return np.where(scored, 1.0 - q, np.nan)
 
 
 def copeland(scores, weights):
     """Copeland's rule (non-compensatory): for each pair of cities, the weighted share of
     indicators on which one beats the other (ties count half); a city scores +1 for every city
     it beats by a weighted majority (share > ½) and −1 for every city that beats it
-    (Munda & Nardo, Applied Economics 41, 2009; COINr's ``a_copeland``)."""
-    x, w, incomplete = _prepare(scores, weights)
+    (Munda & Nardo, Applied Economics 41, 2009; COINr's ``a_copeland``). A pair is compared on
+    the indicators both cities have, with the weights renormalised over them; a pair with none
+    in common counts as neither win nor loss."""
+    x, w, present = _prepare(scores, weights)
     n = x.shape[-2]
-    share = np.zeros((*np.broadcast_shapes(x.shape[:-2], w.shape[:-2]), n, n))
+    shape = (*np.broadcast_shapes(x.shape[:-2], w.shape[:-2]), n, n)
+    share, common = np.zeros(shape), np.zeros(shape)
     for k in range(x.shape[-1]):  # one indicator at a time keeps memory at (…, N, N)
         col = x[..., :, k]
+        both = present[..., :, k][..., :, None] & present[..., None, :, k]
         diff = col[..., :, None] - col[..., None, :]
-        share = share + w[..., 0, k][..., None, None] * ((diff > 0) + 0.5 * (diff == 0))
+        wk = w[..., 0, k][..., None, None]
+        share = share + np.where(both, wk * ((diff > 0) + 0.5 * (diff == 0)), 0.0)
+        common = common + np.where(both, wk, 0.0)
+    share = np.divide(share, common, out=np.full(shape, 0.5), where=common > 0)
     eye = np.eye(n, dtype=bool)
     margin = np.where(np.abs(share - 0.5) < 1e-9, 0.0, share - 0.5)  # an exact tie of weights, not rounding
     outrank = np.where(eye, 0.0, np.sign(margin))
-    return np.where(incomplete, np.nan, outrank.sum(axis=-1))
+    return np.where(_scored(present, w), outrank.sum(axis=-1), np.nan)
 
 
 def bod(scores, weights, lower=0.0):
@@ -81,28 +117,37 @@ def bod(scores, weights, lower=0.0):
     gets the weights most favourable to it, max_w Σ_k w_k x_ik subject to Σ_k w_k x_jk ≤ 1 for
     every city j and w ≥ 0, solved as a linear programme (scipy's HiGHS). ``lower`` (0–1)
     keeps each indicator's share of the city's score at least ``lower`` × its nominal weight,
-    so no indicator can be ignored entirely. Scores must be ≥ 0; one LP per city and batch."""
+    so no indicator can be ignored entirely. Scores must be ≥ 0; one LP per city and batch.
+    A city's LP is over the indicators it has; another city's missing value counts as 0 in
+    that city's constraint (a benchmark is measured on what it has). Scores lie in [0, 1]."""
     from scipy.optimize import linprog
 
-    x, w, incomplete = _prepare(scores, weights)
-    if np.any(x < 0):
+    x, w, present = _prepare(scores, weights)
+    if np.any(x[present] < 0):
         raise ValueError("benefit of the doubt needs non-negative scores")
     if not 0 <= lower < 1:
         raise ValueError(f"lower must be in [0, 1), got {lower}")
+    scored = _scored(present, w)
+    x = np.where(present, x, 0.0)
     shape = np.broadcast_shapes(x.shape[:-2], w.shape[:-2])
     xb = np.broadcast_to(x, (*shape, *x.shape[-2:]))
+    pb = np.broadcast_to(present, (*shape, *x.shape[-2:]))
     wb = np.broadcast_to(w, (*shape, 1, x.shape[-1]))
-    out = np.empty((*shape, x.shape[-2]))
+    sb = np.broadcast_to(scored, (*shape, x.shape[-2]))
+    out = np.full((*shape, x.shape[-2]), np.nan)
     for idx in np.ndindex(*shape):
         data, nominal = xb[idx], wb[idx][0]
         for i, row in enumerate(data):
-            a_ub = [data]
-            b_ub = [np.ones(len(data))]
+            if not sb[idx][i]:
+                continue
+            keep = pb[idx][i]
+            sub, r, nom = data[:, keep], row[keep], nominal[keep] / nominal[keep].sum()
+            a_ub, b_ub = [sub], [np.ones(len(sub))]
             if lower > 0:  # w_k x_ik ≥ lower · nominal_k · Σ_m w_m x_im
-                a_ub.append(lower * nominal[:, None] * row[None, :] - np.diag(row))
-                b_ub.append(np.zeros(len(row)))
-            res = linprog(-row, A_ub=np.vstack(a_ub), b_ub=np.concatenate(b_ub), bounds=(0, None), method="highs")
+                a_ub.append(lower * nom[:, None] * r[None, :] - np.diag(r))
+                b_ub.append(np.zeros(len(r)))
+            res = linprog(-r, A_ub=np.vstack(a_ub), b_ub=np.concatenate(b_ub), bounds=(0, None), method="highs")
             if res.status != 0:
                 raise ValueError(f"the benefit-of-the-doubt LP failed for city {i + 1}: {res.message}")
             out[(*idx, i)] = -res.fun
-    return np.where(incomplete, np.nan, out)
+    return out
