@@ -38,6 +38,20 @@ def thaw(value: Any) -> Any:
     return value
 
 
+def plain_text(value: Any) -> str:
+    """A parameter or metadata value as a reader would write it, never a Python repr:
+    lists as ``a, b``, tables as ``key=value; …``, numbers with ``g``, None as ``none``."""
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}={plain_text(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(plain_text(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "none" if value is None else str(value)
+
+
 def readonly_array(value: Any) -> np.ndarray:
     arr = np.array(value, dtype=np.float64)
     arr.setflags(write=False)
@@ -81,11 +95,17 @@ class MethodChoice:
                 params[key.strip()] = _parse_scalar(val)
             if not name.strip():
                 raise MethodError(f"{what} {value!r}: empty method name")
-            return cls(name.strip(), params)
+            return cls(name.strip(), params)._finite(what)
         if isinstance(value, Mapping) and isinstance(value.get("name"), str):
             params = {k: thaw(v) for k, v in value.items() if k != "name"}
-            return cls(value["name"], params)
+            return cls(value["name"], params)._finite(what)
         raise MethodError(f"{what}: expected a method name or a table with 'name', got {value!r}")
+
+    def _finite(self, what: str) -> MethodChoice:
+        for key, v in self.params.items():
+            if isinstance(v, float) and not math.isfinite(v):
+                raise MethodError(f"{what} {self.name!r}: parameter {key!r} must be a finite number, got {v}")
+        return self
 
     def kwargs(self) -> dict[str, Any]:
         return thaw(self.params)
@@ -93,7 +113,7 @@ class MethodChoice:
     def __str__(self) -> str:
         if not self.params:
             return self.name
-        return self.name + ":" + ",".join(f"{k}={v}" for k, v in self.params.items())
+        return self.name + ":" + ",".join(f"{k}={plain_text(v)}" for k, v in self.params.items())
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "params": thaw(self.params)}

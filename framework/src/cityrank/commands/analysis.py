@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from contextlib import contextmanager
 
 import click
 
-from ..formats.output import to_json_text
+from ..formats.output import csv_text, to_json_text
 from .common import emit, format_option, load, output_option, registry
 
 
@@ -85,11 +83,7 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
     if fmt == "json":
         return emit(to_json_text({**info, "cities": rows}), output)
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
-        return emit(buf.getvalue(), output)
+        return emit(csv_text(list(rows[0]), [list(r.values()) for r in rows]), output)
     lines = [f"{ed.title}: {samples} samples, seed {seed}",
              "varying: " + "; ".join(f"{k} = {v}" for k, v in info["assumptions"].items()), "",
              f"{'rank':>4}  {'city':<24} {'median':>6} {'5–95% interval':>15} {f'in top {top:.0%}':>11}"]

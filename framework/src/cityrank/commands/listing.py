@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+
 import click
 
 from ..formats.output import to_json_text
-from ..model import Indicator, thaw
+from ..model import Indicator, plain_text, thaw
 from ..plugins import BUILTINS, KINDS
 from .common import format_option, load, registry
 
@@ -42,20 +45,27 @@ def methods(kind, fmt):
     kinds = [kind] if kind else [k for k in KINDS if k != "edition"]
     rows = [
         {"kind": k, "id": m.id, "description": m.description, "params": thaw(m.params),
-         "plugin": m.plugin, "version": m.version, **thaw(m.extra)}
+         "plugin": m.plugin, "version": m.version, **{k: v for k, v in thaw(m.extra).items() if not callable(v)}}
         for k in kinds for m in reg.methods(k)
     ]
     if fmt == "json":
         return _json(rows)
+    width = max(60, shutil.get_terminal_size((100, 24)).columns)
+    indent = " " * 17
+
+    def wrapped(first: str, text: str) -> None:
+        click.echo(textwrap.fill(text.replace("``", ""), width, initial_indent=first, subsequent_indent=indent))
+
     for k in kinds:
         click.echo(f"{k}:")
         for r in (r for r in rows if r["kind"] == k):
-            params = ", ".join(f"{p}={v}" for p, v in r["params"].items())
             origin = "" if r["plugin"] == BUILTINS else f"  [{r['plugin']}]"
-            click.echo(f"  {r['id']:<14} {r['description']}{origin}" + (f"\n  {'':<14} params: {params}" if params else ""))
+            wrapped(f"  {r['id']:<14} ", f"{r['description']}{origin}")
+            if r["params"]:
+                wrapped(indent, "params: " + ", ".join(f"{p}={plain_text(v)}" for p, v in r["params"].items()))
             if k == "indicator":
-                click.echo(f"  {'':<14} unit: {r.get('unit', '')}; direction: {r.get('direction', 1):+d}; "
-                           f"source: {r.get('source', '')}")
+                wrapped(indent, f"unit: {r.get('unit', '')}; direction: {r.get('direction', 1):+d}; "
+                                f"source: {r.get('source', '')}")
 
 
 @click.command()

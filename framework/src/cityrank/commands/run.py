@@ -51,6 +51,9 @@ def run(edition, data_file, normaliser, aggregator, imputation, outliers, weight
         ed, registry(), data=data, weights_file=weights_file,
         choices=Choices(imputation=imputation, outliers=outliers, normaliser=normaliser, aggregator=aggregator),
     )
+    if fmt != "table":  # the table prints its notes; other formats carry them, and say them here
+        for note in result.notes:
+            click.echo(f"warning: {note}", err=True)
     if fmt == "xlsx":
         from ..formats.xlsx import to_xlsx
 

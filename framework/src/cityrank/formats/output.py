@@ -82,24 +82,45 @@ def to_json(result: Result) -> str:
     return to_json_text(result_dict(result))
 
 
+#: a text cell starting with one of these is read as a formula by spreadsheets; such cells get
+#: a leading apostrophe (OWASP ASVS 5.0, requirement 1.2.10: https://asvs.emil.hemdal.se/1.2.10)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def safe_cell(value: Any) -> Any:
+    """A value for a CSV or spreadsheet cell: text that a spreadsheet would run as a formula
+    is prefixed with ``'``; numbers and other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(header: list[str], rows) -> str:
+    """CSV with ``\n`` line ends; None is an empty cell, text cells are :func:`safe_cell`."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        w.writerow(["" if v is None else safe_cell(v) for v in row])
+    return buf.getvalue()
+
+
 def _csvoptional_float(value: float) -> str:
     return "" if math.isnan(value) else repr(float(value))
 
 
 def to_csv(result: Result) -> str:
     domains = list(result.nodes[1:])
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["rank", "id", "name", "country", "score", "tier",
-                *[f"{d}_{k}" for d in domains for k in ("score", "rank")]])
+    rows = []
     for i in result.order():
         c = result.cities[i]
-        row = [optional_int(result.ranks[i, 0]) or "", c.id, c.name, c.country, _csvoptional_float(result.scores[i, 0]),
-               result.tiers[i] or ""]
+        row = [optional_int(result.ranks[i, 0]), c.id, c.name, c.country, _csvoptional_float(result.scores[i, 0]),
+               result.tiers[i]]
         for k in range(1, len(result.nodes)):
-            row += [_csvoptional_float(result.scores[i, k]), optional_int(result.ranks[i, k]) or ""]
-        w.writerow(row)
-    return buf.getvalue()
+            row += [_csvoptional_float(result.scores[i, k]), optional_int(result.ranks[i, k])]
+        rows.append(row)
+    header = ["rank", "id", "name", "country", "score", "tier", *[f"{d}_{k}" for d in domains for k in ("score", "rank")]]
+    return csv_text(header, rows)
 
 
 def to_table(result: Result, limit: int | None = None) -> str:

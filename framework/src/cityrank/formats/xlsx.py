@@ -1,18 +1,22 @@
 """The ranking as an Excel workbook (openpyxl): ranking, indicator scores, methods, sources.
 
-Byte-identical for the same inputs: fixed document dates and zip entry times."""
+Byte-identical for the same inputs: fixed document dates and zip entry times. Text that a
+spreadsheet would run as a formula is written as text with a leading apostrophe
+(:func:`~cityrank.formats.output.safe_cell`)."""
 
 from __future__ import annotations
 
 import datetime
 import io
 import math
+import re
 import zipfile
 
-from ..model import Result, thaw
-from .output import result_dict
+from ..model import Result, plain_text, thaw
+from .output import result_dict, safe_cell
 
 FIXED = datetime.datetime(2000, 1, 1)
+_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
 def to_xlsx(result: Result) -> bytes:
@@ -40,7 +44,7 @@ def to_xlsx(result: Result) -> bytes:
     sheet = wb.create_sheet("Methods")
     sheet.append(["stage", "target", "method", "params", "plugin", "version"])
     for m in data["methods"]:
-        sheet.append([m["stage"], m["target"], m["method"], str(m["params"]), m["plugin"], m["version"]])
+        sheet.append([m["stage"], m["target"], m["method"], plain_text(m["params"]), m["plugin"], m["version"]])
     sheet = wb.create_sheet("Sources")
     sheet.append(["indicator", "name", "coverage", "source"])
     for ind in data["indicators"]:
@@ -55,6 +59,12 @@ def to_xlsx(result: Result) -> bytes:
         elif key == "sources":
             for source in thaw(value):
                 sheet.append(["source", str(source)])
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = safe_cell(cell.value)
+                    cell.data_type = "s"  # never a formula
     wb.properties.created = wb.properties.modified = FIXED
     buf = io.BytesIO()
     wb.save(buf)
@@ -68,5 +78,8 @@ def _fixed_zip_times(blob: bytes) -> bytes:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                content = _STAMP.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+            dst.writestr(fixed, content)
     return out.getvalue()
