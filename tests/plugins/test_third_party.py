@@ -58,6 +58,13 @@ PLUGINS = {
     "dupe": ("dupe_cityrank", "dupe-cityrank",
              "import cityrank\n@cityrank.hookimpl\ndef cityrank_register_normalisers(register):\n"
              "    register('minmax', lambda x, direction: x)\n"),
+    "exiting": ("exiting_cityrank", "exiting-cityrank", "import sys\nsys.exit(3)\n"),
+    "hookexit": ("hookexit_cityrank", "hookexit-cityrank",
+                 "import sys, cityrank\n@cityrank.hookimpl\ndef cityrank_register_imputers(register):\n"
+                 "    sys.exit('bye')\n"),
+    "badcommands": ("badcommands_cityrank", "badcommands-cityrank",
+                    "import cityrank\n@cityrank.hookimpl\ndef cityrank_register_commands(cli):\n"
+                    "    raise RuntimeError('no click here')\n"),
 }
 
 
@@ -97,7 +104,14 @@ def test_plugins_are_listed_with_failures_reported_by_name(installed, fresh_cli)
     assert "cityrank_register_normaliser" in plugins["misspelt"]["errors"][0]
     assert "cityrank_register_aggregators" in plugins["raising"]["errors"][0]
     assert "already registered by plugin 'builtins'" in plugins["dupe"]["errors"][0]
+    assert plugins["dupe"]["status"] == "duplicate"
     assert "warning: plugin 'broken'" in result.stderr
+    # a plugin that calls sys.exit at import or in a hook is reported, the rest keep working
+    assert plugins["exiting"]["status"] == "failed" and "SystemExit" in plugins["exiting"]["errors"][0]
+    assert plugins["hookexit"]["status"] == "failed" and "bye" in plugins["hookexit"]["errors"][0]
+    assert "warning: plugin 'badcommands'" in result.stderr and "no click here" in result.stderr
+    table = fresh_cli("plugins")
+    assert "[duplicate]" in table.stdout and "[failed]" in table.stdout
 
 
 def test_third_party_methods_editions_and_commands_work(installed, fresh_cli):

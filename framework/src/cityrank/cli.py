@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from .errors import CityrankError
 
 
 class Group(click.Group):
-    """Turns domain errors into one line on stderr and exit code 2, with no traceback.
+    """Turns domain errors into one line on stderr and exit code 2, with no traceback; Ctrl-C
+    into exit code 130. Any other exception is a bug: one line too (``CITYRANK_DEBUG=1``
+    re-raises it).
 
     Plugin commands are added on first lookup, so that a plugin error in strict mode is
     reported like any other error.
@@ -19,9 +23,10 @@ class Group(click.Group):
     def _add_plugin_commands(self):
         if not self._plugins_added:
             self._plugins_added = True
-            from .commands.common import registry
+            from .commands.common import registry, warn_plugin
 
-            registry().add_commands(self)
+            for info, message in registry().add_commands(self):
+                warn_plugin(info, message)
 
     def get_command(self, ctx, cmd_name):
         self._add_plugin_commands()
@@ -36,6 +41,21 @@ class Group(click.Group):
             return super().invoke(ctx)
         except CityrankError as exc:
             click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("interrupted (nothing was written)", err=True)
+            ctx.exit(130)  # 128 + SIGINT, as shells report it
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except (MemoryError, RecursionError) as exc:
+            click.echo(f"error: the input is too large or too deeply nested ({type(exc).__name__})", err=True)
+            ctx.exit(2)
+        except Exception as exc:
+            if os.environ.get("CITYRANK_DEBUG"):
+                raise
+            text = str(exc).strip().splitlines()
+            click.echo(f"error: unexpected {type(exc).__name__}: {text[0] if text else ''} "
+                       "(a cityrank bug: please report it; CITYRANK_DEBUG=1 shows the traceback)", err=True)
             ctx.exit(2)
 
 

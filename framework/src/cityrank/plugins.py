@@ -70,7 +70,7 @@ class PluginInfo:
     name: str
     distribution: str
     version: str
-    status: str = "ok"  # ok | failed | disabled
+    status: str = "ok"  # ok | failed | duplicate (an id another plugin registered first) | disabled
     builtin: bool = False
     errors: list[str] = attrs.field(factory=list)
     provides: dict[str, list[str]] = attrs.field(factory=dict)
@@ -132,7 +132,7 @@ class Registry:
                 continue
             try:
                 plugin = ep.load()
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # a plugin may not end the host
                 self._fail(PluginInfo(ep.name, dname, dversion), f"failed to import: {_one_line(exc)}", exc)
                 continue
             self._add(ep.name, plugin, dname, dversion)
@@ -180,7 +180,7 @@ class Registry:
 
                 try:
                     impl.function(register=register)
-                except Exception as exc:
+                except (Exception, SystemExit) as exc:
                     self._fail(info, f"hook {hook_name} failed: {_one_line(exc)}", exc)
                     continue
                 for method in batch:
@@ -191,6 +191,8 @@ class Registry:
                             f"{other.plugin!r}; plugin {info.name!r} cannot register it again"
                         )
                         info.errors.append(message)
+                        if info.status == "ok":
+                            info.status = "duplicate"
                         if self.strict:
                             raise PluginError(message, plugin=info.name)
                         continue
@@ -220,13 +222,19 @@ class Registry:
     def failures(self) -> list[PluginInfo]:
         return [p for p in self.plugin_infos() if p.status == "failed" or p.errors]
 
-    def add_commands(self, cli) -> None:
-        """Let plugins add CLI commands; a failing plugin is recorded like any other."""
+    def add_commands(self, cli) -> list[tuple[PluginInfo, str]]:
+        """Let plugins add CLI commands; a failing plugin is recorded like any other.
+        Returns the failures (plugin, message), for the caller to report."""
+        failed = []
         for impl in self.pm.hook.cityrank_register_commands.get_hookimpls():
             try:
                 impl.function(cli=cli)
-            except Exception as exc:
-                self._fail(self.plugins[impl.plugin_name], f"hook cityrank_register_commands failed: {_one_line(exc)}", exc)
+            except (Exception, SystemExit) as exc:
+                info = self.plugins[impl.plugin_name]
+                message = f"hook cityrank_register_commands failed: {_one_line(exc)}"
+                self._fail(info, message, exc)
+                failed.append((info, message))
+        return failed
 
 
 def _make(kind: str, info: PluginInfo, *args, **kwargs) -> Method:

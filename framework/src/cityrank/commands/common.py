@@ -21,8 +21,12 @@ def registry() -> Registry:
         _warned = True
         for info in reg.failures():
             for error in info.errors:
-                click.echo(f"warning: plugin {info.name!r} ({info.distribution} {info.version}): {error}", err=True)
+                warn_plugin(info, error)
     return reg
+
+
+def warn_plugin(info, error: str) -> None:
+    click.echo(f"warning: plugin {info.name!r} ({info.distribution} {info.version}): {error}", err=True)
 
 
 def edition_path(name: str) -> Path:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import click
@@ -230,12 +233,24 @@ def test_values_by_hand():
 
 
 def _write(folder: Path, files: dict[str, str]) -> None:
+    """Write every file into a temporary folder beside ``folder``, then rename it: all or nothing."""
     if folder.exists():
         raise CityrankError(f"{folder} already exists; choose another name or folder (nothing was written)")
-    for rel, text in files.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+    if not folder.parent.is_dir():
+        raise CityrankError("the folder does not exist (nothing was written)", file=folder.parent)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        try:
+            for rel, text in files.items():
+                path = tmp / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+            os.rename(tmp, folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    except OSError as exc:
+        raise CityrankError(f"cannot write: {exc.strerror or exc} (nothing was written)", file=folder) from None
 
 
 @click.group()
@@ -244,8 +259,10 @@ def new():
 
 
 def _check_name(name: str) -> str:
-    if not NAME.match(name):
-        raise CityrankError(f"name {name!r}: use lower-case letters, digits and single hyphens, e.g. sco-2025")
+    if not NAME.match(name) or len(name) > 64:
+        shown = name if len(name) <= 40 else name[:40] + "…"
+        raise CityrankError(f"name {shown!r}: use at most 64 lower-case letters, digits and single hyphens, "
+                            "e.g. sco-2025")
     return "cityrank_" + name.replace("-", "_")
 
 

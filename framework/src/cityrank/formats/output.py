@@ -161,7 +161,12 @@ def write_atomic(path, text: str | bytes, *, force: bool = True) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise CityrankError("the output folder does not exist", file=path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    if path.is_dir():
+        raise CityrankError("is a folder, not a file", file=path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", dir=folder)
+    except OSError as exc:
+        raise CityrankError(f"cannot write here: {exc.strerror or exc}", file=path) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8") if isinstance(text, str) else text)
@@ -169,6 +174,9 @@ def write_atomic(path, text: str | bytes, *, force: bool = True) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it the usual mode
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise CityrankError(f"cannot write: {exc.strerror or exc}", file=path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -53,6 +53,8 @@ def read_toml(path) -> dict[str, Any]:
         raise SpecError("file not found", file=path) from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"malformed TOML: {exc}", file=path) from None
+    except RecursionError:
+        raise SpecError("malformed TOML: nested too deeply", file=path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read file: {exc}", file=path) from None
 

@@ -116,9 +116,28 @@ def cities_csv(rule: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
-    path = Path(argv[0])
-    rule = tomllib.loads(path.read_text())["edition"]["city_set"]
-    (path.parent / "cities.csv").write_text(cities_csv(rule))
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m cityrank_geo.select",
+                                     description="Rewrite the cities.csv beside EDITION by its [edition.city_set] rule.")
+    parser.add_argument("edition", type=Path, help="path of an edition.toml")
+    path = parser.parse_args(argv).edition
+    try:
+        rule = tomllib.loads(path.read_text(encoding="utf-8"))["edition"]["city_set"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        print(f"error: {path}: cannot read: {exc}", file=sys.stderr)
+        return 2
+    except (KeyError, TypeError):
+        print(f"error: {path}: no [edition.city_set] table", file=sys.stderr)
+        return 2
+    try:
+        text = cities_csv(rule)
+    except (KeyError, TypeError, ValueError) as exc:
+        print(f"error: {path}: [edition.city_set]: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    from cityrank.formats.output import write_atomic
+
+    write_atomic(path.parent / "cities.csv", text)
     print(f"wrote {path.parent / 'cities.csv'} ({rule['count']} cities)")
     return 0
 
