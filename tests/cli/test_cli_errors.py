@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -22,7 +23,7 @@ def _edit(folder, name, old, new):
     path = folder / name
     text = path.read_text()
     assert old in text, (name, old)
-    path.write_text(text.replace(old, new, 1))
+    path.write_bytes(text.replace(old, new, 1).encode("utf-8", "surrogateescape"))
 
 
 CASES = {
@@ -40,7 +41,17 @@ CASES = {
     "unknown parameter": ("edition.toml", '"minmax:lower=1,upper=100"', '"minmax:low=1"', ["'minmax'", "no parameter 'low'"]),
     "cycle": ("edition.toml", 'name = "Digital infrastructure"', 'name = "Digital infrastructure"\nparent = "traditional"', []),
     "bad ladder level": ("data.csv", "ams,all-optical", "ams,6G", ["data.csv", "row 2", "'fibre'", "not a number: '6G'"]),
-    "log of zero": ("data.csv", "ber,2,150", "ber,2,0", ["'speed'", "cannot apply log", "'ber'"]),
+    "log of zero": ("data.csv", "ber,2,150", "ber,2,0", ["data.csv", "row 3", "'speed'", "cannot apply log to 0"]),
+    "ladder level out of range": ("data.csv", "ber,2,150", "ber,7,150", ["data.csv", "row 3", "'fibre'", "from 0 to 4"]),
+    "ladder level not whole": ("data.csv", "ber,2,150", "ber,2.5,150", ["data.csv", "row 3", "'fibre'", "whole number"]),
+    "line break in a quoted field": ("data.csv", "ber,2,150", 'ber,2,"1\n50"', ["data.csv", "row 3", "'speed'", "not a number"]),
+    "unterminated quote": ("data.csv", "ber,2,150", 'ber,2,"150', ["data.csv", "malformed CSV"]),
+    "not UTF-8": ("cities.csv", "Lisbon", "Lisb\udcf3n", ["cities.csv", "not UTF-8"]),
+    "NFD duplicate city": ("cities.csv", "rom,Rome", "ama\u0301s,Rome", ["cities.csv", "row 6", "duplicate city id"]),
+    "all weights zero": ("edition.toml", "weight = 2", "weight = 0", []),
+    "domain without indicators": ("edition.toml", '[[indicators]]\nid = "fibre"', '[[domains]]\nid = "empty"\n\n[[indicators]]\nid = "fibre"', ["edition.toml", "'empty' has no indicators"]),
+    "infinite method parameter": ("edition.toml", '"minmax:lower=1,upper=100"', '"minmax:lower=1,upper=inf"', ["edition.toml", "finite number"]),
+    "deeply nested TOML": ("edition.toml", "year = 2024", "year = " + "[" * 3000 + "]" * 3000, ["edition.toml", "malformed TOML"]),
 }
 
 
@@ -48,6 +59,11 @@ CASES = {
 def test_bad_edition_input(fresh_cli, edition, tmp_path, case):
     name, old, new, fragments = CASES[case]
     _edit(edition, name, old, new)
+    if case == "NFD duplicate city":  # the same id, once precomposed (NFC) and once decomposed (NFD)
+        _edit(edition, "cities.csv", "ams,Amsterdam", "am\u00e1s,Amsterdam")
+    if case == "all weights zero":
+        _edit(edition, "edition.toml", "weight = 1", "weight = 0")
+        fragments = ["edition.toml", "all weights under 'index' are zero"]
     if case == "cycle":
         _edit(edition, "edition.toml", 'name = "Traditional infrastructure"',
               'name = "Traditional infrastructure"\nparent = "digital"')
@@ -109,3 +125,30 @@ def test_existing_output_is_replaced_atomically_only_on_success(fresh_cli, editi
     _edit(edition, "data.csv", "ber,2,150", "ber,2,x")
     assert fresh_cli("run", edition, "--format", "csv", "-o", out).exit_code == 2
     assert out.read_text() == "previous\n"
+
+
+def test_a_large_file_fails_on_its_first_bad_row_without_being_read_whole(fresh_cli, edition):
+    """Row 12 is bad and the end of the file is not UTF-8: reading everything first would
+    report the encoding; a stream stops at row 12."""
+    cities = "".join(f"c{i},City {i},NLD,,,\n" for i in range(20))
+    (edition / "cities.csv").write_text("id,name,country,geonameid,latitude,longitude\n" + cities)
+    rows = "".join(f"c{i},1,{'x' if i == 10 else 100},1,1\n" for i in range(20_000))  # 400 kB
+    (edition / "data.csv").write_bytes(b"city_id,fibre,speed,transit,congestion\n" + rows.encode() + b"\xff\xfe" * 1000)
+    result = fresh_cli("validate", edition)
+    assert result.exit_code == 2 and "row 12" in result.stderr and "'speed'" in result.stderr
+
+
+def test_a_quoted_field_may_span_lines(fresh_cli, edition):
+    cities = edition / "cities.csv"
+    cities.write_text(cities.read_text().replace("ams,Amsterdam", 'ams,"Amster\ndam"'))
+    result = fresh_cli("run", edition, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "Amster\ndam" in {c["name"] for c in json.loads(result.stdout)["cities"]}
+
+
+def test_data_for_a_few_cities_is_said(fresh_cli, tmp_path):
+    mine = tmp_path / "mine.csv"
+    mine.write_text("city_id,transit\nams,10\n")
+    result = fresh_cli("run", TINY, "--data", mine, "--format", "csv")
+    assert result.exit_code == 0
+    assert "has values for 1 of 5 cities" in result.stderr

@@ -142,8 +142,10 @@ def coverage(framework: Framework, raw: np.ndarray) -> dict[str, float]:
     return {i.id: float(np.mean(~np.isnan(raw[:, j]))) for j, i in enumerate(framework.indicators)}
 
 
-def transform(raw: np.ndarray, edition: Edition) -> np.ndarray:
-    """Apply each indicator's transform (log, sqrt, …) to the raw matrix ``(N, K)``."""
+def transform(raw: np.ndarray, edition: Edition, sources: Mapping[str, str] | None = None) -> np.ndarray:
+    """Apply each indicator's transform (log, sqrt, …) to the raw matrix ``(N, K)``;
+    ``sources`` (from :func:`collect_data`) names where a value out of range came from."""
+    sources = sources or {}
     out = raw.copy()
     for j, ind in enumerate(edition.framework.indicators):
         if ind.transform is None:
@@ -152,9 +154,10 @@ def transform(raw: np.ndarray, edition: Edition) -> np.ndarray:
         bad = ~np.isnan(col) & ((col < 0) if ind.transform in ("sqrt", "log1p") else (col <= 0))
         if ind.transform == "log1p":
             bad = ~np.isnan(col) & (col <= -1)
-        if np.any(bad):
+        if np.any(bad):  # data files are checked as they are read: this value is a provider's
             city = edition.cities[int(np.flatnonzero(bad)[0])]
-            raise DataError(f"indicator {ind.id!r}: cannot apply {ind.transform} to {col[bad][0]:g} (city {city.id!r})")
+            raise DataError(f"indicator {ind.id!r} ({sources[ind.id] or 'no source'}): cannot apply {ind.transform} "
+                            f"to {col[bad][0]:g} (city {city.id!r})")
         out[:, j] = {"log": np.log, "log10": np.log10, "log1p": np.log1p, "sqrt": np.sqrt}[ind.transform](col)
     return out
 
@@ -330,7 +333,7 @@ def run(
     raw, sources, records = collected or collect_data(edition, registry, data)
     records = list(records)
     shares = coverage(fw, raw)
-    x = transform(raw, edition)
+    x = transform(raw, edition, sources)
     records += [{"stage": "transform", "target": i.id, "method": i.transform, "params": {},
                  "plugin": "builtins", "version": _version()} for i in fw.indicators if i.transform]
 
@@ -350,6 +353,11 @@ def run(
     ranks = min_ranks(node_scores, axis=-2)
 
     notes = []
+    if data is not None:
+        covered = int((~np.isnan(data.values)).any(axis=1).sum())
+        if covered < len(cities):
+            notes.append(f"{data.origin or 'the data given'} has values for {covered} of {len(cities)} cities; "
+                         f"the others are missing {', '.join(data.indicator_ids)}")
     if shifted:
         notes.append(f"min-max scaled to [{POSITIVE_LOWER:g}, 100], not [0, 100], for {', '.join(sorted(shifted))}, "
                      "since a zero would absorb their domain's geometric, harmonic or power (p ≤ 0) mean; "

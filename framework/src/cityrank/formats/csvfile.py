@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import math
+import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import DataError
@@ -11,32 +13,56 @@ from ..errors import DataError
 MISSING = {"", "na", "n/a", "nan", "null"}
 
 
-def read_cells(path, *, error=DataError) -> list[list[str]]:
-    """Every row of a CSV file as a list of cells (UTF-8, a byte-order mark allowed)."""
+def nfc(text: str) -> str:
+    """Unicode NFC, so that an id typed with a combining accent matches the precomposed one."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def iter_cells(path, *, error=DataError) -> Iterator[tuple[int, list[str]]]:
+    """``(record number, cells)`` for every record of a CSV file, read as a stream (UTF-8, a
+    byte-order mark allowed; a quoted field may span lines). The first record is number 1."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        fh = path.open(encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise error("file not found", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"cannot read file: {exc}", file=path) from None
-    try:
-        return list(csv.reader(text.splitlines()))
-    except csv.Error as exc:
-        raise error(f"malformed CSV: {exc}", file=path) from None
+    except IsADirectoryError:
+        raise error("is a folder, not a CSV file", file=path) from None
+    except OSError as exc:
+        raise error(f"cannot read file: {exc.strerror or exc}", file=path) from None
+    number = 0
+    with fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            for number, row in enumerate(reader, start=1):
+                yield number, [nfc(cell) for cell in row]
+        except UnicodeDecodeError:  # decoded in blocks: the bad bytes are after the last row read
+            where = f" (after row {number})" if number else ""
+            raise error(f"not UTF-8 text{where}", file=path) from None
+        except csv.Error as exc:
+            raise error(f"malformed CSV: {exc}", file=path, row=number + 1) from None
+        except OSError as exc:
+            raise error(f"cannot read file: {exc.strerror or exc}", file=path) from None
 
 
-def read_rows(path, *, error=DataError, required: tuple[str, ...] = ()) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and ``(row number, {column: text})`` pairs; the header is row 1.
+def read_cells(path, *, error=DataError) -> list[list[str]]:
+    """Every record of a CSV file as a list of cells."""
+    return [row for _, row in iter_cells(path, error=error)]
 
-    Rejects a missing or unreadable file, an empty file, duplicate or empty column names,
-    rows with the wrong number of fields and missing required columns.
+
+def read_rows(path, *, error=DataError, required: tuple[str, ...] = ()) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """Header and an iterator of ``(row number, {column: text})``; the header is row 1.
+
+    Rejects a missing or unreadable file, an empty file, duplicate or empty column names and
+    missing required columns at once, and a row with the wrong number of fields when the
+    iteration reaches it: a large file fails on its first bad row without being read whole.
     """
     path = Path(path)
-    rows = read_cells(path, error=error)
-    if not rows or not any(cell.strip() for cell in rows[0]):
+    records = iter_cells(path, error=error)
+    first = next(records, None)
+    if first is None or not any(cell.strip() for cell in first[1]):
         raise error("empty file: expected a header row", file=path, row=1)
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip() for h in first[1]]
     seen = set()
     for h in header:
         if not h:
@@ -48,14 +74,16 @@ def read_rows(path, *, error=DataError, required: tuple[str, ...] = ()) -> tuple
         if name not in seen:
             raise error(f"missing required column (the header has: {', '.join(header)})",
                         file=path, row=1, column=name)
-    out = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise error(f"expected {len(header)} fields, found {len(row)}", file=path, row=number)
-        out.append((number, {h: cell.strip() for h, cell in zip(header, row, strict=True)}))
-    return header, out
+
+    def rows():
+        for number, row in records:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise error(f"expected {len(header)} fields, found {len(row)}", file=path, row=number)
+            yield number, {h: cell.strip() for h, cell in zip(header, row, strict=True)}
+
+    return header, rows()
 
 
 def parse_number(text: str, *, file, row, column, error=DataError, allow_missing=True) -> float:

@@ -27,7 +27,7 @@ from ..model import (
     Node,
     Weights,
 )
-from .csvfile import MISSING, parse_number, parse_ratio, read_cells, read_rows
+from .csvfile import MISSING, nfc, parse_number, parse_ratio, read_cells, read_rows
 
 INDEX_KEYS = {"id", "name", "aggregator"}
 METHOD_KEYS = {"imputation", "outliers", "normaliser", "aggregator", "tiers"}
@@ -48,7 +48,7 @@ def read_toml(path) -> dict[str, Any]:
     path = _path(path)
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            return _nfc(tomllib.load(fh))
     except FileNotFoundError:
         raise SpecError("file not found", file=path) from None
     except tomllib.TOMLDecodeError as exc:
@@ -57,6 +57,17 @@ def read_toml(path) -> dict[str, Any]:
         raise SpecError("malformed TOML: nested too deeply", file=path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read file: {exc}", file=path) from None
+
+
+def _nfc(value):
+    """Every string of a parsed TOML document (keys too) in Unicode NFC, as CSV cells are."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, dict):
+        return {nfc(k): _nfc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
 
 
 def peek_edition_id(path) -> str:
@@ -234,6 +245,7 @@ def read_data(path, cities: tuple[City, ...], framework: Framework, *, source: s
     index = {c.id: n for n, c in enumerate(cities)}
     values = np.full((len(cities), len(columns)), np.nan)
     seen: dict[str, int] = {}
+    levels = {col: [v.lower() for v in known[col].levels] for col in columns}
     for number, row in rows:
         ident = row["city_id"]
         if ident not in index:
@@ -243,14 +255,34 @@ def read_data(path, cities: tuple[City, ...], framework: Framework, *, source: s
         seen[ident] = number
         for j, col in enumerate(columns):
             text = row[col]
-            levels = [v.lower() for v in known[col].levels]
-            if levels and text.strip().lower() in levels and text.strip().lower() not in MISSING:
-                values[index[ident], j] = levels.index(text.strip().lower()) + 1
+            ladder = levels[col]
+            if ladder and text.lower() in ladder and text.lower() not in MISSING:
+                value = ladder.index(text.lower()) + 1
             else:
-                values[index[ident], j] = parse_number(text, file=path, row=number, column=col)
+                value = parse_number(text, file=path, row=number, column=col)
+                _check_value(value, known[col], file=path, row=number, column=col)
+            values[index[ident], j] = value
     label = source or str(path)
     sources = [known[c].source or label if source is None else label for c in columns]
     return Dataset([c.id for c in cities], columns, values, sources, origin=str(path))
+
+
+#: the values each transform accepts, and how to say so
+TRANSFORM_DOMAIN = {"log": (lambda v: v > 0, "positive"), "log10": (lambda v: v > 0, "positive"),
+                    "sqrt": (lambda v: v >= 0, "non-negative"), "log1p": (lambda v: v > -1, "above -1")}
+
+
+def _check_value(value: float, indicator: Indicator, **where) -> None:
+    """A data value the indicator's ladder or transform can take (NaN = missing passes)."""
+    if math.isnan(value):
+        return
+    if indicator.levels and not (value == int(value) and 0 <= value <= len(indicator.levels)):
+        raise DataError(f"ladder level must be a whole number from 0 to {len(indicator.levels)} "
+                        f"or a level's label, got {value:g}", **where)
+    if indicator.transform:
+        ok, wanted = TRANSFORM_DOMAIN[indicator.transform]
+        if not ok(value):
+            raise DataError(f"cannot apply {indicator.transform} to {value:g}: values must be {wanted}", **where)
 
 
 def load_edition(path, *, with_data: bool = True) -> Edition:
@@ -367,6 +399,7 @@ def read_budget_file(path) -> tuple[list[str], list[str], np.ndarray]:
     """Budget allocations as CSV: header ``expert,a,b,c``; one row per expert."""
     path = _path(path)
     header, rows = read_rows(path, error=SpecError, required=("expert",))
+    rows = list(rows)
     items = [h for h in header if h != "expert"]
     if not items:
         raise SpecError("no item columns after 'expert'", file=path, row=1)
