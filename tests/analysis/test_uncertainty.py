@@ -195,15 +195,22 @@ def test_sensitivity_finds_what_varies(registry):
 
 def test_bad_options_give_clear_errors(fresh_cli):
     cases = [
-        (["--samples", "0"], "positive whole number"),
+        (["--samples", "0"], "'--samples'"),
         (["--samples", "10", "--normalisers", "minmax;nosuch"], "unknown normaliser 'nosuch'"),
-        (["--samples", "10", "--weights", "dirichlet", "--concentration", "-1"], "concentration must be positive"),
-        (["--samples", "10", "--chunk-size", "0"], "chunk size must be positive"),
+        (["--samples", "10", "--weights", "dirichlet", "--concentration", "-1"], "'--concentration'"),
+        (["--samples", "10", "--concentration", "inf"], "'--concentration'"),
+        (["--samples", "10", "--chunk-size", "0"], "'--chunk-size'"),
+        (["--samples", "10", "--top", "nan"], "'--top'"),
+        (["--samples", "10", "--top", "-0.5"], "'--top'"),
+        (["--samples", "10", "--top", "2"], "'--top'"),
+        (["--samples", "10", "--seed", "-1"], "'--seed'"),
+        (["--samples", "10", "--aggregators", "arithmetic:min_share=2"], "min_share must be a share"),
     ]
     for args, message in cases:
         result = fresh_cli("uncertainty", TINY, *args)
         assert result.exit_code == 2, args
         assert message in result.stderr and "Traceback" not in result.output
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     result = fresh_cli("sensitivity", TINY, "--samples", "10", "--weights", "none")
     assert result.exit_code == 2 and "nothing varies" in result.stderr
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -35,6 +36,22 @@ class Group(click.Group):
     def list_commands(self, ctx):
         self._add_plugin_commands()
         return super().list_commands(ctx)
+
+    def main(self, args=None, prog_name=None, standalone_mode=True, **extra):
+        """As click's, but a usage error (a bad option or argument) is one line too."""
+        try:
+            code = super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            hint = f" (see {exc.ctx.command_path} --help)" if getattr(exc, "ctx", None) else ""
+            click.echo(f"error: {exc.format_message()}{hint}", err=True)
+            code = exc.exit_code
+        except click.exceptions.Abort:
+            click.echo("interrupted (nothing was written)", err=True)
+            code = 130
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
 
     def invoke(self, ctx):
         try:

@@ -61,8 +61,8 @@ class WeightNoise:
     def __attrs_post_init__(self):
         if self.kind not in ("dirichlet", "uniform", "none"):
             raise MethodError(f"weight noise must be dirichlet, uniform or none, got {self.kind!r}")
-        if not self.concentration > 0:
-            raise MethodError(f"the Dirichlet concentration must be positive, got {self.concentration}")
+        if not (self.concentration > 0 and math.isfinite(self.concentration)):
+            raise MethodError(f"the Dirichlet concentration must be a positive number, got {self.concentration}")
         if not 0 <= self.spread < 1:
             raise MethodError(f"the uniform spread must be in [0, 1), got {self.spread}")
 
@@ -250,10 +250,14 @@ def _chunks(total: int, size: int):
     return [(start, min(start + size, total)) for start in range(0, total, size)]
 
 
-def _check(samples, chunk_size, workers):
+def _check(samples, chunk_size, workers, seed=0, top=0.1):
     workers = default_workers() if workers is None else workers
     if not isinstance(samples, int) or samples < 1:
         raise MethodError(f"the number of samples must be a positive whole number, got {samples!r}")
+    if not isinstance(seed, int) or seed < 0:
+        raise MethodError(f"the seed must be a non-negative whole number, got {seed!r}")
+    if not 0 < top <= 1:
+        raise MethodError(f"the top share must be in (0, 1], got {top}")
     if chunk_size is not None and chunk_size < 1:
         raise MethodError(f"the chunk size must be positive, got {chunk_size}")
     if workers < 1:
@@ -281,7 +285,7 @@ def uncertainty(
 ) -> UncertaintyResult:
     """Monte Carlo over the assumptions; rank statistics per city. Same seed, same result,
     whatever ``chunk_size`` and ``workers``."""
-    workers = _check(samples, chunk_size, workers)
+    workers = _check(samples, chunk_size, workers, seed, top)
     edition = target.edition if isinstance(target, Result) else target
     assumptions = assumptions or Assumptions.for_edition(edition)
     model = Model(edition, registry, assumptions, data)
@@ -469,7 +473,7 @@ def sensitivity(
 ) -> SensitivityResult:
     """Sensitivity indices of the mean absolute rank shift (COINr's ``get_sensi`` output) to
     each varying assumption; ``samples`` base samples give samples × (d + 2) runs."""
-    workers = _check(samples, chunk_size, workers)
+    workers = _check(samples, chunk_size, workers, seed)
     if bootstrap < 0 or not 0 < confidence < 1:
         raise MethodError("bootstrap must be ≥ 0 and confidence in (0, 1)")
     edition = target.edition if isinstance(target, Result) else target

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import click
 
 from ..formats.output import csv_text, to_json_text
-from .common import emit, format_option, load, output_option, registry
+from .common import SEED, FiniteFloat, emit, format_option, load, output_option, registry
 
 
 def _list(ctx, param, value):
@@ -17,19 +17,19 @@ def _list(ctx, param, value):
 
 def assumption_options(func):
     options = [
-        click.option("--samples", type=int, required=True, help="Number of Monte Carlo samples (base samples for sensitivity)."),
-        click.option("--seed", type=int, default=0, show_default=True),
+        click.option("--samples", type=click.IntRange(min=1, max=10**9), required=True, help="Number of Monte Carlo samples (base samples for sensitivity)."),
+        click.option("--seed", type=SEED, default=0, show_default=True),
         click.option("--normalisers", callback=_list, help="Alternatives, separated by ';' (e.g. 'minmax;rank')."),
         click.option("--aggregators", callback=_list, help="Alternatives, separated by ';' (e.g. 'arithmetic;geometric')."),
         click.option("--imputations", callback=_list, help="Alternatives, separated by ';' (e.g. 'none;mean')."),
         click.option("--weights", "weight_noise", type=click.Choice(["dirichlet", "uniform", "none"]),
                      help="How weights vary (default: the edition's [uncertainty] or dirichlet)."),
-        click.option("--concentration", type=float, default=50.0, show_default=True,
+        click.option("--concentration", type=FiniteFloat(min=0, min_open=True, max=1e9), default=50.0, show_default=True,
                      help="Dirichlet concentration (sum of parameters); larger = closer to the nominal weights."),
-        click.option("--spread", type=float, default=0.25, show_default=True, help="Uniform noise: ±spread × weight."),
+        click.option("--spread", type=FiniteFloat(min=0, max=1, max_open=True), default=0.25, show_default=True, help="Uniform noise: ±spread × weight."),
         click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours)."),
-        click.option("--chunk-size", type=int, help="Samples evaluated per batch (results do not depend on it)."),
-        click.option("--workers", type=int, help="Threads (default: the cores, at most 4; results do not depend on it)."),
+        click.option("--chunk-size", type=click.IntRange(min=1), help="Samples evaluated per batch (results do not depend on it)."),
+        click.option("--workers", type=click.IntRange(min=1, max=64), help="Threads (default: the cores, at most 4; results do not depend on it)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -64,9 +64,9 @@ def _progress(total, label):
 @click.command()
 @click.argument("edition")
 @assumption_options
-@click.option("--top", type=float, default=0.1, show_default=True, help="Share of cities in the top tier.")
+@click.option("--top", type=FiniteFloat(min=0, max=1, min_open=True), default=0.1, show_default=True, help="Share of cities in the top tier.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--limit", type=int, help="Show only the first N cities in the table.")
+@click.option("--limit", type=click.IntRange(min=1), help="Show only the first N cities in the table.")
 def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, weight_noise, concentration,
                 spread, data_file, chunk_size, workers, output, force, top, fmt, limit):
     """Monte Carlo over weights, normaliser, aggregator and imputation: rank intervals per city."""
@@ -98,7 +98,7 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
 @click.command()
 @click.argument("edition")
 @assumption_options
-@click.option("--bootstrap", type=int, default=1000, show_default=True, help="Bootstrap resamples for the intervals.")
+@click.option("--bootstrap", type=click.IntRange(min=0, max=100_000), default=1000, show_default=True, help="Bootstrap resamples for the intervals.")
 @format_option
 def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weight_noise, concentration,
                 spread, data_file, chunk_size, workers, output, force, bootstrap, fmt):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -72,3 +73,16 @@ format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
     help="Output format.",
 )
+
+
+class FiniteFloat(click.FloatRange):
+    """A float option within a range, never NaN or infinite (click's range admits NaN)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+SEED = click.IntRange(min=0, max=2**63 - 1)

@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import click
 
 from ..errors import CityrankError
-from .common import load, registry
+from .common import SEED, load, registry
+
+RANK_FIELDS = ("nominal_rank", "median_rank", "p05_rank", "p95_rank", "mean_rank")
+
+
+def _check_uncertainty_rows(rows, ed, path) -> None:
+    """Each row as `cityrank uncertainty --format json` writes it, for a city of the edition."""
+    ids = set(ed.city_ids)
+    if not isinstance(rows, list):
+        raise CityrankError("'cities' must be a list", file=path)
+    for n, row in enumerate(rows, start=1):
+        where = f"cities[{n}]"
+        if not isinstance(row, dict) or row.get("id") not in ids or not isinstance(row.get("name"), str):
+            raise CityrankError(f"{where}: expected an object with the 'id' and 'name' of a city of {ed.id!r}",
+                                file=path)
+        for key in (*RANK_FIELDS, "top_share"):
+            value = row.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                                      or not math.isfinite(value)):
+                raise CityrankError(f"{where}: {key!r} must be a number or null, got {value!r}", file=path)
+        if not isinstance(row.get("top_share"), int | float):
+            raise CityrankError(f"{where}: 'top_share' must be a number", file=path)
 
 
 def _uncertainty_rows(ed, uncertainty_file, samples, seed):
@@ -16,12 +38,13 @@ def _uncertainty_rows(ed, uncertainty_file, samples, seed):
         try:
             data = json.loads(Path(uncertainty_file).read_text(encoding="utf-8"))
             rows = data["cities"]
-            if data.get("edition") != ed.id:
-                raise CityrankError(f"it is for edition {data.get('edition')!r}, not {ed.id!r}", file=uncertainty_file)
-            return rows
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise CityrankError(f"not the JSON of `cityrank uncertainty --format json`: {exc}",
                                 file=uncertainty_file) from None
+        if data.get("edition") != ed.id:
+            raise CityrankError(f"it is for edition {data.get('edition')!r}, not {ed.id!r}", file=uncertainty_file)
+        _check_uncertainty_rows(rows, ed, uncertainty_file)
+        return rows
     if samples:
         from ..analysis import uncertainty
 
@@ -34,8 +57,8 @@ def _uncertainty_rows(ed, uncertainty_file, samples, seed):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="The .html file to write.")
 @click.option("--uncertainty", "uncertainty_file", type=click.Path(dir_okay=False),
               help="JSON from `cityrank uncertainty --format json` to chart rank intervals.")
-@click.option("--samples", type=int, help="Or run a Monte Carlo of this many samples for the rank intervals.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--samples", type=click.IntRange(min=1, max=10**9), help="Or run a Monte Carlo of this many samples for the rank intervals.")
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def report(edition, output, uncertainty_file, samples, seed, data_file, force):
@@ -61,12 +84,12 @@ def report(edition, output, uncertainty_file, samples, seed, data_file, force):
 @click.argument("edition")
 @click.option("--kind", type=click.Choice(["bar", "heatmap", "map", "intervals"]), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="A .png or .svg file.")
-@click.option("--top", type=int, default=20, show_default=True, help="Cities shown in bar, heatmap and intervals.")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Cities shown in bar, heatmap and intervals.")
 @click.option("--uncertainty", "uncertainty_file", type=click.Path(dir_okay=False),
               help="For --kind intervals: JSON from `cityrank uncertainty --format json`.")
-@click.option("--samples", type=int, default=1000, show_default=True,
+@click.option("--samples", type=click.IntRange(min=1, max=10**9), default=1000, show_default=True,
               help="For --kind intervals without --uncertainty: Monte Carlo samples.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def plot(edition, kind, output, top, uncertainty_file, samples, seed, force):
     """A chart for slides and papers: top-city bars, domain heat map, map-like scatter, rank intervals."""

@@ -33,7 +33,7 @@ def _choice(ctx, param, value):
               show_default=True, help="xlsx needs -o.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
-@click.option("--limit", type=int, help="Show only the first N cities in the table.")
+@click.option("--limit", type=click.IntRange(min=1), help="Show only the first N cities in the table.")
 def run(edition, data_file, normaliser, aggregator, imputation, outliers, weights_file, fmt, output, force, limit):
     """Rank EDITION (an installed edition's id or the path of an edition.toml)."""
     from ..engine import Choices

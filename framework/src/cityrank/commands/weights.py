@@ -64,7 +64,8 @@ def ahp(files, fmt, output, force):
 
 @weights.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--total", type=float, default=100.0, show_default=True, help="Points each expert allocates.")
+@click.option("--total", type=click.FloatRange(min=0, min_open=True, max=1e12), default=100.0, show_default=True,
+              help="Points each expert allocates.")
 @format_option
 @output_option
 def budget(file, total, fmt, output, force):

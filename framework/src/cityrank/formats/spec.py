@@ -126,6 +126,8 @@ def parse_framework(doc: Mapping, path) -> Framework:
         raise SpecError("'domains' must be an array of tables ([[domains]])", file=path)
     for n, d in enumerate(domains, start=1):
         where = f"[[domains]] #{n}"
+        if not isinstance(d, dict):
+            raise SpecError(f"{where}: expected a table", file=path)
         _check_keys(d, DOMAIN_KEYS, where, path)
         ident = _str(d, "id", where, path, required=True)
         where = f"domain {ident!r}"
@@ -142,6 +144,8 @@ def parse_framework(doc: Mapping, path) -> Framework:
         raise SpecError("the edition needs at least one [[indicators]] table", file=path)
     for n, d in enumerate(items, start=1):
         where = f"[[indicators]] #{n}"
+        if not isinstance(d, dict):
+            raise SpecError(f"{where}: expected a table", file=path)
         _check_keys(d, INDICATOR_KEYS, where, path)
         ident = _str(d, "id", where, path, required=True)
         where = f"indicator {ident!r}"
@@ -184,8 +188,9 @@ def parse_methods(doc: Mapping, path) -> Methods:
     if "tiers" in table:
         tiers = table["tiers"]
         if (not isinstance(tiers, list) or not tiers or not all(isinstance(t, int | float) for t in tiers)
-                or any(not 0 < t <= 1 for t in tiers) or sorted(tiers) != tiers or tiers[-1] != 1):
-            raise SpecError("[methods] tiers must be increasing shares in (0, 1] ending with 1", file=path)
+                or any(isinstance(t, bool) or not 0 < t <= 1 for t in tiers)
+                or any(b <= a for a, b in zip(tiers, tiers[1:], strict=False)) or tiers[-1] != 1):
+            raise SpecError("[methods] tiers must be strictly increasing shares in (0, 1] ending with 1", file=path)
         kwargs["tiers"] = tuple(float(t) for t in tiers)
     return Methods(**kwargs)
 
@@ -420,7 +425,10 @@ def _check_experts(experts: Mapping, framework: Framework, path):
     """[experts] holds ``[[experts.ahp]]`` and ``[[experts.budget]]`` tables, one per node."""
     _check_keys(experts, {"ahp", "budget", "notes", "source"}, "[experts]", path)
     for kind in ("ahp", "budget"):
-        for n, table in enumerate(experts.get(kind, []), start=1):
+        tables = experts.get(kind, [])
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            raise SpecError(f"[experts] {kind} must be an array of tables ([[experts.{kind}]])", file=path)
+        for n, table in enumerate(tables, start=1):
             where = f"[[experts.{kind}]] #{n}"
             allowed = {"node", "items", "matrices", "files", "labels"} if kind == "ahp" else {"node", "items", "allocations", "file", "labels", "total"}
             _check_keys(table, allowed, where, path)
@@ -431,8 +439,40 @@ def _check_experts(experts: Mapping, framework: Framework, path):
                 raise SpecError(f"{where}: unknown node {node!r}", file=path) from None
             kids = [c.id for c in framework.children(node)]
             items = table.get("items", kids)
-            if sorted(items) != sorted(kids):
-                raise SpecError(f"{where}: items {items} must be the children of {node!r}: {kids}", file=path)
+            if not _list_of(items, str) or sorted(items) != sorted(kids):
+                raise SpecError(f"{where}: items must be the children of {node!r}: {', '.join(kids)}", file=path)
+            _check_expert_types(table, kind, len(items), where, path)
+
+
+def _list_of(value, kinds) -> bool:
+    return isinstance(value, list) and all(isinstance(v, kinds) and not isinstance(v, bool) for v in value)
+
+
+def _check_expert_types(table: Mapping, kind: str, k: int, where: str, path) -> None:
+    """The shapes and types of an expert table, so that a wrong one is named before any use."""
+    number = int | float
+    if "labels" in table and not _list_of(table["labels"], str):
+        raise SpecError(f"{where}: labels must be a list of strings", file=path)
+    if kind == "ahp":
+        if "files" in table and not (_list_of(table["files"], str) and table["files"]):
+            raise SpecError(f"{where}: files must be a non-empty list of file names", file=path)
+        for e, m in enumerate(table.get("matrices", []), start=1):
+            if not (isinstance(m, list) and len(m) == k and all(_list_of(r, number | str) and len(r) == k for r in m)):
+                raise SpecError(f"{where}: matrix {e} must be {k} rows of {k} numbers or ratios such as \"1/3\"",
+                                file=path)
+        if "files" not in table and not table.get("matrices"):
+            raise SpecError(f"{where}: give matrices = [...] or files = [...]", file=path)
+    else:
+        if "file" in table and not isinstance(table["file"], str):
+            raise SpecError(f"{where}: file must be a file name", file=path)
+        rows = table.get("allocations", [])
+        if not isinstance(rows, list) or not all(_list_of(r, number) and len(r) == k for r in rows):
+            raise SpecError(f"{where}: allocations must be rows of {k} numbers, one row per expert", file=path)
+        if "file" not in table and not rows:
+            raise SpecError(f"{where}: give allocations = [...] or file = \"...\"", file=path)
+        total = table.get("total", 100)
+        if isinstance(total, bool) or not isinstance(total, number) or not (math.isfinite(total) and total > 0):
+            raise SpecError(f"{where}: total must be a positive number", file=path)
 
 
 def expert_judgments(edition: Edition) -> list[tuple[str, str, list[str], dict[str, Any]]]:

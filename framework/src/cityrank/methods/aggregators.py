@@ -12,9 +12,11 @@ import math
 import numpy as np
 
 
-def _complete(scores, weights, positive=False):
+def _complete(scores, weights, positive=False, min_share=0.0):
     """Fast path for complete data: (x, w) as arrays, or None when some score is missing
     (or, with ``positive``, not above zero). Weighted sums are then one batched matmul."""
+    if not 0 <= float(min_share) <= 1:
+        raise ValueError(f"min_share must be a share from 0 to 1, got {min_share}")
     x = np.asarray(scores, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
     if np.any(w < 0):
@@ -32,6 +34,8 @@ def _weighted_mean(values, w):
 
 
 def _prepare(scores, weights, min_share):
+    if not 0 <= float(min_share) <= 1:
+        raise ValueError(f"min_share must be a share from 0 to 1, got {min_share}")
     x = np.asarray(scores, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)[..., None, :]
     if np.any(w < 0):
@@ -46,7 +50,7 @@ def _prepare(scores, weights, min_share):
 
 def arithmetic(scores, weights, min_share=0.0):
     """Weighted arithmetic mean Σw·x/Σw (fully compensatory)."""
-    fast = _complete(scores, weights)
+    fast = _complete(scores, weights, min_share=min_share)
     if fast is not None:
         return _weighted_mean(*fast)
     x, w, total, _, missing = _prepare(scores, weights, min_share)
@@ -57,7 +61,7 @@ def geometric(scores, weights, min_share=0.0):
     """Weighted geometric mean Π x^(w/Σw). Scores must be ≥ 0; a zero score with positive weight
     makes the result 0 (the limit of the product), so use a normalisation with a lower bound
     above zero (e.g. min-max to [1, 100]) when a zero should not be absorbing."""
-    fast = _complete(scores, weights, positive=True)
+    fast = _complete(scores, weights, positive=True, min_share=min_share)
     if fast is not None:
         return np.exp(_weighted_mean(np.log(fast[0]), fast[1]))
     x, w, total, present, missing = _prepare(scores, weights, min_share)
@@ -70,7 +74,7 @@ def geometric(scores, weights, min_share=0.0):
 
 def harmonic(scores, weights, min_share=0.0):
     """Weighted harmonic mean Σw/Σ(w/x). Scores must be ≥ 0; a zero score makes the result 0."""
-    fast = _complete(scores, weights, positive=True)
+    fast = _complete(scores, weights, positive=True, min_share=min_share)
     if fast is not None:
         return 1.0 / _weighted_mean(1.0 / fast[0], fast[1])
     x, w, total, present, missing = _prepare(scores, weights, min_share)
