@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,25 @@ def oracle_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"oracle {path} not available (set CITYRANK_SHARED)")
     return path
+
+
+def _own_entry_points() -> str:
+    """The entry points of this workspace's plugins and editions (not whatever else is installed)."""
+    names = []
+    for pyproject in sorted([*ROOT.glob("plugins/*/pyproject.toml"), *ROOT.glob("rankings/*/pyproject.toml")]):
+        project = tomllib.loads(pyproject.read_text()).get("project", {})
+        names += list(project.get("entry-points", {}).get("cityrank", {}))
+    return ",".join(names)
+
+
+OWN_PLUGINS = _own_entry_points()
+
+
+@pytest.fixture(autouse=True)
+def only_our_plugins(monkeypatch):
+    """A third-party plugin or edition installed beside cityrank must not change what the tests
+    see: only this workspace's entry points load (tests that install plugins lift this)."""
+    monkeypatch.setenv("CITYRANK_PLUGINS", OWN_PLUGINS)
 
 
 @pytest.fixture

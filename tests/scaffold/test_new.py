@@ -19,6 +19,7 @@ def _install(folder, monkeypatch):
     eps = "".join(f"{k} = {v}\n" for k, v in meta["entry-points"]["cityrank"].items())
     (info / "entry_points.txt").write_text("[cityrank]\n" + eps)
     monkeypatch.syspath_prepend(str(src))
+    monkeypatch.delenv("CITYRANK_PLUGINS", raising=False)  # installed: let it load
 
 
 def _own_tests(folder):
@@ -36,7 +37,9 @@ def test_new_edition_end_to_end(fresh_cli, tmp_path, monkeypatch):
     _install(folder, monkeypatch)
     editions = [e["id"] for e in json.loads(fresh_cli("editions", "--format", "json").stdout)]
     assert "sco-2025" in editions
-    # a new edition has no data yet: validate lists what to do and says it cannot be ranked
+    # a new edition has no data yet: validate lists what to do and says it cannot be ranked;
+    # run beside the folder `new` wrote, the name is still the installed edition's
+    monkeypatch.chdir(tmp_path)
     validate = fresh_cli("validate", "sco-2025")
     assert validate.exit_code == 2 and "to do: [edition] title" in validate.stdout
     assert "indicators without data (3)" in validate.stdout

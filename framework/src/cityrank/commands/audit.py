@@ -7,6 +7,7 @@ import math
 import click
 import numpy as np
 
+from ..errors import CityrankError
 from ..formats.output import optional_float, optional_int, to_json_text
 from .common import emit, format_option, load, output_option, registry
 
@@ -99,11 +100,15 @@ def city_profiles(name: str) -> list[dict]:
     wanted = name.casefold()
     out = []
     for method in registry().methods("edition"):
-        ed = load(method.id)
-        hits = [i for i, c in enumerate(ed.cities) if wanted in (c.name.casefold(), c.id.casefold())]
-        if not hits:
+        try:  # one installed edition that cannot load or rank does not hide the others
+            ed = load(method.id)
+            hits = [i for i, c in enumerate(ed.cities) if wanted in (c.name.casefold(), c.id.casefold())]
+            if not hits:
+                continue
+            result = _run(ed)
+        except CityrankError as exc:
+            click.echo(f"warning: edition {method.id!r} (plugin {method.plugin!r}) skipped: {exc}", err=True)
             continue
-        result = _run(ed)
         for i in hits:
             out.append(profile(result, i))
     return out
@@ -132,8 +137,6 @@ def profile(result, i: int) -> dict:
 @output_option
 def city(name, fmt, output, force):
     """One city's profile in every installed edition: ranks, tier, strongest and weakest indicators."""
-    from ..errors import CityrankError
-
     profiles = city_profiles(name)
     if not profiles:
         raise CityrankError(f"no installed edition has a city called {name!r}")

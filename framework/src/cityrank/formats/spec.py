@@ -5,6 +5,7 @@ Every error names the file and, where there is one, the row and column or the TO
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import tomllib
@@ -189,7 +190,7 @@ def parse_methods(doc: Mapping, path) -> Methods:
         tiers = table["tiers"]
         if (not isinstance(tiers, list) or not tiers or not all(isinstance(t, int | float) for t in tiers)
                 or any(isinstance(t, bool) or not 0 < t <= 1 for t in tiers)
-                or any(b <= a for a, b in zip(tiers, tiers[1:], strict=False)) or tiers[-1] != 1):
+                or any(b <= a for a, b in itertools.pairwise(tiers)) or tiers[-1] != 1):
             raise SpecError("[methods] tiers must be strictly increasing shares in (0, 1] ending with 1", file=path)
         kwargs["tiers"] = tuple(float(t) for t in tiers)
     return Methods(**kwargs)
