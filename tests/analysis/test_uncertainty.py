@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import attrs
 import numpy as np
@@ -197,7 +198,7 @@ def test_bad_options_give_clear_errors(fresh_cli):
     cases = [
         (["--samples", "0"], "'--samples'"),
         (["--samples", "10", "--normalisers", "minmax;nosuch"], "unknown normaliser 'nosuch'"),
-        (["--samples", "10", "--weights", "dirichlet", "--concentration", "-1"], "'--concentration'"),
+        (["--samples", "10", "--weight-noise", "dirichlet", "--concentration", "-1"], "'--concentration'"),
         (["--samples", "10", "--concentration", "inf"], "'--concentration'"),
         (["--samples", "10", "--chunk-size", "0"], "'--chunk-size'"),
         (["--samples", "10", "--top", "nan"], "'--top'"),
@@ -211,7 +212,7 @@ def test_bad_options_give_clear_errors(fresh_cli):
         assert result.exit_code == 2, args
         assert message in result.stderr and "Traceback" not in result.output
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    result = fresh_cli("sensitivity", TINY, "--samples", "10", "--weights", "none")
+    result = fresh_cli("sensitivity", TINY, "--samples", "10", "--weight-noise", "none")
     assert result.exit_code == 2 and "nothing varies" in result.stderr
 
 
@@ -226,3 +227,21 @@ def test_cli_outputs_agree_and_are_reproducible(fresh_cli, tmp_path):
     sens = fresh_cli("sensitivity", TINY, "--samples", "100", "--normalisers", "minmax;rank", "--format", "json")
     assert sens.exit_code == 0
     assert "first_order" in sens.stdout
+
+
+def test_an_invalid_combination_is_refused_before_sampling(fresh_cli):
+    result = fresh_cli("uncertainty", TINY, "--samples", "100", "--normalisers", "minmax;zscore",
+                       "--aggregators", "arithmetic;geometric")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "normaliser zscore and aggregator geometric cannot be combined" in result.stderr
+
+
+def test_weights_file_means_the_same_as_for_run(fresh_cli, tmp_path):
+    """--weights FILE sets the nominal weights: the nominal ranks are run's with that file."""
+    w = tmp_path / "w.csv"
+    w.write_text("id,weight\ndigital,0.1\ntraditional,5\n")
+    ua = json.loads(fresh_cli("uncertainty", TINY, "--samples", "20", "--weights", w, "--format", "json").stdout)
+    run = json.loads(fresh_cli("run", TINY, "--weights", w, "--format", "json").stdout)
+    assert {c["id"]: c["nominal_rank"] for c in ua["cities"]} == {c["id"]: c["rank"] for c in run["cities"]}
+    plain = json.loads(fresh_cli("run", TINY, "--format", "json").stdout)
+    assert [c["id"] for c in run["cities"]] != [c["id"] for c in plain["cities"]]  # the file matters

@@ -36,7 +36,7 @@ from ..engine import (
     transform,
     zero_absorbed,
 )
-from ..errors import MethodError
+from ..errors import CityrankError, MethodError
 from ..formats.output import optional_float, optional_int
 from ..model import Dataset, Edition, MethodChoice, Result
 from ..plugins import Registry
@@ -133,6 +133,7 @@ class Model:
                                 for k, shift in keys])
         weights, _ = resolve_weights(edition, registry)
         self.nominal_weights = local_weights(fw, weights)
+        self._check_combinations()
         self.nominal = run(edition, registry, data=data, collected=collected)
         self.nominal_ranks = self.nominal.rank()
         self.n = len(edition.cities)
@@ -147,6 +148,21 @@ class Model:
                 whole = not np.isnan(z[:, present]).any()
                 row.append((np.where(present, z, 0.0), present) if whole else None)
             self.linear.append(row)
+
+    def _check_combinations(self) -> None:
+        """Evaluate every combination of alternatives once, at the nominal weights, before any
+        sampling: one that cannot work (z-scores under a geometric mean) is an error naming it."""
+        fw = self.edition.framework
+        a = self.assumptions
+        for m, imputation in enumerate(a.imputations):
+            for k, normaliser in enumerate(a.normalisers):
+                for g, aggregator in enumerate(a.aggregators):
+                    try:
+                        aggregate_tree(self.scores[m][self.variant[k][g]], fw, self.nominal_weights,
+                                       self.aggregators[g], root_only=True)
+                    except CityrankError as exc:
+                        raise MethodError(f"the alternatives imputation {imputation}, normaliser {normaliser} and "
+                                          f"aggregator {aggregator} cannot be combined: {exc}; leave one out") from None
 
     def _arithmetic(self, a: int) -> bool:
         from ..methods.aggregators import arithmetic
@@ -435,6 +451,7 @@ class SensitivityResult:
     runs: int
     seed: int
     confidence: float
+    notes: tuple[str, ...] = ()
 
     def rows(self) -> list[dict]:
         return [{"assumption": f, "first_order": float(self.first[i]), "first_order_ci": self.first_ci[i].tolist(),
@@ -451,6 +468,7 @@ def sobol_indices(y_a: np.ndarray, y_b: np.ndarray, y_ab: np.ndarray) -> tuple[n
     ST_i = mean((y_A − y_ABi)²) / (2V) (Jansen, CPC 117, 1999).
     """
     v = np.var(np.concatenate([y_a, y_b], axis=-1), axis=-1, ddof=1)[..., None]
+    v = np.where(v > 0, v, np.nan)  # no variance: undefined, not a division by zero
     first = np.mean(y_b[..., None, :] * (y_ab - y_a[..., None, :]), axis=-1) / v
     total = np.mean((y_a[..., None, :] - y_ab) ** 2, axis=-1) / (2 * v)
     return first, total
@@ -528,5 +546,13 @@ def sensitivity(
         total_ci = np.quantile(bt, [alpha, 1 - alpha], axis=0).T
     else:
         first_ci = total_ci = np.full((d, 2), np.nan)
-    return SensitivityResult(edition, tuple(factors), first, total, first_ci, total_ci, samples, runs, seed, confidence)
+    notes = []
+    if not np.var(np.concatenate([y_a, y_b]), ddof=1) > 0:
+        notes.append("the mean rank shift is the same in every sample: the indices are undefined (null)")
+    for i, f in enumerate(factors):
+        if first[i] > total[i]:
+            notes.append(f"the first-order index of {f} ({first[i]:.3f}) exceeds its total ({total[i]:.3f}): "
+                         "estimation error, so use more samples")
+    return SensitivityResult(edition, tuple(factors), first, total, first_ci, total_ci, samples, runs, seed,
+                             confidence, tuple(notes))
 

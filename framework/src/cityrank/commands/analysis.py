@@ -22,7 +22,9 @@ def assumption_options(func):
         click.option("--normalisers", callback=_list, help="Alternatives, separated by ';' (e.g. 'minmax;rank')."),
         click.option("--aggregators", callback=_list, help="Alternatives, separated by ';' (e.g. 'arithmetic;geometric')."),
         click.option("--imputations", callback=_list, help="Alternatives, separated by ';' (e.g. 'none;mean')."),
-        click.option("--weights", "weight_noise", type=click.Choice(["dirichlet", "uniform", "none"]),
+        click.option("--weights", "weights_file", type=click.Path(dir_okay=False),
+                     help="CSV id,weight overriding the nominal weights (as for run)."),
+        click.option("--weight-noise", "weight_noise", type=click.Choice(["dirichlet", "uniform", "none"]),
                      help="How weights vary (default: the edition's [uncertainty] or dirichlet)."),
         click.option("--concentration", type=FiniteFloat(min=0, min_open=True, max=1e9), default=50.0, show_default=True,
                      help="Dirichlet concentration (sum of parameters); larger = closer to the nominal weights."),
@@ -36,11 +38,18 @@ def assumption_options(func):
     return output_option(func)
 
 
-def _setup(edition, normalisers, aggregators, imputations, weight_noise, concentration, spread, data_file):
+def _setup(edition, normalisers, aggregators, imputations, weight_noise, concentration, spread, data_file,
+           weights_file):
+    import attrs
+
     from ..analysis import Assumptions, WeightNoise
+    from ..engine import resolve_weights
     from ..formats.spec import read_data
 
     ed = load(edition)
+    if weights_file:  # nominal weights from the file (after any expert panel), as run does
+        weights, _ = resolve_weights(ed, registry(), weights_file)
+        ed = attrs.evolve(ed, weights=weights, experts={})
     noise = None if weight_noise is None else WeightNoise(weight_noise, concentration, spread)
     assumptions = Assumptions.for_edition(ed, normalisers=normalisers, aggregators=aggregators,
                                           imputations=imputations, weights=noise)
@@ -67,13 +76,13 @@ def _progress(total, label):
 @click.option("--top", type=FiniteFloat(min=0, max=1, min_open=True), default=0.1, show_default=True, help="Share of cities in the top tier.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), help="Show only the first N cities in the table.")
-def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, weight_noise, concentration,
-                spread, data_file, chunk_size, workers, output, force, top, fmt, limit):
+def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise,
+                concentration, spread, data_file, chunk_size, workers, output, force, top, fmt, limit):
     """Monte Carlo over weights, normaliser, aggregator and imputation: rank intervals per city."""
     from ..analysis import uncertainty as run_uncertainty
 
     ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
-                                   concentration, spread, data_file)
+                                   concentration, spread, data_file, weights_file)
     with _progress(samples, "samples") as progress:
         result = run_uncertainty(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
                                  top=top, chunk_size=chunk_size, workers=workers, progress=progress)
@@ -100,21 +109,24 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
 @assumption_options
 @click.option("--bootstrap", type=click.IntRange(min=0, max=100_000), default=1000, show_default=True, help="Bootstrap resamples for the intervals.")
 @format_option
-def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weight_noise, concentration,
-                spread, data_file, chunk_size, workers, output, force, bootstrap, fmt):
+def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise,
+                concentration, spread, data_file, chunk_size, workers, output, force, bootstrap, fmt):
     """First-order and total sensitivity indices of the mean absolute rank shift."""
     from ..analysis import sensitivity as run_sensitivity
 
     ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
-                                   concentration, spread, data_file)
+                                   concentration, spread, data_file, weights_file)
     runs = samples * (len(assumptions.factors()) + 2)
     with _progress(runs, "runs") as progress:
         result = run_sensitivity(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
                                  bootstrap=bootstrap, chunk_size=chunk_size, workers=workers, progress=progress)
     rows = result.rows()
+    for note in result.notes:
+        click.echo(f"warning: {note}", err=True)
     if fmt == "json":
         data = {"edition": ed.id, "base_samples": samples, "runs": result.runs, "seed": seed,
-                "confidence": result.confidence, "assumptions": _describe(assumptions), "indices": rows}
+                "confidence": result.confidence, "assumptions": _describe(assumptions), "indices": rows,
+                "notes": list(result.notes)}
         return emit(to_json_text(data), output)
     level = f"{result.confidence:.0%}"
     lines = [f"{ed.title}: {samples} base samples, {result.runs} runs, seed {seed}",
@@ -123,7 +135,8 @@ def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, w
     for r in rows:
         fi = f"{r['first_order_ci'][0]:.3f}–{r['first_order_ci'][1]:.3f}"
         ti = f"{r['total_ci'][0]:.3f}–{r['total_ci'][1]:.3f}"
-        lines.append(f"{r['assumption']:<12} {r['first_order']:>11.3f} {fi:>18} {r['total']:>7.3f} {ti:>18}")
+        lines.append(f"{r['assumption']:<12} {r['first_order']:>11.3f} {fi:>18} {r['total']:>7.3f} {ti:>18}"
+                     .replace("nan", "  –"))
     emit("\n".join(lines) + "\n", output)
 
 
