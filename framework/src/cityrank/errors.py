@@ -28,7 +28,15 @@ class CityrankError(Exception):
             where.append(f"column {self.column!r}")
         if self.plugin is not None:
             where.append(f"plugin {self.plugin!r}")
-        return (": ".join([", ".join(where), self.message])) if where else self.message
+        return one_line((": ".join([", ".join(where), self.message])) if where else self.message)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: line breaks and other control characters (data quoted in a message
+    may hold them) written as escapes, so that an error is always exactly one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 class SpecError(CityrankError):

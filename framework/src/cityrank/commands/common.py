@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import CityrankError, SpecError
+from ..errors import CityrankError, SpecError, one_line
 from ..formats.output import write_atomic
 from ..plugins import Registry, get_registry
 
@@ -28,7 +28,7 @@ def registry() -> Registry:
 
 
 def warn_plugin(info, error: str) -> None:
-    click.echo(f"warning: plugin {info.name!r} ({info.distribution} {info.version}): {error}", err=True)
+    click.echo(one_line(f"warning: plugin {info.name!r} ({info.distribution} {info.version}): {error}"), err=True)
 
 
 def edition_path(name: str) -> Path:

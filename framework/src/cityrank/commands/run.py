@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import CityrankError
+from ..errors import CityrankError, one_line
 from ..model import MethodChoice
 from .common import emit, format_option, load, registry
 
@@ -53,7 +53,7 @@ def run(edition, data_file, normaliser, aggregator, imputation, outliers, weight
     )
     if fmt != "table":  # the table prints its notes; other formats carry them, and say them here
         for note in result.notes:
-            click.echo(f"warning: {note}", err=True)
+            click.echo(one_line(f"warning: {note}"), err=True)
     if fmt == "xlsx":
         from ..formats.xlsx import to_xlsx
 
