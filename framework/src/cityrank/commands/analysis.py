@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import click
 
 from ..formats.output import csv_text, to_json_text
+from ..model import plain_text
 from .common import SEED, FiniteFloat, emit, format_option, load, output_option, registry
 
 
@@ -94,7 +95,7 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
     if fmt == "csv":
         return emit(csv_text(list(rows[0]), [list(r.values()) for r in rows]), output)
     lines = [f"{ed.title}: {samples} samples, seed {seed}",
-             "varying: " + "; ".join(f"{k} = {v}" for k, v in info["assumptions"].items()), "",
+             "varying: " + "; ".join(f"{k} = {plain_text(v)}" for k, v in info["assumptions"].items()), "",
              f"{'rank':>4}  {'city':<24} {'median':>6} {'5–95% interval':>15} {f'in top {top:.0%}':>11}"]
     for r in rows[:limit]:
         interval = "–" if r["p05_rank"] is None else f"{r['p05_rank']:g}–{r['p95_rank']:g}"

@@ -124,7 +124,7 @@ def show(edition, fmt):
     for key, value in ed.meta.items():
         if key not in ("id", "title", "cities", "data"):
             _echo_meta(key, thaw(value), 1)
-    click.echo(f"\nmethods: {', '.join(f'{k}={v}' for k, v in info['methods'].items())}")
+    click.echo(f"\nmethods: {'; '.join(f'{k}={plain_text(v)}' for k, v in info['methods'].items())}")
     click.echo(f"weights: {weights.source}\n\nframework (local weight, data coverage, source):")
     for entry in tree:
         pad = "  " * (entry["depth"] + 1)
@@ -132,7 +132,9 @@ def show(edition, fmt):
             agg = f"  [{entry['aggregator']}]" if entry["aggregator"] else ""
             click.echo(f"{pad}{entry['name']} ({entry['id']})  w={entry['weight']:g}{agg}")
         else:
+            provider = fw.indicators[[i.id for i in fw.indicators].index(entry["id"])].provider
             data = (f"{entry['coverage']:.0%} — {entry['data_source']}" if entry["coverage"] > 0
+                    else f"no data: provider {provider.name} gave no value" if provider
                     else "no data (user-supplied: --data FILE)")
             click.echo(f"{pad}- {entry['name']} ({entry['id']})  w={entry['weight']:g}  {data}")
             if entry["notes"]:
@@ -160,15 +162,13 @@ def _echo_meta(key, value, depth):
             if {"fact", "value", "source"} <= set(v):
                 click.echo(f"{pad}  - {v['fact']}: {v['value']}  [{v['source']}]")
             else:
-                click.echo(f"{pad}  - " + ", ".join(f"{k}={x}" for k, x in v.items()))
+                click.echo(f"{pad}  - " + ", ".join(f"{k}={plain_text(x)}" for k, x in v.items()))
     elif isinstance(value, list) and all(isinstance(v, str) and len(v) > 40 for v in value):
         click.echo(f"{pad}{key}:")
         for v in value:
             click.echo(f"{pad}  - {v}")
-    elif isinstance(value, list):
-        click.echo(f"{pad}{key}: {', '.join(map(str, value))}")
     else:
-        click.echo(f"{pad}{key}: {value}")
+        click.echo(f"{pad}{key}: {plain_text(value)}")
 
 
 COMMANDS = [editions, methods, plugins, show]

@@ -104,7 +104,13 @@ def validate(edition, data_file, fmt):
             click.echo(f"warning: {line}", err=True)
         if report["without_data"]:
             click.echo(f"indicators without data ({len(report['without_data'])}): {', '.join(report['without_data'])}")
-            click.echo("give their values with --data FILE (columns city_id and the indicator ids)")
+            by_id = {i.id: i for i in ed.framework.indicators}
+            for ident in report["without_data"]:
+                if by_id[ident].provider is not None:
+                    click.echo(f"  {ident}: its provider {by_id[ident].provider.name} gave no value for any city "
+                               "(does cities.csv have what it needs, such as latitude and longitude?)")
+            if any(by_id[i].provider is None for i in report["without_data"]):
+                click.echo("give their values with --data FILE (columns city_id and the indicator ids)")
         for line in report["to_do"]:
             click.echo(f"to do: {line}")
         if error is None:

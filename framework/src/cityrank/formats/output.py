@@ -134,7 +134,7 @@ def to_table(result: Result, limit: int | None = None) -> str:
     rows = []
     for i in result.order()[:limit]:
         c = result.cities[i]
-        fmt = lambda v: "–" if math.isnan(v) else f"{v:.2f}"  # noqa: E731
+        fmt = lambda v: "–" if math.isnan(v) else f"{round(v, 2) + 0.0:.2f}"  # noqa: E731 - never "-0.00"
         row = [str(optional_int(result.ranks[i, 0]) or "–"), c.name, c.country, fmt(result.scores[i, 0]),
                result.tiers[i] or ""]
         for k in range(1, len(result.nodes)):
