@@ -67,3 +67,30 @@ def test_batched_weights_equal_separate_calls():
         assert batched.shape == (7, 20)
         for s in range(7):
             np.testing.assert_allclose(batched[s], func(x, w[s]), rtol=1e-12)
+
+
+def test_power_mean_of_large_p_tends_to_the_maximum_without_overflow():
+    from cityrank.methods import aggregators as ag
+
+    x = np.array([[100.0, 50.0, 1.0], [20.0, 20.0, 20.0]])
+    w = np.ones(3)
+    out = ag.power(x, w, p=1000)
+    assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(out, [100 * (1 / 3) ** (1 / 1000), 20], rtol=1e-12)
+    np.testing.assert_allclose(ag.power(x, w, p=-1000), [1 * (1 / 3) ** (-1 / 1000), 20], rtol=1e-12)
+
+
+def test_huge_weights_are_weights_like_any_other(tmp_path, registry):
+    """weight = 1e308 next to 1: the sum would overflow; it must act as (almost) all the weight."""
+    import shutil
+
+    from cityrank.engine import run
+    from cityrank.formats.spec import load_edition
+    from conftest import ROOT
+
+    folder = tmp_path / "ed"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", folder)
+    toml = folder / "edition.toml"
+    toml.write_text(toml.read_text().replace("weight = 2", "weight = 1e308"))
+    result = run(load_edition(folder), registry)
+    np.testing.assert_allclose(result.score("index"), result.score("digital"), rtol=1e-12)

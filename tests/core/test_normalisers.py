@@ -106,3 +106,12 @@ def test_batched_call_equals_one_call_per_batch():
         batched = func(x, d)
         for b in range(5):
             np.testing.assert_allclose(batched[b], func(x[b], d))
+
+
+def test_minmax_and_zscore_hold_at_the_edge_of_float_range():
+    """Spans of ±1.8e308 overflow to inf: the best city must still score the top."""
+    x = np.array([[1e308], [-1e308], [0.0]])
+    np.testing.assert_allclose(nz.minmax(x, UP)[:, 0], [100, 0, 50])
+    z = nz.zscore(x, UP)[:, 0]
+    assert np.all(np.isfinite(z)) and z[0] > z[2] > z[1]
+    np.testing.assert_allclose(z, [1, -1, 0], atol=1e-12)
