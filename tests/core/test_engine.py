@@ -180,3 +180,14 @@ def test_scaling_all_weights_changes_no_score(x, factor, data):
     w = np.array(data.draw(st.lists(st.floats(0.01, 10), min_size=x.shape[1], max_size=x.shape[1])))
     for func in (ag.arithmetic, ag.geometric, ag.harmonic):
         np.testing.assert_allclose(func(x, w * factor), func(x, w), rtol=1e-9)
+
+
+def test_a_tie_across_a_tier_cut_is_said():
+    from cityrank.engine import _tie_notes
+
+    ranks = np.array([1.0, 2.0, *[3.0] * 18, np.nan])  # 20 ranked: the top 10% holds 2, the tie is below
+    assert _tie_notes(ranks, (0.1, 1.0)) == []
+    ranks = np.array([1.0, *[2.0] * 19])  # 19 tie at rank 2, inside the top-10% cut of 2
+    assert _tie_notes(ranks, (0.1, 1.0)) == ["19 cities tie at rank 2 across the top 10% cut: the tier holds 20 cities, not 2"]
+    ranks = np.array([1.0, 1.0, 1.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0])  # 3 tie at 1; the top 10% is 1 city
+    assert _tie_notes(ranks, (0.1, 1.0)) == ["3 cities tie at rank 1 across the top 10% cut: the tier holds 3 cities, not 1"]

@@ -23,7 +23,7 @@ from .errors import DataError, MethodError, SpecError
 from .formats.spec import apply_weights_file, expert_judgments
 from .model import Dataset, Edition, Framework, MethodChoice, Result, Weights, thaw
 from .plugins import Method, Registry, call
-from .ranking import min_ranks, tiers
+from .ranking import min_ranks, tier_labels, tiers
 
 
 @attrs.frozen
@@ -377,6 +377,8 @@ def run(
     scored = node_scores[:, 0][~np.isnan(node_scores[:, 0])]
     if len(scored) > 1 and np.all(ranks[~np.isnan(ranks[:, 0]), 0] == 1):
         notes.append(f"all {len(scored)} ranked cities tie: the ranking says nothing")
+    city_tiers = tiers(ranks[:, 0], m.tiers)
+    notes += _tie_notes(ranks[:, 0], m.tiers)
 
     digest = _inputs_digest(edition, raw, weights, records)
     return Result(
@@ -386,7 +388,7 @@ def run(
         scores=node_scores,
         ranks=ranks,
         indicator_scores=scores,
-        tiers=tiers(ranks[:, 0], m.tiers),
+        tiers=city_tiers,
         methods=records,
         coverage=shares,
         data_sources=sources,
@@ -394,6 +396,20 @@ def run(
         inputs_sha256=digest,
         notes=notes,
     )
+
+
+def _tie_notes(ranks: np.ndarray, cuts) -> list[str]:
+    """A note for each tier that a tie across its cut makes larger than its share."""
+    ranked = ranks[~np.isnan(ranks)]
+    notes = []
+    for cut, label in zip(cuts[:-1], tier_labels(cuts)[:-1], strict=True):
+        k = int(np.floor(cut * len(ranked) + 1e-9))
+        size = int(np.sum(ranked <= k))
+        if size > k:
+            last = int(ranked[ranked <= k].max())
+            notes.append(f"{int(np.sum(ranked == last))} cities tie at rank {last} across the {label} cut: "
+                         f"the tier holds {size} cities, not {k}")
+    return notes
 
 
 def _position(framework: Framework, ident: str) -> int:
