@@ -60,7 +60,11 @@ def methods(kind, fmt):
         click.echo(f"{k}:")
         for r in (r for r in rows if r["kind"] == k):
             origin = "" if r["plugin"] == BUILTINS else f"  [{r['plugin']}]"
-            wrapped(f"  {r['id']:<14} ", f"{r['description']}{origin}")
+            if len(r["id"]) > 14:  # a long id on a line of its own
+                click.echo(f"  {r['id']}")
+                wrapped(indent, f"{r['description']}{origin}")
+            else:
+                wrapped(f"  {r['id']:<14} ", f"{r['description']}{origin}")
             if r["params"]:
                 wrapped(indent, "params: " + ", ".join(f"{p}={plain_text(v)}" for p, v in r["params"].items()))
             if k == "indicator":
