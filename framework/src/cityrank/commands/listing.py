@@ -7,6 +7,7 @@ import textwrap
 
 import click
 
+from ..errors import CityrankError
 from ..formats.output import to_json_text
 from ..model import Indicator, plain_text, thaw
 from ..plugins import BUILTINS, KINDS
@@ -106,8 +107,13 @@ def show(edition, fmt):
     for depth, el in fw.preorder():
         entry = {"depth": depth, "id": el.id, "name": el.name, "weight": weights.values[el.id]}
         if isinstance(el, Indicator):
+            provider = _provider(reg, el)
             entry.update(kind="indicator", direction=el.direction, unit=el.unit, source=el.source,
                          coverage=shares[el.id], data_source=sources[el.id] or None,
+                         provider=el.provider.name if el.provider else None,
+                         measures=provider.description if provider else None,
+                         level=provider.extra.get("level") if provider else None,
+                         year=provider.extra.get("year") if provider else None,
                          levels=list(el.levels), normaliser=str(el.normaliser) if el.normaliser else None,
                          notes=el.notes)
         else:
@@ -141,6 +147,15 @@ def show(edition, fmt):
                     else f"no data: provider {provider.name} gave no value" if provider
                     else "no data (user-supplied: --data FILE)")
             click.echo(f"{pad}- {entry['name']} ({entry['id']})  w={entry['weight']:g}  {data}")
+            facts = [f"unit: {entry['unit'] or '–'}", f"direction: {'more' if entry['direction'] > 0 else 'less'} is better"]
+            if entry["level"]:
+                facts.append("city level" if entry["level"] == "city"
+                             else f"{entry['level']} level (each city gets its {entry['level']}'s value)")
+            if entry["year"]:
+                facts.append(f"data of {entry['year']}")
+            click.echo(f"{pad}    {'; '.join(facts)}")
+            if entry["measures"]:
+                click.echo(f"{pad}    measures: {entry['measures']}")
             if entry["notes"]:
                 click.echo(f"{pad}    {entry['notes']}")
     if ed.published:
@@ -152,6 +167,16 @@ def show(edition, fmt):
         by_reason.setdefault(c.attributes.get("selected_by", ""), []).append(f"{c.name} ({c.country})")
     for reason, names in by_reason.items():
         click.echo(f"  {reason + ': ' if reason else ''}{', '.join(names)}")
+
+
+def _provider(reg, indicator):
+    """The registered provider of an indicator, or None (none named, or not installed)."""
+    if indicator.provider is None:
+        return None
+    try:
+        return reg.get("indicator", indicator.provider.name)
+    except CityrankError:
+        return None
 
 
 def _echo_meta(key, value, depth):
