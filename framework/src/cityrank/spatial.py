@@ -10,6 +10,9 @@ import numpy as np
 
 #: mean Earth radius R1 of the IUGG (Moritz, Geodetic Reference System 1980), km
 EARTH_RADIUS_KM = 6371.0088
+#: Special administrative regions that ISO 3166 and GeoNames list as countries of their own;
+#: for "another member state" they belong to the state they are part of.
+SOVEREIGN = {"HKG": "CHN", "MAC": "CHN"}
 
 
 def haversine_km(lat1, lon1, lat2, lon2):

