@@ -68,6 +68,33 @@ def test_new_plugin_end_to_end(fresh_cli, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
 
 
+def test_new_indicator_plugin_end_to_end(fresh_cli, tmp_path, monkeypatch):
+    """A data plugin in the shape of cityrank's own: its tests pass, its provider is listed
+    with its source and licence, and an edition can use it."""
+    assert fresh_cli("new", "plugin", "my-data", "--kind", "indicator", "--dir", tmp_path).exit_code == 0
+    folder = tmp_path / "my-data"
+    assert (folder / "src" / "cityrank_my_data" / "build.py").exists()
+    own = _own_tests(folder)
+    assert own.returncode == 0, own.stdout + own.stderr
+    _install(folder, monkeypatch)
+    methods = {m["id"]: m for m in json.loads(fresh_cli("methods", "--kind", "indicator", "--format", "json").stdout)}
+    provider = methods["my-data.points_within"]
+    assert provider["plugin"] == "my-data" and provider["level"] == "city" and "CC BY 4.0" in provider["source"]
+    import shutil
+
+    from conftest import ROOT
+
+    edition = tmp_path / "ed"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", edition)
+    toml = edition / "edition.toml"
+    toml.write_text(toml.read_text().replace('name = "Transit lines"', 'name = "Transit lines"\nprovider = "my-data.points_within"'))
+    (edition / "data.csv").write_text("city_id,fibre,speed\nams,1,1\nber,2,2\nlis,1,3\nosl,4,4\nrom,1,5\n")
+    result = fresh_cli("run", edition, "--format", "json")
+    assert result.exit_code == 0, result.output
+    transit = {i["id"]: i for i in json.loads(result.stdout)["indicators"]}["transit"]
+    assert transit["coverage"] == 1 and "my-data.points_within" in transit["source"]
+
+
 def test_new_refuses_to_overwrite_and_bad_names(fresh_cli, tmp_path):
     (tmp_path / "sco-2025").mkdir()
     (tmp_path / "sco-2025" / "keep.txt").write_text("mine")

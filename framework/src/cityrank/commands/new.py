@@ -290,14 +290,37 @@ def new_edition(name, where):
     click.echo(f"wrote {folder}/: pip install -e {folder} (or add it to the workspace), then cityrank validate {name}")
 
 
+#: template folders shipped with cityrank; their placeholder is the name ``newplugin``
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def from_template(template: str, name: str, module: str) -> dict[str, str]:
+    """The files of a template folder with its placeholder names replaced."""
+    root = TEMPLATES / template
+
+    def fill(text: str) -> str:
+        return (text.replace("cityrank_newplugin", module).replace("cityrank-newplugin", f"cityrank-{name}")
+                .replace("newplugin", name))
+
+    return {fill(str(p.relative_to(root))): fill(p.read_text(encoding="utf-8"))
+            for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
 @new.command("plugin")
 @click.argument("name")
+@click.option("--kind", type=click.Choice(["method", "indicator"]), default="method", show_default=True,
+              help="method: a normaliser and an aggregator; indicator: a data plugin (providers, build script, "
+                   "derived data with its source and licence, tests against hand-computed values).")
 @click.option("--dir", "where", type=click.Path(file_okay=False), default=".", show_default=True)
-def new_plugin(name, where):
-    """A method plugin NAME: pyproject, a module registering a normaliser and an aggregator, a test."""
+def new_plugin(name, kind, where):
+    """A plugin distribution NAME: a method plugin, or with --kind indicator a data plugin."""
     module = _check_name(name)
-    fmt = {"name": name, "module": module, "description": f"Methods for cityrank ({name})."}
     folder = Path(where) / name
+    if kind == "indicator":
+        _write(folder, from_template("indicator-plugin", name, module))
+        click.echo(f"wrote {folder}/: pip install -e {folder}, then cityrank methods --kind indicator")
+        return
+    fmt = {"name": name, "module": module, "description": f"Methods for cityrank ({name})."}
     _write(folder, {
         "pyproject.toml": PYPROJECT.format(**fmt),
         "README.md": f"# cityrank-{name}\n\nMethods for cityrank. `pip install -e .` and run `cityrank methods`.\n",

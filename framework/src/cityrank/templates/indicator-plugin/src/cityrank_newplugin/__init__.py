@@ -1,0 +1,16 @@
+"""cityrank-newplugin: indicator providers for any set of cities (see cityrank.hookspecs)."""
+
+from __future__ import annotations
+
+import cityrank
+from cityrank import derived
+
+from .providers import PROVIDERS, table
+
+
+@cityrank.hookimpl
+def cityrank_register_indicators(register):
+    for ident, (function, params, unit, direction, level, name) in PROVIDERS.items():
+        meta, _ = table(name)
+        register(ident, function, params=params, unit=unit, direction=direction, level=level,
+                 year=meta.get("date"), source=derived.describe(meta))
