@@ -108,14 +108,18 @@ def cityrank_register_indicators(register):
     """Register indicator providers: compute one indicator for any set of cities.
 
     :param register: call ``register(id, function, *, description, params, unit, direction,
-        source)``.
+        source, level, year)``.
 
     ``function(cities, **params) -> array``: ``cities`` is a tuple of
     :class:`cityrank.model.City` (each with GeoNames id and coordinates where known);
     return ``(N,)`` float64 with NaN where the provider has no value. ``unit``,
-    ``direction`` (+1 / -1) and ``source`` (where the data comes from, with a URL) are
-    shown to users next to every value the provider produces. An edition uses a provider
-    with ``provider = "id"`` (or a table with parameters) on an indicator.
+    ``direction`` (+1 / -1), ``source`` (where the data comes from, with its licence and a
+    URL), ``level`` (``"city"``, or ``"country"`` for a country's value given to each of its
+    cities) and ``year`` (of the data) are shown to users next to every value the provider
+    produces. An edition uses a provider with ``provider = "id"`` (or a table with
+    parameters) on an indicator. ``cityrank.spatial`` measures distances and counts points
+    within a radius; ``cityrank.derived`` reads and writes data files that carry their
+    provenance; ``cityrank new plugin NAME --kind indicator`` writes a data plugin to start from.
     """
 
 
