@@ -10,7 +10,8 @@ samples it times:
   - the loop a user would write with scikit-criteria (MinMaxScaler + WeightedSumModel) and with
     pymcdm (WSM with min-max normalisation), one decision per sample; timed on a subset of
     samples and scaled to S (said so in the output);
-and the peak memory of ``uncertainty`` for S = 100,000, N = 10,000 in a fresh process.
+the peak memory of ``uncertainty`` for S = 100,000, N = 10,000 in a fresh process; and the
+cold run of every installed edition (a fresh ``cityrank run``) against ``import numpy``.
 Targets: Monte Carlo at S = 10,000, N = 138 within 2× of the numpy reference and at least
 100× faster than the peer loops; that peak memory under 1 GB.
 """
@@ -112,6 +113,24 @@ def memory_child(n: int, samples: int) -> None:
     print(f"{peak_rss_mb():.0f} {before:.0f} {time.perf_counter() - t:.1f}")
 
 
+def cold_runs(repeat: int = 3) -> None:
+    """Each installed edition run from a fresh process (imports, plugins, providers' data),
+    as a user's first command, against a fresh ``python -c "import numpy"``."""
+    from pathlib import Path
+
+    cli = Path(sys.executable).with_name("cityrank")
+
+    def timed(cmd):
+        return best(lambda: subprocess.run(cmd, capture_output=True, check=True), repeat)
+
+    numpy_only = timed([sys.executable, "-c", "import numpy"])
+    print(f"\n(d) cold runs of each edition (best of {repeat}), against python -c 'import numpy' "
+          f"({numpy_only * 1000:.0f} ms)")
+    for edition in sorted(m.id for m in Registry().methods("edition")):
+        t = timed([str(cli), "run", edition, "--format", "json"])
+        print(f"  {edition:<12} {t * 1000:7.0f} ms  {t / numpy_only:5.1f}× import numpy")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="N ∈ {138, 1000}, S ∈ {1000}; no memory run")
@@ -151,6 +170,7 @@ def main(argv=None) -> int:
             print(line)
     if any(min(s, args.peer_samples) < s for s in sample_sizes) and peers:
         print(f"  * peer time measured on {args.peer_samples} samples and scaled to S")
+    cold_runs()
     if not args.quick:
         n, s = 10000, 100000
         out = subprocess.run([sys.executable, __file__, "--memory-child", str(n), str(s)],
