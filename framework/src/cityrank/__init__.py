@@ -1,5 +1,12 @@
 """cityrank: build, run and audit composite city rankings.
 
+In Python (see :mod:`cityrank.api` and ``docs/python.md``)::
+
+    import cityrank
+    ed = cityrank.load("path/to/edition.toml")   # or an installed edition's id
+    res = ed.run(normaliser="rank")
+    res.table()
+
 Plugin quick-start: write functions named after the hooks in :mod:`cityrank.hookspecs`,
 mark them with :data:`hookimpl`, and expose the module through an entry point::
 
@@ -26,4 +33,16 @@ import pluggy
 
 hookimpl = pluggy.HookimplMarker("cityrank")
 
-__all__ = ["hookimpl"]
+#: the Python API (:mod:`cityrank.api`), imported on first use so that ``import cityrank``
+#: (and the CLI's start-up) stays light
+_API = ("load", "compare", "Edition", "Result", "Uncertainty", "Table", "CityrankWarning")
+
+__all__ = ["hookimpl", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'cityrank' has no attribute {name!r}")

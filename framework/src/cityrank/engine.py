@@ -20,7 +20,7 @@ import attrs
 import numpy as np
 
 from .errors import DataError, MethodError, SpecError
-from .formats.spec import apply_weights_file, expert_judgments
+from .formats.spec import apply_weights_file, apply_weights_mapping, expert_judgments
 from .model import Dataset, Edition, Framework, MethodChoice, Result, Weights, thaw
 from .plugins import Method, Registry, call
 from .ranking import min_ranks, tier_labels, tiers
@@ -68,7 +68,8 @@ def _record(stage: str, target: str, method: Method, params: Mapping) -> dict[st
 
 
 def resolve_weights(edition: Edition, registry: Registry, weights_file=None) -> tuple[Weights, list[dict]]:
-    """The edition's weights, with expert judgments turned into weights and a file's overrides."""
+    """The edition's weights, with expert judgments turned into weights and the overrides of
+    ``weights_file`` (a CSV path, or a mapping ``{id: weight}``)."""
     values = dict(edition.weights.values)
     source = edition.weights.source
     diagnostics = []
@@ -82,9 +83,45 @@ def resolve_weights(edition: Edition, registry: Registry, weights_file=None) -> 
         diagnostics.append({"node": node, **result.diagnostics})
         source = "expert panel"
     weights = Weights(values, source)
-    if weights_file is not None:
+    if isinstance(weights_file, Mapping):
+        weights = apply_weights_mapping(weights, edition.framework, weights_file)
+    elif weights_file is not None:
         weights = apply_weights_file(weights, edition.framework, weights_file)
     return weights, diagnostics
+
+
+def without(edition: Edition, dropped) -> Edition:
+    """The edition without the indicators ``dropped`` (a what-if, as COINr's ``change_ind``):
+    out of the framework, the weights and the data. A domain left with nothing is an error."""
+    dropped = list(dict.fromkeys(dropped))
+    fw = edition.framework
+    unknown = [d for d in dropped if d not in fw.indicator_ids]
+    if unknown:
+        raise MethodError(f"cannot drop {', '.join(map(repr, unknown))}: no such indicator "
+                          f"(the edition has: {', '.join(fw.indicator_ids)})")
+    if not dropped:
+        return edition
+    for table in (*edition.experts.get("ahp", ()), *edition.experts.get("budget", ())):
+        parents = {i.parent for i in fw.indicators if i.id in dropped}
+        if table["node"] in parents:
+            raise MethodError(f"cannot drop an indicator of {table['node']!r}: the expert panel weighs its children "
+                              "as a whole; give weights instead")
+    keep = [i for i in fw.indicators if i.id not in dropped]
+    try:
+        framework = Framework(fw.nodes, keep)
+    except SpecError as exc:
+        raise MethodError(f"cannot drop {', '.join(dropped)}: {exc.message}") from None
+    weights = Weights({k: v for k, v in edition.weights.values.items() if k not in dropped}, edition.weights.source)
+    return attrs.evolve(edition, framework=framework, data=drop_columns(edition.data, dropped), weights=weights)
+
+
+def drop_columns(data: Dataset | None, dropped) -> Dataset | None:
+    """A data set without the columns of the indicators ``dropped``."""
+    if data is None:
+        return None
+    cols = [k for k, ident in enumerate(data.indicator_ids) if ident not in set(dropped)]
+    return attrs.evolve(data, indicator_ids=[data.indicator_ids[k] for k in cols], values=data.values[:, cols],
+                        sources=[data.sources[k] for k in cols])
 
 
 def local_weights(framework: Framework, weights: Weights) -> dict[str, np.ndarray]:
@@ -299,17 +336,28 @@ def zero_notes(framework: Framework, ids: list[str], scores: np.ndarray, aggrega
 # --- the whole pipeline ------------------------------------------------------------------
 
 
+@attrs.frozen
+class Treated:
+    """The data after imputation and after outlier treatment ``(N, K)``, what the treatment
+    did per indicator (the method's details), and the method records."""
+
+    imputed: np.ndarray
+    treated: np.ndarray
+    details: list
+    records: list
+
+
 def impute_and_treat(x: np.ndarray, edition: Edition, registry: Registry,
-                     imputation: MethodChoice, outliers: MethodChoice):
+                     imputation: MethodChoice, outliers: MethodChoice) -> Treated:
     """Fill missing values, then treat outliers; ``x`` is ``(N, K)``."""
     cities = edition.cities
     method, params = resolve(registry, "imputation", imputation)
-    x = call(method, x, groups=lambda by: np.array([c.group(by) for c in cities]), what="the data", **params)
+    imputed = call(method, x, groups=lambda by: np.array([c.group(by) for c in cities]), what="the data", **params)
     records = [_record("imputation", "all", method, params)]
     method, params = resolve(registry, "outliers", outliers)
-    x, _details = call(method, x, what="the data", **params)
+    treated, details = call(method, imputed, what="the data", **params)
     records.append(_record("outliers", "all", method, params))
-    return x, records
+    return Treated(imputed, treated, list(details) if isinstance(details, list | tuple) else [], records)
 
 
 def run(
@@ -337,13 +385,13 @@ def run(
     records += [{"stage": "transform", "target": i.id, "method": i.transform, "params": {},
                  "plugin": "builtins", "version": _version()} for i in fw.indicators if i.transform]
 
-    x, treat_records = impute_and_treat(x, edition, registry, imputation, outliers)
-    records += treat_records
+    treatment = impute_and_treat(x, edition, registry, imputation, outliers)
+    records += treatment.records
     cities = edition.cities
 
     aggs = node_aggregators(fw, registry, aggregator)
     shifted = zero_absorbed(fw, normaliser, aggs)
-    scores, norm_records = normalise(x, edition, registry, normaliser, shifted)
+    scores, norm_records = normalise(treatment.treated, edition, registry, normaliser, shifted)
     records += norm_records
 
     weights, _diag = resolve_weights(edition, registry, weights_file)
@@ -395,6 +443,9 @@ def run(
         weights=weights,
         inputs_sha256=digest,
         notes=notes,
+        stages={"raw": raw, "transformed": x, "imputed": treatment.imputed, "treated": treatment.treated,
+                "normalised": scores},
+        treatment=treatment.details,
     )
 
 

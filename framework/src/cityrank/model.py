@@ -328,7 +328,8 @@ class Result:
     """Scores and ranks of every aggregate for every city, with a record of how they were made.
 
     ``scores`` and ``ranks`` are ``(N, M)`` over ``cities`` × ``nodes`` (the index first,
-    then the domains in spec order); ``indicator_scores`` is ``(N, K)`` normalised values.
+    then the domains in spec order); ``indicator_scores`` is ``(N, K)`` normalised values;
+    ``stages`` holds the indicator data at every stage of the pipeline.
     Rank 1 is best; tied scores share the best rank of the tie ('min'); NaN = not ranked.
     """
 
@@ -345,6 +346,11 @@ class Result:
     weights: Weights
     inputs_sha256: str
     notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    #: the indicator data ``(N, K)`` at each stage: raw, transformed, imputed, treated, normalised
+    stages: Mapping[str, np.ndarray] = attrs.field(
+        factory=dict, converter=lambda d: MappingProxyType({k: readonly_array(v) for k, v in d.items()}), eq=False)
+    #: what the outlier treatment did, per indicator (the method's details)
+    treatment: tuple = attrs.field(default=(), converter=freeze, eq=False)
 
     def score(self, node_id: str | None = None) -> np.ndarray:
         """Scores of one aggregate (the index by default), ``(N,)``."""

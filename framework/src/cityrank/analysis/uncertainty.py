@@ -128,7 +128,7 @@ class Model:
         self.variant = [[keys.index((k, shift)) for shift in row] for k, row in enumerate(shifts)]
         self.scores = []
         for imputation in assumptions.imputations:
-            x, _ = impute_and_treat(x0, edition, registry, imputation, edition.methods.outliers)
+            x = impute_and_treat(x0, edition, registry, imputation, edition.methods.outliers).treated
             self.scores.append([normalise(x, edition, registry, assumptions.normalisers[k], shift)[0]
                                 for k, shift in keys])
         weights, _ = resolve_weights(edition, registry)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import click
 
-from ..errors import CityrankError, SpecError, one_line
+from ..errors import one_line
 from ..formats.output import write_atomic
 from ..plugins import Registry, get_registry
 
@@ -32,25 +31,10 @@ def warn_plugin(info, error: str) -> None:
 
 
 def edition_path(name: str) -> Path:
-    """An installed edition's id, or the path of an edition.toml (or of its folder).
+    """An installed edition's id, or the path of an edition.toml (see :func:`cityrank.api.edition_path`)."""
+    from ..api import edition_path as find
 
-    A bare name (no ``/``, no ``.toml``) is an installed edition's id first, so that a folder
-    of the same name (``cityrank new edition sco-2025`` writes one) does not shadow it."""
-    candidate = Path(name)
-    looks_like_path = name.endswith(".toml") or "/" in name or os.sep in name or name in (".", "..")
-    if not looks_like_path:
-        editions = registry().methods("edition")
-        for method in editions:
-            if method.id == name:
-                return Path(str(method.function))
-        if not candidate.exists():
-            known = ", ".join(m.id for m in editions) or "none installed"
-            raise CityrankError(f"unknown edition {name!r} (installed: {known}; or give the path of an edition.toml)")
-    if not candidate.exists():
-        raise SpecError("file not found", file=candidate)
-    if candidate.is_dir() and not (candidate / "edition.toml").is_file():
-        raise SpecError("this folder has no edition.toml", file=candidate)
-    return candidate
+    return find(name, registry())
 
 
 def load(name: str, *, with_data: bool = True):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from ..errors import CityrankError, one_line
 from ..model import MethodChoice
-from .common import emit, format_option, load, registry
+from .common import emit, format_option, load, output_option, registry
 
 METHOD_HELP = "name or name:key=value,… (see `cityrank methods`); replaces the edition's default"
 
@@ -31,36 +32,66 @@ def _choice(ctx, param, value):
               help="CSV with columns id,weight overriding domain and indicator weights.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
               show_default=True, help="xlsx needs -o.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("-o", "--output", type=click.Path(), help="Write to this file instead of stdout (a folder with --stages).")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.option("--limit", type=click.IntRange(min=1), help="Show only the first N cities in the table.")
-def run(edition, data_file, normaliser, aggregator, imputation, outliers, weights_file, fmt, output, force, limit):
+@click.option("--drop", multiple=True, metavar="INDICATOR",
+              help="Leave an indicator out (a what-if, as COINr's change_ind); repeatable.")
+@click.option("--stages", is_flag=True,
+              help="Every stage's data too: with -o FILE.xlsx one sheet per stage, with -o FOLDER/ one CSV per stage.")
+def run(edition, data_file, normaliser, aggregator, imputation, outliers, weights_file, fmt, output, force, limit,
+        drop, stages):
     """Rank EDITION (an installed edition's id or the path of an edition.toml)."""
-    from ..engine import Choices
-    from ..engine import run as run_edition
-    from ..formats.output import FORMATS
-    from ..formats.spec import read_data
+    import warnings
 
+    from ..api import CityrankWarning, Edition
+    from ..formats.output import FORMATS
+
+    to_folder = stages and output and (output.endswith(("/", os.sep)) or Path(output).is_dir())
+    if stages and not (to_folder or (output and fmt == "xlsx")):
+        raise CityrankError("--stages needs -o FOLDER/ (one CSV per stage) or --format xlsx -o FILE.xlsx")
     if fmt == "xlsx" and not output:
         raise CityrankError("--format xlsx needs -o FILE.xlsx")
-    if output and Path(output).exists() and not force:
+    if output and not to_folder and Path(output).is_dir():
+        raise CityrankError("is a folder, not a file (give --stages for one CSV per stage)", file=output)
+    if output and not to_folder and Path(output).exists() and not force:
         raise CityrankError("the file exists; use --force to overwrite it", file=output)
-    ed = load(edition)
-    data = read_data(data_file, ed.cities, ed.framework) if data_file else None
-    result = run_edition(
-        ed, registry(), data=data, weights_file=weights_file,
-        choices=Choices(imputation=imputation, outliers=outliers, normaliser=normaliser, aggregator=aggregator),
-    )
+    ed = Edition(load(edition), registry())
+    with warnings.catch_warnings():  # the notes are printed below, once
+        warnings.simplefilter("ignore", CityrankWarning)
+        result = ed.run(normaliser=normaliser, aggregator=aggregator, imputation=imputation, outliers=outliers,
+                        weights=weights_file, data=data_file, drop=drop).result
     if fmt != "table":  # the table prints its notes; other formats carry them, and say them here
         for note in result.notes:
             click.echo(one_line(f"warning: {note}"), err=True)
+    if to_folder:
+        return _write_stages(result, Path(output), force)
     if fmt == "xlsx":
         from ..formats.xlsx import to_xlsx
 
-        text = to_xlsx(result)
+        text = to_xlsx(result, stages=stages)
     else:
         text = FORMATS[fmt](result, limit) if fmt == "table" else FORMATS[fmt](result)
     emit(text, output, force=force)
+
+
+def _write_stages(result, folder: Path, force: bool) -> None:
+    """One CSV per stage (and the ranking) into ``folder``; every file or none is new."""
+    from ..formats.output import stage_csv, to_csv, write_atomic
+
+    files = {f"{name}.csv": stage_csv(result, name) for name in result.stages} | {"ranking.csv": to_csv(result)}
+    if folder.exists() and not folder.is_dir():
+        raise CityrankError("is a file, not a folder", file=folder)
+    clash = [name for name in files if (folder / name).exists()]
+    if clash and not force:
+        raise CityrankError(f"{', '.join(clash)} exist(s); use --force to overwrite", file=folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CityrankError(f"cannot make the folder: {exc.strerror or exc}", file=folder) from None
+    for name, text in files.items():
+        write_atomic(folder / name, text, force=True)
+    click.echo(f"wrote {len(files)} files to {folder}/", err=True)
 
 
 @click.command()
@@ -119,6 +150,52 @@ def validate(edition, data_file, fmt):
         raise error
 
 
+@click.command()
+@click.argument("edition")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours).")
+@click.option("--imputation", callback=_choice, help=METHOD_HELP)
+@click.option("--outliers", callback=_choice, help=METHOD_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@output_option
+def stats(edition, data_file, imputation, outliers, fmt, output, force):
+    """Per indicator: coverage; min, max, mean, sd, skewness and kurtosis before and after
+    outlier treatment; what the treatment did."""
+    import warnings
+
+    from ..api import CityrankWarning, Edition, indicator_stats
+    from ..formats.output import csv_text, to_json_text
+
+    ed = Edition(load(edition), registry())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CityrankWarning)
+        result = ed.run(imputation=imputation, outliers=outliers, data=data_file).result
+    columns, ids = indicator_stats(result)
+    rows = [{"indicator": ident, **{k: v[j] for k, v in columns.items()}} for j, ident in enumerate(ids)]
+    if fmt == "json":
+        return emit(to_json_text({"edition": ed.id, "indicators": rows}), output)
+    if fmt == "csv":
+        return emit(csv_text(list(rows[0]), [[_num(v) for v in r.values()] for r in rows]), output)
+    head = f"{'indicator':<22} {'coverage':>8}  {'min':>10} {'max':>10} {'mean':>10} {'sd':>10} {'skew':>6} {'kurt':>6}"
+    lines = [f"{ed.title}: indicator statistics (before → after outlier treatment)", "", head]
+    for r in rows:
+        for when in ("before", "after"):
+            label = r["indicator"][:22] if when == "before" else "  after treatment"
+            cov = f"{r['coverage']:.0%}" if when == "before" else ""
+            lines.append(f"{label:<22} {cov:>8}  " + " ".join(
+                f"{_num(r[f'{k}_{when}'], '.4g'):>{10 if k not in ('skew', 'kurt') else 6}}"
+                for k in ("min", "max", "mean", "sd", "skew", "kurt")))
+        lines.append(f"{'':<22} treatment: {r['treatment']}")
+    emit("\n".join(lines) + "\n", output)
+
+
+def _num(value, spec: str = "r") -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "–" if spec != "r" else ""
+        return repr(value) if spec == "r" else format(value, spec)
+    return str(value)
+
+
 def _still_missing(ed) -> list[str]:
     """Placeholders left in an edition (TODO), and facts without a source."""
     from ..model import thaw
@@ -132,4 +209,4 @@ def _still_missing(ed) -> list[str]:
     return todo
 
 
-COMMANDS = [run, validate]
+COMMANDS = [run, validate, stats]

@@ -34,6 +34,7 @@ def result_dict(result: Result) -> dict[str, Any]:
     ed = result.edition
     fw = ed.framework
     domains = list(result.nodes[1:])
+    raw = result.stages.get("raw", np.full(result.indicator_scores.shape, np.nan))
     cities = []
     for i in result.order():
         c = result.cities[i]
@@ -42,6 +43,8 @@ def result_dict(result: Result) -> dict[str, Any]:
             "score": optional_float(result.scores[i, 0]), "rank": optional_int(result.ranks[i, 0]), "tier": result.tiers[i],
             "domains": {d: {"score": optional_float(result.scores[i, k]), "rank": optional_int(result.ranks[i, k])}
                         for k, d in enumerate(domains, start=1)},
+            "indicators": {ind.id: {"raw": optional_float(raw[i, j]), "score": optional_float(result.indicator_scores[i, j])}
+                           for j, ind in enumerate(fw.indicators)},
         })
     return {
         "edition": {"id": ed.id, "title": ed.title},
@@ -76,6 +79,14 @@ def jsonable(value: Any) -> Any:
 def to_json_text(data: Any) -> str:
     """The one JSON writer: always valid JSON (no NaN), UTF-8 text, a final newline."""
     return json.dumps(jsonable(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def stage_csv(result: Result, stage: str) -> str:
+    """One stage's indicator data as CSV: city_id, name, one column per indicator."""
+    values = result.stages[stage]
+    ids = result.edition.framework.indicator_ids
+    rows = [[c.id, c.name, *(_csvoptional_float(v) for v in values[i])] for i, c in enumerate(result.cities)]
+    return csv_text(["city_id", "name", *ids], rows)
 
 
 def to_json(result: Result) -> str:

@@ -369,6 +369,19 @@ def apply_weights_file(weights: Weights, framework: Framework, path) -> Weights:
     return Weights(values, f"file {path}")
 
 
+def apply_weights_mapping(weights: Weights, framework: Framework, given: Mapping[str, float]) -> Weights:
+    """Override local weights from ``{id: weight}`` (nodes or indicators), as a weights file does."""
+    values = dict(weights.values)
+    for ident, w in given.items():
+        if ident not in values:
+            raise SpecError(f"weights: unknown indicator or domain id {ident!r}")
+        if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
+            raise SpecError(f"weights: {ident!r} must be a non-negative number, got {w!r}")
+        values[ident] = float(w)
+    check_weights(values, framework, None)
+    return Weights(values, "given: " + ", ".join(f"{k}={v:g}" for k, v in given.items()))
+
+
 def check_weights(values: Mapping[str, float], framework: Framework, path) -> None:
     """Every node needs a child of positive weight: with all zero it could not be scored."""
     for node in framework.nodes:

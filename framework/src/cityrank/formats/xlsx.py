@@ -19,7 +19,12 @@ FIXED = datetime.datetime(2000, 1, 1)
 _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
-def to_xlsx(result: Result) -> bytes:
+#: sheet names of the stages (raw values and normalised scores always; the rest with stages)
+STAGE_SHEETS = {"raw": "Raw values", "transformed": "Transformed", "imputed": "Imputed",
+                "treated": "Treated", "normalised": "Normalised scores"}
+
+
+def to_xlsx(result: Result, stages: bool = False) -> bytes:
     try:
         from openpyxl import Workbook
     except ImportError:  # pragma: no cover - depends on the installation
@@ -36,11 +41,13 @@ def to_xlsx(result: Result) -> bytes:
         ws.append([c["rank"], c["id"], c["name"], c["country"], c["score"], c["tier"],
                    *[c["domains"][d][k] for d in domains for k in ("score", "rank")]])
     fw = result.edition.framework
-    sheet = wb.create_sheet("Indicators")
-    sheet.append(["id", "name", *[i.id for i in fw.indicators]])
-    for i in result.order():
-        city = result.cities[i]
-        sheet.append([city.id, city.name, *[None if math.isnan(v) else float(v) for v in result.indicator_scores[i]]])
+    shown = [k for k in STAGE_SHEETS if k in result.stages and (stages or k in ("raw", "normalised"))]
+    for stage in shown:
+        sheet = wb.create_sheet(STAGE_SHEETS[stage])
+        sheet.append(["id", "name", *[i.id for i in fw.indicators]])
+        for i in result.order():
+            city = result.cities[i]
+            sheet.append([city.id, city.name, *[None if math.isnan(v) else float(v) for v in result.stages[stage][i]]])
     sheet = wb.create_sheet("Methods")
     sheet.append(["stage", "target", "method", "params", "plugin", "version"])
     for m in data["methods"]:

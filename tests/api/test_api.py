@@ -1,0 +1,161 @@
+"""The Python API: the same numbers as the CLI, every stage visible, warnings not prints."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import shutil
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import cityrank
+from cityrank.plugins import Registry
+from conftest import ROOT
+
+TINY = ROOT / "tests" / "data" / "tiny"
+
+
+@pytest.fixture
+def tiny(registry):
+    return cityrank.load(TINY, registry=registry)
+
+
+def test_load_by_path_or_installed_id(tiny):
+    assert tiny.id == "tiny" and len(tiny.cities) == 5 and tiny.indicators == ("fibre", "speed", "transit", "congestion")
+    assert cityrank.load("brics-2024", registry=Registry()).title.startswith("2024 BRICS")
+    with pytest.raises(cityrank.errors.CityrankError, match="unknown edition"):
+        cityrank.load("no-such-edition", registry=Registry())
+
+
+def test_api_and_cli_give_the_same_numbers(tiny, fresh_cli):
+    res = tiny.run(normaliser="rank", aggregator="geometric")
+    cli = json.loads(fresh_cli("run", TINY, "--normaliser", "rank", "--aggregator", "geometric", "--format", "json").stdout)
+    table = res.table()
+    for city in cli["cities"]:
+        assert table.loc[city["id"], "score"] == city["score"] and table.loc[city["id"], "rank"] == city["rank"]
+        for domain, v in city["domains"].items():
+            assert table.loc[city["id"], f"{domain}_score"] == v["score"]
+    assert cli["inputs_sha256"] == res.result.inputs_sha256
+
+
+def test_stages_are_the_pipeline_step_by_step(tiny):
+    res = tiny.run(imputation="mean")
+    with (TINY / "data.csv").open() as fh:
+        rows = {r["city_id"]: r for r in csv.DictReader(fh)}
+    raw, transformed, imputed = res.stage("raw"), res.stage("transformed"), res.stage("imputed")
+    assert raw.loc["ber", "speed"] == 150 and math.isnan(raw.loc["lis", "transit"])
+    assert raw.loc["ams", "fibre"] == 3  # the label "all-optical" is level 3
+    assert transformed.loc["ber", "speed"] == pytest.approx(math.log(150))  # speed is log-transformed
+    present = [float(r["transit"]) for r in rows.values() if r["transit"]]
+    assert imputed.loc["lis", "transit"] == pytest.approx(sum(present) / len(present))  # mean imputation
+    np.testing.assert_array_equal(res.stage("normalised").to_numpy(), res.result.indicator_scores)
+    with pytest.raises(cityrank.errors.CityrankError, match="unknown stage"):
+        res.stage("cooked")
+
+
+def test_stats_before_and_after_treatment(tiny):
+    res = tiny.run(outliers="winsorise")
+    stats = res.stats()
+    speed = np.log([200, 150, 90, 220, 80])
+    assert stats.loc["speed", "min_before"] == pytest.approx(speed.min())
+    assert stats.loc["speed", "sd_before"] == pytest.approx(speed.std(ddof=1))
+    assert stats.loc["transit", "coverage"] == 0.8
+    for ind in stats.index:  # an indicator that passed is left as it was
+        if stats.loc[ind, "treatment"] == "passed (no treatment)":
+            assert stats.loc[ind, "max_after"] == stats.loc[ind, "max_before"]
+    assert set(tiny.run().stats()["treatment"]) == {"none"}
+
+
+def test_drop_is_the_edition_written_without_the_indicator(tiny, registry, tmp_path):
+    folder = tmp_path / "ed"
+    shutil.copytree(TINY, folder)
+    toml = folder / "edition.toml"
+    text = toml.read_text()
+    start = text.index('[[indicators]]\nid = "transit"')
+    end = text.index("[[indicators]]", start + 1)
+    toml.write_text(text[:start] + text[end:])
+    (folder / "data.csv").write_text("\n".join(",".join(c for k, c in enumerate(line.split(",")) if k != 3)
+                                               for line in (TINY / "data.csv").read_text().splitlines()) + "\n")
+    by_hand = cityrank.load(folder, registry=registry).run().table()
+    dropped = tiny.run(drop=["transit"]).table()
+    np.testing.assert_array_equal(dropped["score"].to_numpy(), by_hand["score"].to_numpy())
+    compared = cityrank.compare(tiny.run(), tiny.run(drop=["transit"]))
+    assert list(compared["rank_change"]) == list(compared["rank_a"] - compared["rank_b"])
+
+
+def test_weights_mapping_equals_a_weights_file(tiny, tmp_path):
+    w = tmp_path / "w.csv"
+    w.write_text("id,weight\ndigital,1\ntraditional,3\n")
+    a = tiny.run(weights={"digital": 1, "traditional": 3}).table()
+    b = tiny.run(weights=w).table()
+    np.testing.assert_array_equal(a["score"].to_numpy(), b["score"].to_numpy())
+    with pytest.raises(cityrank.errors.SpecError, match="unknown indicator or domain id 'bandwidth'"):
+        tiny.run(weights={"bandwidth": 2})
+
+
+def test_notes_come_as_warnings_never_prints(capsys):
+    ed = cityrank.load("brics-2024", registry=Registry())
+    with pytest.warns(cityrank.CityrankWarning, match="no data for 2 of"):
+        ed.run()
+    assert capsys.readouterr() == ("", "")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cityrank.CityrankWarning)
+        with pytest.raises(cityrank.CityrankWarning):
+            ed.run()
+
+
+def test_without_pandas_tables_are_labelled_numpy(tiny, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now fails
+    table = tiny.run().table()
+    assert isinstance(table, cityrank.Table) and table.index[0] == table.index[0]
+    assert table["score"].dtype == np.float64 and len(table) == 5
+    assert "<table>" in table._repr_html_() and "score" in repr(table)
+    with pytest.raises(cityrank.errors.CityrankError, match=r"pip install 'cityrank\[pandas\]'"):
+        table.to_pandas()
+
+
+def test_notebook_display(tiny):
+    assert "<table>" in tiny.run()._repr_html_() and "Tiny test edition" in tiny._repr_html_()
+    assert tiny.framework().loc["speed", "parent"] == "digital"
+
+
+def test_uncertainty_from_the_api_equals_the_cli(tiny, fresh_cli):
+    ua = tiny.uncertainty(samples=200, seed=3, normalisers=["minmax", "rank"]).table()
+    cli = json.loads(fresh_cli("uncertainty", TINY, "--samples", "200", "--seed", "3", "--normalisers", "minmax;rank",
+                               "--format", "json").stdout)
+    for c in cli["cities"]:
+        assert ua.loc[c["id"], "median_rank"] == c["median_rank"] and ua.loc[c["id"], "top_share"] == c["top_share"]
+
+
+def test_import_cityrank_stays_light():
+    code = "import sys, cityrank; print(sorted(m for m in ('pandas', 'matplotlib', 'scipy', 'numpy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_cli_stages_drop_and_stats(fresh_cli, tmp_path):
+    folder = tmp_path / "stages"
+    result = fresh_cli("run", TINY, "--stages", "-o", f"{folder}/")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["imputed.csv", "normalised.csv", "ranking.csv", "raw.csv",
+                                                         "transformed.csv", "treated.csv"]
+    with (folder / "raw.csv").open() as fh:
+        raw = {r["city_id"]: r for r in csv.DictReader(fh)}
+    assert float(raw["ber"]["speed"]) == 150
+    openpyxl = pytest.importorskip("openpyxl")
+    book = tmp_path / "run.xlsx"
+    assert fresh_cli("run", TINY, "--stages", "--format", "xlsx", "-o", book).exit_code == 0
+    assert {"Raw values", "Transformed", "Imputed", "Treated", "Normalised scores"} <= set(openpyxl.load_workbook(book).sheetnames)
+    dropped = json.loads(fresh_cli("run", TINY, "--drop", "transit", "--format", "json").stdout)
+    assert "transit" not in {i["id"] for i in dropped["indicators"]}
+    data = json.loads(fresh_cli("run", TINY, "--format", "json").stdout)
+    ber = next(c for c in data["cities"] if c["id"] == "ber")
+    assert ber["indicators"]["speed"]["raw"] == 150 and 0 <= ber["indicators"]["speed"]["score"] <= 100
+    stats = json.loads(fresh_cli("stats", TINY, "--format", "json").stdout)
+    assert {r["indicator"] for r in stats["indicators"]} == {"fibre", "speed", "transit", "congestion"}
+    assert fresh_cli("stats", TINY, "--format", "csv").stdout.startswith("indicator,coverage,")
