@@ -159,3 +159,16 @@ def test_cli_stages_drop_and_stats(fresh_cli, tmp_path):
     stats = json.loads(fresh_cli("stats", TINY, "--format", "json").stdout)
     assert {r["indicator"] for r in stats["indicators"]} == {"fibre", "speed", "transit", "congestion"}
     assert fresh_cli("stats", TINY, "--format", "csv").stdout.startswith("indicator,coverage,")
+
+
+def test_show_tree_draws_the_framework(fresh_cli, tmp_path):
+    pytest.importorskip("matplotlib")
+    a, b = tmp_path / "a.svg", tmp_path / "b.svg"
+    assert fresh_cli("show", TINY, "--tree", "-o", a).exit_code == 0
+    assert fresh_cli("show", TINY, "--tree", "-o", b).exit_code == 0
+    assert a.read_bytes() == b.read_bytes() and a.read_bytes().startswith(b"<?xml")
+    png = tmp_path / "t.png"
+    assert fresh_cli("show", TINY, "--tree", "-o", png).exit_code == 0 and png.read_bytes()[:4] == b"\x89PNG"
+    bad = fresh_cli("show", TINY, "--tree", "-o", tmp_path / "t.pdf")
+    assert bad.exit_code == 2 and "must end in .png or .svg" in bad.stderr
+    assert fresh_cli("show", TINY, "--tree").exit_code == 2

@@ -93,13 +93,18 @@ def plugins(show_all, fmt):
 @click.command()
 @click.argument("edition")
 @format_option
-def show(edition, fmt):
+@click.option("--tree", is_flag=True, help="Draw the framework (index → domains → indicators, with weights) to -o.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="With --tree: a .png or .svg file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+def show(edition, fmt, tree, output, force):
     """Show an edition: metadata, sources, cities, framework tree with weights, data coverage."""
     from ..engine import collect_data, coverage, resolve_weights
 
     reg = registry()
     ed = load(edition)
     weights, diagnostics = resolve_weights(ed, reg)
+    if tree or output:
+        return _draw_tree(ed, weights, output, force)
     raw, sources, _ = collect_data(ed, reg)
     fw = ed.framework
     shares = coverage(fw, raw)
@@ -167,6 +172,27 @@ def show(edition, fmt):
         by_reason.setdefault(c.attributes.get("selected_by", ""), []).append(f"{c.name} ({c.country})")
     for reason, names in by_reason.items():
         click.echo(f"  {reason + ': ' if reason else ''}{', '.join(names)}")
+
+
+def _draw_tree(ed, weights, output, force) -> None:
+    from pathlib import Path
+
+    from ..formats import charts
+    from ..formats.output import write_atomic
+
+    if not output:
+        raise CityrankError("--tree needs -o FILE.png or -o FILE.svg")
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if suffix not in ("png", "svg"):
+        raise CityrankError("the output must end in .png or .svg", file=output)
+    if Path(output).exists() and not force:
+        raise CityrankError("the file exists; use --force to overwrite it", file=output)
+    try:
+        fig = charts.framework_tree(ed, weights)
+    except ImportError:
+        raise CityrankError("drawing needs matplotlib: pip install 'cityrank[report]'") from None
+    write_atomic(output, charts.render(fig, suffix), force=force)
+    click.echo(f"wrote {output}", err=True)
 
 
 def _provider(reg, indicator):

@@ -93,3 +93,38 @@ def render(fig, fmt: str) -> bytes:
     fig.savefig(buf, format=fmt, metadata=metadata, dpi=120)
     plt.close(fig)
     return buf.getvalue()
+
+
+def framework_tree(edition, weights):
+    """The framework as a tree, as COINr's ``plot_framework``: the index on the left, then
+    each level of domains, indicators on the right; each label with its local weight share
+    (its weight over its siblings' sum)."""
+    plt = _plt()
+    fw = edition.framework
+    leaves = [el for _, el in fw.preorder() if not fw.children(el.id) or el.id in fw.indicator_ids]
+    depth = {el.id: d for d, el in fw.preorder()}
+    y: dict[str, float] = {el.id: float(len(leaves) - 1 - k) for k, el in enumerate(leaves)}
+    for node in fw.postorder():  # a node sits at the middle of its children
+        kids = [c.id for c in fw.children(node.id)]
+        if kids:
+            y[node.id] = float(np.mean([y[k] for k in kids]))
+    levels = max(depth.values())
+    x = {ident: 1.7 * d for ident, d in depth.items()}  # room for a label between levels
+    fig, ax = plt.subplots(figsize=(3.6 * (levels + 1), 0.32 * len(leaves) + 1.0))
+    for _, el in fw.preorder():
+        kids = fw.children(el.id) if el.id not in fw.indicator_ids else []
+        for c in kids:
+            ax.plot([x[el.id], x[c.id]], [y[el.id], y[c.id]], color="#9aa7b4", lw=0.8, zorder=1)
+        parent_kids = fw.children(el.parent) if el.parent else []
+        siblings = sum(weights.values[c.id] for c in parent_kids) or 1.0
+        share = f" ({weights.values[el.id] / siblings:.0%})" if el.parent else ""
+        leaf = el.id in fw.indicator_ids
+        ax.text(x[el.id], y[el.id], f" {el.name}{share}", va="center", ha="left", fontsize=8 if leaf else 9,
+                fontweight="normal" if leaf else "bold", zorder=2,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#3b6ea8" if not leaf else "#cfd8e3"})
+    ax.set_xlim(-0.1, 1.7 * levels + 2.4)
+    ax.set_ylim(-1, len(leaves))
+    ax.axis("off")
+    ax.set_title(f"{edition.title}: framework (local weight shares)", fontsize=10)
+    fig.tight_layout()
+    return fig
