@@ -54,3 +54,21 @@ def test_other_examples_run():
     assert band[0] == 3 and np.isnan(band[1])
     for page in ("editions.md", "commands.md"):
         _example(page)
+
+
+def test_python_tutorial_runs():
+    """Every ```python block of docs/python.md, in order, in one namespace."""
+    import re
+    import warnings
+
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "python.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 5
+    namespace: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for block in blocks:
+            exec(compile(block, "docs/python.md", "exec"), namespace)  # noqa: S102 - our own docs
+    assert namespace["res"].table().shape[0] == 138
