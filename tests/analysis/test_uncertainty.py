@@ -245,3 +245,12 @@ def test_weights_file_means_the_same_as_for_run(fresh_cli, tmp_path):
     assert {c["id"]: c["nominal_rank"] for c in ua["cities"]} == {c["id"]: c["rank"] for c in run["cities"]}
     plain = json.loads(fresh_cli("run", TINY, "--format", "json").stdout)
     assert [c["id"] for c in run["cities"]] != [c["id"] for c in plain["cities"]]  # the file matters
+
+
+def test_sensitivity_without_variation_says_the_indices_are_undefined(fresh_cli):
+    result = fresh_cli("sensitivity", TINY, "--samples", "20", "--weight-noise", "none",
+                       "--normalisers", "minmax;minmax", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)  # valid JSON: undefined indices are null, not NaN
+    assert data["indices"][0]["first_order"] is None and "undefined" in result.stderr
+    assert any("undefined" in n for n in data["notes"])
