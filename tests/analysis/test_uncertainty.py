@@ -8,9 +8,12 @@ import json
 import attrs
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cityrank.analysis import Assumptions, WeightNoise, sensitivity, sobol_indices, uncertainty
-from cityrank.analysis.uncertainty import BLOCK, Model, quantiles_from_counts
+from cityrank.analysis.rankcounts import RankCounts
+from cityrank.analysis.uncertainty import BLOCK, Model
 from cityrank.engine import Choices, run
 from cityrank.formats.spec import load_edition
 from cityrank.model import MethodChoice, Weights
@@ -129,18 +132,47 @@ def test_same_seed_same_result_whatever_chunks_and_workers(registry):
     np.testing.assert_array_equal(s1.total_ci, s2.total_ci)
 
 
-def test_quantiles_from_counts_equal_numpy_and_coinr_rank_stats():
+def test_rank_counts_give_numpy_and_coinr_rank_stats():
     rows = _read("UA_Ranks.csv")
     runs = [k for k in rows[0] if k.startswith("r_")]
     ranks = np.array([[int(r[k]) for k in runs] for r in rows])
-    counts = np.zeros((len(rows), len(rows) + 1), dtype=np.uint32)
-    for i, row in enumerate(ranks):
-        np.add.at(counts[i], row, 1)
+    counts = RankCounts(len(rows), len(runs))
+    assert counts.resolution == 1  # 51 cities: one counter per rank
+    counts.add(ranks.T)
     stats = {r["uCode"]: r for r in _read("UA_RankStats.csv")}
     qs = (0.5, 0.05, 0.95)
-    for ours, q, column in zip(quantiles_from_counts(counts, qs), qs, ("Median", "Q5", "Q95"), strict=True):
+    for ours, q, column in zip(counts.quantiles(qs), qs, ("Median", "Q5", "Q95"), strict=True):
         np.testing.assert_allclose(ours, np.quantile(ranks, q, axis=1))
         np.testing.assert_allclose(ours, [float(stats[r["uCode"]][column]) for r in rows])
+    np.testing.assert_allclose(counts.mean(), ranks.mean(axis=1))
+
+
+@given(st.integers(40, 400), st.integers(3, 30), st.integers(0, 10**6))
+def test_binned_rank_counts_are_within_their_resolution(n, bins, seed):
+    """With fewer counters than ranks, every quantile is within width − 1 ranks of numpy's
+    and the mean within (width − 1)/2; the sparse and the dense counting paths agree."""
+    rng = np.random.default_rng(seed)
+    samples = 60
+    ranks = np.argsort(rng.random((samples, n)), axis=1).argsort(axis=1) + 1  # random permutations, 1 … n
+    ranks[:, 0] = np.minimum(ranks[:, 0], 3)  # a city that is always near the top (ties allowed in counts)
+    counts = RankCounts(n, samples, bins=bins)
+    for part in np.array_split(ranks, 4):
+        counts.add(part)
+    width = counts.resolution
+    assert width == -(-n // bins)
+    for q in (0.05, 0.5, 0.95):
+        exact = np.quantile(ranks, q, axis=0)
+        assert np.all(np.abs(counts.quantiles([q])[0] - exact) <= width - 1 + 1e-9)
+    assert np.all(np.abs(counts.mean() - ranks.mean(axis=0)) <= (width - 1) / 2 + 1e-9)
+    sparse = RankCounts(n, samples, bins=bins)
+    for row in ranks:  # one ranking at a time takes the sparse path
+        sparse.add(row[None, :])
+    np.testing.assert_array_equal(sparse.counts, counts.counts)
+    unranked = ranks.copy()
+    unranked[:, 5] = 0  # never ranked: no counts, NaN statistics
+    partial = RankCounts(n, samples, bins=bins)
+    partial.add(unranked)
+    assert partial.totals()[5] == 0 and np.isnan(partial.quantiles([0.5])[0, 5]) and np.isnan(partial.mean()[5])
 
 
 def test_sobol_estimators_reproduce_coinr_sensitivity_indices():

@@ -70,5 +70,5 @@ def test_python_tutorial_runs():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for block in blocks:
-            exec(compile(block, "docs/python.md", "exec"), namespace)  # noqa: S102 - our own docs
+            exec(compile(block, "docs/python.md", "exec"), namespace)
     assert namespace["res"].table().shape[0] == 138

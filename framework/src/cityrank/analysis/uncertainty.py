@@ -7,7 +7,8 @@ apportion the variance of the average rank shift among the assumptions (sensitiv
 Saltelli/Jansen estimators).
 
 Samples are evaluated in batches through the batched method contract; rank statistics are
-accumulated as counts per (city, rank), so memory does not grow with the number of samples.
+accumulated as counts per (city, rank), exact up to 2,048 cities and in 2,048 rank bins
+beyond (:mod:`.rankcounts`), so memory grows with neither the samples nor N².
 Random draws come in fixed blocks of samples, each from its own generator seeded by
 (seed, block), so results do not depend on the chunk size or the number of workers.
 """
@@ -41,6 +42,7 @@ from ..formats.output import optional_float, optional_int
 from ..model import Dataset, Edition, MethodChoice, Result
 from ..plugins import Registry
 from ..ranking import int_ranks
+from .rankcounts import RankCounts
 
 BLOCK = 1024  # samples per random-draw block: fixed, so results do not depend on chunking
 
@@ -245,6 +247,8 @@ class UncertaintyResult:
     mean: np.ndarray
     top_share: np.ndarray
     top: float
+    #: ranks per counting bin: 1 = exact quantiles; else within resolution − 1 ranks (rankcounts)
+    resolution: int = 1
 
     def rows(self) -> list[dict]:
         order = sorted(range(len(self.nominal)), key=lambda i: (_key(self.nominal[i]), self.edition.cities[i].id))
@@ -307,13 +311,8 @@ def uncertainty(
     model = Model(edition, registry, assumptions, data)
     n = model.n
     chunk = chunk_size or default_chunk(n, len(edition.framework.indicators))
-    counts = np.zeros((n, n + 1), dtype=np.uint32 if samples < 2**32 else np.uint64)
-    k_full = math.floor(top * n + 1e-9)
-    # A sample where every city is ranked has floor(top·n) cities in its top: those are read
-    # off `counts` at the end. Chunks with unranked cities are counted sample by sample, and
-    # their share of counts[:, 1:k_full + 1] is remembered so as not to count it twice.
-    in_top = np.zeros(n, dtype=np.int64)
-    low_in_partial_chunks = np.zeros(n, dtype=np.int64)
+    counts = RankCounts(n, samples)
+    in_top = np.zeros(n, dtype=np.int64)  # samples in which each city is in the top tier
     cache: dict[int, dict] = {}
 
     def draws_for(start, stop):
@@ -332,28 +331,17 @@ def uncertainty(
         return model.evaluate(d["imputation"], d["normaliser"], d["aggregator"], d["weights"])
 
     jobs = ((b, draws_for(*b)) for b in _chunks(samples, chunk))
-    offset = np.arange(n, dtype=np.int64) * (n + 1)
     with _pool(workers) as pool:
         for (start, stop), ranks in zip(_chunks(samples, chunk), pool.map(work, jobs), strict=True):
-            missing = ranks == 0
-            if missing.any():
-                ranked = (~missing).sum(axis=1)[:, None]
-                in_top += (~missing & (ranks <= np.floor(top * ranked + 1e-9))).sum(axis=0)
-                low_in_partial_chunks += (~missing & (ranks <= k_full)).sum(axis=0)
-                _count(counts, (offset + ranks)[~missing])
-            else:
-                _count(counts, (offset + ranks).ravel())
+            ranked = (ranks > 0).sum(axis=1, keepdims=True)  # floor(top·n) of the cities ranked in that sample
+            in_top += ((ranks > 0) & (ranks <= np.floor(top * ranked + 1e-9))).sum(axis=0)
+            counts.add(ranks)
             if progress:
                 progress(stop - start)
-    in_top += counts[:, 1:k_full + 1].sum(axis=1, dtype=np.int64) - low_in_partial_chunks
-    total = counts.sum(axis=1, dtype=np.int64).astype(np.float64)
-    values = np.arange(n + 1, dtype=np.float64)
-    rank_sum = np.concatenate([counts[i:i + 256] @ values for i in range(0, n, 256)])  # bounded copies
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(total > 0, rank_sum / total, np.nan)
-    median, p05, p95 = quantiles_from_counts(counts, (0.5, 0.05, 0.95))
+    median, p05, p95 = counts.quantiles((0.5, 0.05, 0.95))
+    mean = counts.mean()
     return UncertaintyResult(edition, samples, seed, assumptions, model.nominal_ranks, median, p05, p95,
-                             mean, in_top / samples, top)
+                             mean, in_top / samples, top, counts.resolution)
 
 
 class _Serial:
@@ -393,15 +381,6 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _count(counts: np.ndarray, flat: np.ndarray) -> None:
-    """counts.flat[flat] += 1 for every occurrence (repeats included)."""
-    if counts.size <= 8 * flat.size:
-        counts += np.bincount(flat, minlength=counts.size).reshape(counts.shape).astype(counts.dtype)
-    else:
-        values, times = np.unique(flat, return_counts=True)
-        counts.ravel()[values] += times.astype(counts.dtype)
-
-
 def _slice(d, lo, hi):
     return {k: ({n: w[lo:hi] for n, w in v.items()} if isinstance(v, dict) else v[lo:hi]) for k, v in d.items()}
 
@@ -412,25 +391,6 @@ def _concat(parts):
     first = parts[0]
     return {k: ({n: np.concatenate([p[k][n] for p in parts]) for n in v} if isinstance(v, dict)
                 else np.concatenate([p[k] for p in parts])) for k, v in first.items()}
-
-
-def quantiles_from_counts(counts: np.ndarray, qs) -> np.ndarray:
-    """Quantiles ``(len(qs), rows)`` of each row's distribution, given as counts per value
-    (column = value), with numpy's default 'linear' method (R type 7); NaN for an empty row."""
-    out = np.full((len(qs), counts.shape[0]), np.nan)
-    for i, row in enumerate(counts):
-        cum = np.cumsum(row, dtype=np.int64)
-        total = int(cum[-1])
-        if total == 0:
-            continue
-        for j, q in enumerate(qs):
-            h = (total - 1) * q  # 0-based position in the sorted sample
-            lo = math.floor(h)
-            hi = min(lo + 1, total - 1)
-            x_lo = int(np.searchsorted(cum, lo + 1))
-            x_hi = int(np.searchsorted(cum, hi + 1))
-            out[j, i] = x_lo + (h - lo) * (x_hi - x_lo)
-    return out
 
 
 # --- sensitivity ---------------------------------------------------------------------------

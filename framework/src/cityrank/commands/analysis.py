@@ -89,12 +89,14 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
                                  top=top, chunk_size=chunk_size, workers=workers, progress=progress)
     rows = result.rows()
     info = {"edition": ed.id, "samples": samples, "seed": seed, "top": top,
-            "assumptions": _describe(assumptions)}
+            "assumptions": _describe(assumptions), "rank_resolution": result.resolution}
     if fmt == "json":
         return emit(to_json_text({**info, "cities": rows}), output)
     if fmt == "csv":
         return emit(csv_text(list(rows[0]), [list(r.values()) for r in rows]), output)
-    lines = [f"{ed.title}: {samples} samples, seed {seed}",
+    exact = "exact rank quantiles" if result.resolution == 1 else \
+        f"rank quantiles within {result.resolution - 1} ranks (counted in bins of {result.resolution})"
+    lines = [f"{ed.title}: {samples} samples, seed {seed}, {exact}",
              "varying: " + "; ".join(f"{k} = {plain_text(v)}" for k, v in info["assumptions"].items()), "",
              f"{'rank':>4}  {'city':<24} {'median':>6} {'5–95% interval':>15} {f'in top {top:.0%}':>11}"]
     for r in rows[:limit]:
