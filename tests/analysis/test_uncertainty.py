@@ -286,3 +286,15 @@ def test_sensitivity_without_variation_says_the_indices_are_undefined(fresh_cli)
     data = json.loads(result.stdout)  # valid JSON: undefined indices are null, not NaN
     assert data["indices"][0]["first_order"] is None and "undefined" in result.stderr
     assert any("undefined" in n for n in data["notes"])
+
+
+def test_bootstrap_in_blocks_equals_all_at_once():
+    from cityrank.analysis.uncertainty import _bootstrap, sobol_indices
+
+    rng = np.random.default_rng(5)
+    y_a, y_b, y_ab = rng.random(300), rng.random(300), rng.random((3, 300))
+    boot = np.random.default_rng([9, 13]).integers(300, size=(100, 300))
+    want = sobol_indices(y_a[boot], y_b[boot], np.moveaxis(y_ab[:, boot], 0, 1))
+    got = _bootstrap(y_a, y_b, y_ab, 100, np.random.default_rng([9, 13]), block=7)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])

@@ -434,6 +434,20 @@ def sobol_indices(y_a: np.ndarray, y_b: np.ndarray, y_ab: np.ndarray) -> tuple[n
     return first, total
 
 
+def _bootstrap(y_a, y_b, y_ab, resamples: int, rng, block: int = 32):
+    """First-order and total indices ``(resamples, d)`` of bootstrap resamples of the base
+    samples, drawn from ``rng`` in blocks (the same draws as all at once: the generator's
+    stream is consumed in order), so that memory holds ``block`` × samples × d, not more."""
+    n = len(y_a)
+    firsts, totals = [], []
+    for start in range(0, resamples, block):
+        boot = rng.integers(n, size=(min(block, resamples - start), n))
+        f, t = sobol_indices(y_a[boot], y_b[boot], np.moveaxis(y_ab[:, boot], 0, 1))
+        firsts.append(f)
+        totals.append(t)
+    return np.concatenate(firsts), np.concatenate(totals)
+
+
 def sensitivity(
     target: Edition | Result,
     registry: Registry,
@@ -500,8 +514,7 @@ def sensitivity(
     first, total = sobol_indices(y_a, y_b, y_ab)
     alpha = (1 - confidence) / 2
     if bootstrap:
-        boot = np.random.default_rng([seed, 13]).integers(samples, size=(bootstrap, samples))
-        bf, bt = sobol_indices(y_a[boot], y_b[boot], np.moveaxis(y_ab[:, boot], 0, 1))
+        bf, bt = _bootstrap(y_a, y_b, y_ab, bootstrap, np.random.default_rng([seed, 13]))
         first_ci = np.quantile(bf, [alpha, 1 - alpha], axis=0).T
         total_ci = np.quantile(bt, [alpha, 1 - alpha], axis=0).T
     else:
