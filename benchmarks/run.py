@@ -113,6 +113,32 @@ def memory_child(n: int, samples: int) -> None:
     print(f"{peak_rss_mb():.0f} {before:.0f} {time.perf_counter() - t:.1f}")
 
 
+def cluster_scaling(registry, n: int, s: int) -> None:
+    """The Monte Carlo in one thread, and on LocalClusters of 1 and 2 worker processes: the
+    speed-up from 1 to 2 workers gives the parallel fraction p of a cluster run (Amdahl),
+    hence what W workers should give; the 1-worker cluster against one thread is the cost of
+    shipping the work (tasks, partial counts)."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    edition = synthetic(n)
+    assumptions = Assumptions.for_edition(edition, weights=WeightNoise("dirichlet", 50.0))
+    one = best(partial(uncertainty, edition, registry, samples=s, seed=1, assumptions=assumptions, workers=1), 2)
+    times = {}
+    for workers in (1, 2):
+        with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None,
+                          silence_logs=logging.ERROR) as lc, Client(lc) as client:
+            times[workers] = best(partial(uncertainty, edition, registry, samples=s, seed=1, assumptions=assumptions,
+                                          client=client), 2)
+    speedup = times[1] / times[2]
+    p = min(1.0, max(0.0, 2 * (1 - 1 / speedup)))  # Amdahl: speedup = 1 / ((1 - p) + p / 2)
+    print(f"\n(e) Monte Carlo N = {n:,}, S = {s:,}: one thread {one:.2f} s; LocalCluster of 1 worker "
+          f"{times[1]:.2f} s, of 2 workers {times[2]:.2f} s (speed-up {speedup:.2f}); parallel fraction "
+          f"p ≈ {p:.2f}, so W workers should give " + ", ".join(f"{w}: {1 / ((1 - p) + p / w):.1f}×" for w in (4, 16, 64))
+          + " the 1-worker cluster")
+
+
 def cold_runs(repeat: int = 3) -> None:
     """Each installed edition run from a fresh process (imports, plugins, providers' data),
     as a user's first command, against a fresh ``python -c "import numpy"``."""
@@ -171,6 +197,8 @@ def main(argv=None) -> int:
     if any(min(s, args.peer_samples) < s for s in sample_sizes) and peers:
         print(f"  * peer time measured on {args.peer_samples} samples and scaled to S")
     cold_runs()
+    if importlib.util.find_spec("distributed"):
+        cluster_scaling(registry, 1000, 2000 if args.quick else 10000)
     if not args.quick:
         n, s = 10000, 100000
         out = subprocess.run([sys.executable, __file__, "--memory-child", str(n), str(s)],

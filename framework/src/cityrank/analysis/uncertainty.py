@@ -270,6 +270,18 @@ def _chunks(total: int, size: int):
     return [(start, min(start + size, total)) for start in range(0, total, size)]
 
 
+def _groups(chunks, samples_per_group: int = BLOCK):
+    """Consecutive chunks gathered into groups of about ``samples_per_group`` samples."""
+    groups, current, size = [], [], 0
+    for bounds in chunks:
+        current.append(bounds)
+        size += bounds[1] - bounds[0]
+        if size >= samples_per_group:
+            groups.append(current)
+            current, size = [], 0
+    return groups + ([current] if current else [])
+
+
 def _check(samples, chunk_size, workers, seed=0, top=0.1):
     workers = default_workers() if workers is None else workers
     if not isinstance(samples, int) or samples < 1:
@@ -302,9 +314,11 @@ def uncertainty(
     chunk_size: int | None = None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    client=None,
 ) -> UncertaintyResult:
     """Monte Carlo over the assumptions; rank statistics per city. Same seed, same result,
-    whatever ``chunk_size`` and ``workers``."""
+    whatever ``chunk_size``, ``workers`` or the Dask ``client`` (a
+    ``dask.distributed.Client``: chunks run as tasks on its cluster)."""
     workers = _check(samples, chunk_size, workers, seed, top)
     edition = target.edition if isinstance(target, Result) else target
     assumptions = assumptions or Assumptions.for_edition(edition)
@@ -313,35 +327,102 @@ def uncertainty(
     chunk = chunk_size or default_chunk(n, len(edition.framework.indicators))
     counts = RankCounts(n, samples)
     in_top = np.zeros(n, dtype=np.int64)  # samples in which each city is in the top tier
-    cache: dict[int, dict] = {}
-
-    def draws_for(start, stop):
-        parts = []
-        for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
-            if block not in cache:
-                cache.clear()
-                cache[block] = model.draw(seed, block)
-            d = cache[block]
-            lo, hi = max(start, block * BLOCK) - block * BLOCK, min(stop, (block + 1) * BLOCK) - block * BLOCK
-            parts.append(_slice(d, lo, hi))
-        return _concat(parts)
-
-    def work(bounds):
-        d = bounds[1]
-        return model.evaluate(d["imputation"], d["normaliser"], d["aggregator"], d["weights"])
-
-    jobs = ((b, draws_for(*b)) for b in _chunks(samples, chunk))
-    with _pool(workers) as pool:
-        for (start, stop), ranks in zip(_chunks(samples, chunk), pool.map(work, jobs), strict=True):
-            ranked = (ranks > 0).sum(axis=1, keepdims=True)  # floor(top·n) of the cities ranked in that sample
-            in_top += ((ranks > 0) & (ranks <= np.floor(top * ranked + 1e-9))).sum(axis=0)
+    job = UncertaintyJob(edition, assumptions, data, seed, top, samples)
+    if client is None:
+        for _bounds, ranks in _run_chunks(job, model, _chunks(samples, chunk), workers, None, progress):
+            in_top += job.in_top(ranks)
             counts.add(ranks)
-            if progress:
-                progress(stop - start)
+    else:  # each task counts a block of samples on its worker; the counts are summed on the cluster
+        from .cluster import tally_on_cluster
+
+        threads = max(1, sum(client.nthreads().values()))  # a few tasks per thread: few partial counts to sum
+        per_task = max(BLOCK, -(-samples // (2 * threads)))
+        counts.counts[:], in_top[:] = tally_on_cluster(client, job, _groups(_chunks(samples, chunk), per_task), progress)
     median, p05, p95 = counts.quantiles((0.5, 0.05, 0.95))
     mean = counts.mean()
     return UncertaintyResult(edition, samples, seed, assumptions, model.nominal_ranks, median, p05, p95,
                              mean, in_top / samples, top, counts.resolution)
+
+
+# --- jobs: what one chunk of samples computes, sent as is to a cluster's workers ---------
+
+
+@attrs.frozen(eq=False)
+class UncertaintyJob:
+    """Ranks ``(B, N)`` of the samples ``[start, stop)``, their random choices drawn by block."""
+
+    edition: Edition
+    assumptions: Assumptions
+    data: Dataset | None
+    seed: int
+    top: float = 0.1
+    samples: int = 1
+
+    def in_top(self, ranks: np.ndarray) -> np.ndarray:
+        """Per city, the samples of ``ranks`` ``(B, N)`` in which it is in the top tier
+        (floor(top·n) of the n cities ranked in that sample)."""
+        ranked = (ranks > 0).sum(axis=1, keepdims=True)
+        return ((ranks > 0) & (ranks <= np.floor(self.top * ranked + 1e-9))).sum(axis=0, dtype=np.int64)
+
+    def tally(self, model: Model, chunks) -> tuple[np.ndarray, np.ndarray]:
+        """Rank counts and top-tier counts of the samples of ``chunks``."""
+        counts = RankCounts(model.n, self.samples)
+        in_top = np.zeros(model.n, dtype=np.int64)
+        for bounds in chunks:
+            ranks = self(model, bounds)
+            counts.add(ranks)
+            in_top += self.in_top(ranks)
+        size = sum(b - a for a, b in chunks)
+        return (counts.counts.astype(np.uint16) if size < 2**16 else counts.counts), in_top  # half the bytes to send
+
+    def __call__(self, model: Model, bounds) -> np.ndarray:
+        start, stop = bounds
+        parts = []
+        for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
+            lo, hi = max(start, block * BLOCK) - block * BLOCK, min(stop, (block + 1) * BLOCK) - block * BLOCK
+            parts.append(_slice(model.draw(self.seed, block), lo, hi))
+        d = _concat(parts)
+        return model.evaluate(d["imputation"], d["normaliser"], d["aggregator"], d["weights"])
+
+
+@attrs.frozen(eq=False)
+class SensitivityJob:
+    """The mean absolute rank shift of the design's runs ``[lo, hi)``."""
+
+    edition: Edition
+    assumptions: Assumptions
+    data: Dataset | None
+    seed: int
+    choice: dict
+    bank: dict
+    factors: tuple
+    nominal: np.ndarray
+
+    def __call__(self, model: Model, bounds) -> np.ndarray:
+        lo, hi = bounds
+        c = self.choice
+        w = {node: self.bank[node][c["weights"][lo:hi]] for node in self.bank} if "weights" in self.factors else {}
+        ranks = model.evaluate(c["imputation"][lo:hi], c["normaliser"][lo:hi], c["aggregator"][lo:hi], w)
+        ranks = ranks.astype(np.float64)
+        ranks[ranks == 0] = np.nan
+        with np.errstate(invalid="ignore"):
+            return np.nanmean(np.abs(ranks - self.nominal), axis=1)
+
+
+def _run_chunks(job, model, chunks, workers, client, progress):
+    """``(bounds, job(model, bounds))`` for every chunk, in order: in this process (threads),
+    or as tasks of a Dask cluster when ``client`` is given (each worker builds the model once)."""
+    if client is not None:
+        from .cluster import run_on_cluster
+
+        results = run_on_cluster(client, job, chunks, progress)
+        yield from results
+        return
+    with _pool(workers) as pool:
+        for bounds, result in zip(chunks, pool.map(lambda b: job(model, b), chunks), strict=True):
+            yield bounds, result
+            if progress:
+                progress(bounds[1] - bounds[0])
 
 
 class _Serial:
@@ -462,6 +543,7 @@ def sensitivity(
     chunk_size: int | None = None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    client=None,
 ) -> SensitivityResult:
     """Sensitivity indices of the mean absolute rank shift (COINr's ``get_sensi`` output) to
     each varying assumption; ``samples`` base samples give samples × (d + 2) runs."""
@@ -494,21 +576,10 @@ def sensitivity(
     chunk = chunk_size or default_chunk(model.n, len(edition.framework.indicators))
     nominal = model.nominal_ranks
 
-    def work(bounds):
-        lo, hi = bounds
-        w = ({node: bank[node][choice["weights"][lo:hi]] for node in bank} if "weights" in factors else {})
-        ranks = model.evaluate(choice["imputation"][lo:hi], choice["normaliser"][lo:hi],
-                               choice["aggregator"][lo:hi], w).astype(np.float64)
-        ranks[ranks == 0] = np.nan
-        with np.errstate(invalid="ignore"):
-            return np.nanmean(np.abs(ranks - nominal), axis=1)
-
+    job = SensitivityJob(edition, assumptions, data, seed, choice, bank, tuple(factors), nominal)
     y = np.empty(runs)
-    with _pool(workers) as pool:
-        for (lo, hi), part in zip(_chunks(runs, chunk), pool.map(work, _chunks(runs, chunk)), strict=True):
-            y[lo:hi] = part
-            if progress:
-                progress(hi - lo)
+    for (lo, hi), part in _run_chunks(job, model, _chunks(runs, chunk), workers, client, progress):
+        y[lo:hi] = part
     y_a, y_b = y[:samples], y[samples:2 * samples]
     y_ab = y[2 * samples:].reshape(d, samples)
     first, total = sobol_indices(y_a, y_b, y_ab)

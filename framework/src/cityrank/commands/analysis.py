@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import click
 
@@ -32,6 +32,9 @@ def assumption_options(func):
         click.option("--spread", type=FiniteFloat(min=0, max=1, max_open=True), default=0.25, show_default=True, help="Uniform noise: ±spread × weight."),
         click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours)."),
         click.option("--chunk-size", type=click.IntRange(min=1), help="Samples evaluated per batch (results do not depend on it)."),
+        click.option("--cluster", metavar="local|ADDRESS",
+                     help="Run the samples as Dask tasks: 'local' (a LocalCluster of --workers processes) or a "
+                          "scheduler address such as tcp://scheduler:8786. Same results as without.",),
         click.option("--workers", type=click.IntRange(min=1, max=64), help="Threads (default: the cores, at most 4; results do not depend on it)."),
     ]
     for option in reversed(options):
@@ -61,6 +64,15 @@ def _setup(edition, normalisers, aggregators, imputations, weight_noise, concent
     return ed, assumptions, data
 
 
+def _client(address, workers):
+    """A Dask client for --cluster (imported only then), or None."""
+    if not address:
+        return nullcontext(None)
+    from ..analysis.cluster import connect
+
+    return connect(address, workers)
+
+
 @contextmanager
 def _progress(total, label):
     """A progress bar on a terminal; nothing in pipes or files."""
@@ -78,15 +90,15 @@ def _progress(total, label):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), help="Show only the first N cities in the table.")
 def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise,
-                concentration, spread, data_file, chunk_size, workers, output, force, top, fmt, limit):
+                concentration, spread, data_file, chunk_size, cluster, workers, output, force, top, fmt, limit):
     """Monte Carlo over weights, normaliser, aggregator and imputation: rank intervals per city."""
     from ..analysis import uncertainty as run_uncertainty
 
     ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
                                    concentration, spread, data_file, weights_file)
-    with _progress(samples, "samples") as progress:
+    with _client(cluster, workers) as client, _progress(samples, "samples") as progress:
         result = run_uncertainty(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
-                                 top=top, chunk_size=chunk_size, workers=workers, progress=progress)
+                                 top=top, chunk_size=chunk_size, workers=workers, progress=progress, client=client)
     rows = result.rows()
     info = {"edition": ed.id, "samples": samples, "seed": seed, "top": top,
             "assumptions": _describe(assumptions), "rank_resolution": result.resolution}
@@ -113,16 +125,17 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
 @click.option("--bootstrap", type=click.IntRange(min=0, max=100_000), default=1000, show_default=True, help="Bootstrap resamples for the intervals.")
 @format_option
 def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise,
-                concentration, spread, data_file, chunk_size, workers, output, force, bootstrap, fmt):
+                concentration, spread, data_file, chunk_size, cluster, workers, output, force, bootstrap, fmt):
     """First-order and total sensitivity indices of the mean absolute rank shift."""
     from ..analysis import sensitivity as run_sensitivity
 
     ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
                                    concentration, spread, data_file, weights_file)
     runs = samples * (len(assumptions.factors()) + 2)
-    with _progress(runs, "runs") as progress:
+    with _client(cluster, workers) as client, _progress(runs, "runs") as progress:
         result = run_sensitivity(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
-                                 bootstrap=bootstrap, chunk_size=chunk_size, workers=workers, progress=progress)
+                                 bootstrap=bootstrap, chunk_size=chunk_size, workers=workers, progress=progress,
+                                 client=client)
     rows = result.rows()
     for note in result.notes:
         click.echo(f"warning: {note}", err=True)
