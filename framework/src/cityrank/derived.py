@@ -47,18 +47,31 @@ def write(path, meta, header, rows) -> None:
     Path(path).write_text(dumps(meta, header, rows), encoding="utf-8")
 
 
+def read_meta(path) -> dict[str, str]:
+    """Only the metadata of a derived file (its first ``# key: value`` lines): what a plugin
+    needs to register its providers, without reading the data."""
+    meta = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.startswith("# "):
+                break
+            key, _, value = line[2:].partition(":")
+            meta[key.strip()] = value.strip()
+    return meta
+
+
 def read(path) -> tuple[dict[str, str], dict[str, np.ndarray]]:
     """Metadata and columns (float64 where every value is a number, else text) of a derived file."""
-    meta, lines = {}, []
+    meta = read_meta(path)
     with open(path, encoding="utf-8", newline="") as fh:
-        for line in fh:
-            if line.startswith("# ") and not lines:
-                key, _, value = line[2:].partition(":")
-                meta[key.strip()] = value.strip()
-            else:
-                lines.append(line)
-    rows = list(csv.reader(lines))
-    header, body = rows[0], rows[1:]
+        lines = [line for line in fh if not line.startswith("# ")]
+    header = next(csv.reader(lines[:1]))
+    try:  # all numbers: numpy's C reader
+        values = np.loadtxt(lines[1:], delimiter=",", dtype=np.float64, ndmin=2)
+        return meta, {name: values[:, j] for j, name in enumerate(header)}
+    except ValueError:
+        pass
+    body = list(csv.reader(lines[1:]))
     columns = {}
     for j, name in enumerate(header):
         values = [r[j] for r in body]

@@ -47,27 +47,31 @@ class Points:
 
     def within(self, lat, lon, radius_km: float) -> np.ndarray:
         """Σ weight of the points within ``radius_km`` of each (lat, lon); NaN where a
-        coordinate is missing. One latitude band per query: 1° of latitude is ≥ 110.5 km."""
+        coordinate is missing. Vectorised: each query's candidates are the points of its
+        latitude band (1° of latitude is ≥ 110.5 km), all bands' distances in one array."""
         if not radius_km > 0:
             raise ValueError(f"radius_km must be positive, got {radius_km}")
-        lat, lon = np.atleast_1d(lat), np.atleast_1d(lon)
-        out = np.full(len(lat), np.nan)
+        lat, lon = np.atleast_1d(np.asarray(lat, dtype=np.float64)), np.atleast_1d(np.asarray(lon, dtype=np.float64))
+        known = ~(np.isnan(lat) | np.isnan(lon))
         band = radius_km / 110.0
-        for i in range(len(lat)):
-            if np.isnan(lat[i]) or np.isnan(lon[i]):
-                continue
-            lo, hi = np.searchsorted(self.lat, [lat[i] - band, lat[i] + band])
-            d = haversine_km(lat[i], lon[i], self.lat[lo:hi], self.lon[lo:hi])
-            out[i] = self.weight[lo:hi][d <= radius_km].sum()
-        return out
+        lo = np.searchsorted(self.lat, np.where(known, lat - band, 0.0))
+        hi = np.searchsorted(self.lat, np.where(known, lat + band, 0.0))
+        size = np.where(known, hi - lo, 0)
+        query = np.repeat(np.arange(len(lat)), size)
+        point = np.arange(size.sum()) + np.repeat(lo - (np.cumsum(size) - size), size)
+        near = haversine_km(lat[query], lon[query], self.lat[point], self.lon[point]) <= radius_km
+        out = np.bincount(query[near], weights=self.weight[point[near]], minlength=len(lat))
+        return np.where(known, out, np.nan)
 
-    def nearest_km(self, lat, lon) -> np.ndarray:
+    def nearest_km(self, lat, lon, block: int = 256) -> np.ndarray:
         """Distance in km from each (lat, lon) to the nearest point; NaN where missing."""
-        lat, lon = np.atleast_1d(lat), np.atleast_1d(lon)
+        lat, lon = np.atleast_1d(np.asarray(lat, dtype=np.float64)), np.atleast_1d(np.asarray(lon, dtype=np.float64))
         out = np.full(len(lat), np.nan)
         if not len(self):
             return out
-        for i in range(len(lat)):
-            if not (np.isnan(lat[i]) or np.isnan(lon[i])):
-                out[i] = haversine_km(lat[i], lon[i], self.lat, self.lon).min()
+        for start in range(0, len(lat), block):  # (block × points) distances at a time
+            part = slice(start, start + block)
+            d = haversine_km(lat[part, None], lon[part, None], self.lat[None, :], self.lon[None, :])
+            with np.errstate(invalid="ignore"):
+                out[part] = np.min(d, axis=1)
         return out

@@ -5,12 +5,12 @@ from __future__ import annotations
 import cityrank
 from cityrank import derived
 
-from .providers import PROVIDERS, table
+from .providers import DATA, PROVIDERS
 
 
 @cityrank.hookimpl
 def cityrank_register_indicators(register):
     for ident, (function, params, unit, direction, level, name) in PROVIDERS.items():
-        meta, _ = table(name)
+        meta = derived.read_meta(DATA / name)
         register(ident, function, params=params, unit=unit, direction=direction, level=level,
                  year=meta.get("date"), source=derived.describe(meta))
