@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .errors import CityrankError
+from .errors import CityrankError, one_line
 
 
 class Group(click.Group):
@@ -43,7 +43,7 @@ class Group(click.Group):
             code = super().main(args, prog_name, standalone_mode=False, **extra)
         except click.ClickException as exc:
             hint = f" (see {exc.ctx.command_path} --help)" if getattr(exc, "ctx", None) else ""
-            click.echo(f"error: {exc.format_message()}{hint}", err=True)
+            click.echo(one_line(f"error: {exc.format_message()}{hint}"), err=True)
             code = exc.exit_code
         except click.exceptions.Abort:
             click.echo("interrupted (nothing was written)", err=True)
@@ -71,8 +71,8 @@ class Group(click.Group):
             if os.environ.get("CITYRANK_DEBUG"):
                 raise
             text = str(exc).strip().splitlines()
-            click.echo(f"error: unexpected {type(exc).__name__}: {text[0] if text else ''} "
-                       "(a cityrank bug: please report it; CITYRANK_DEBUG=1 shows the traceback)", err=True)
+            click.echo(one_line(f"error: unexpected {type(exc).__name__}: {text[0] if text else ''} "
+                                "(a cityrank bug: please report it; CITYRANK_DEBUG=1 shows the traceback)"), err=True)
             ctx.exit(2)
 
 
