@@ -191,3 +191,18 @@ def test_a_tie_across_a_tier_cut_is_said():
     assert _tie_notes(ranks, (0.1, 1.0)) == ["19 cities tie at rank 2 across the top 10% cut: the tier holds 20 cities, not 2"]
     ranks = np.array([1.0, 1.0, 1.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0])  # 3 tie at 1; the top 10% is 1 city
     assert _tie_notes(ranks, (0.1, 1.0)) == ["3 cities tie at rank 1 across the top 10% cut: the tier holds 3 cities, not 1"]
+
+
+@given(st.lists(st.one_of(st.integers(1, 60).map(float), st.just(float("nan"))), min_size=1, max_size=60),
+       st.sampled_from([(0.1, 0.3, 0.6, 1.0), (0.5, 1.0), (1.0,), (0.05, 0.25, 1.0)]))
+def test_tiers_by_their_definition(ranks, cuts):
+    """Each city's tier is the first cut c with rank ≤ floor(c·n), n the cities ranked."""
+    import math
+
+    from cityrank.ranking import tier_labels
+
+    n = sum(1 for r in ranks if not math.isnan(r))
+    labels = tier_labels(cuts)
+    want = [None if math.isnan(r) else next((lab for c, lab in zip(cuts, labels, strict=True)
+                                             if r <= math.floor(c * n + 1e-9)), labels[-1]) for r in ranks]
+    assert tiers(np.array(ranks), cuts) == want

@@ -96,15 +96,6 @@ def tiers(ranks, cuts) -> list[str | None]:
     r = np.asarray(ranks, dtype=np.float64)
     n = int(np.sum(~np.isnan(r)))
     labels = tier_labels(cuts)
-    out: list[str | None] = []
-    for value in r:
-        if np.isnan(value):
-            out.append(None)
-            continue
-        for cut, label in zip(cuts, labels, strict=True):
-            if value <= np.floor(cut * n + 1e-9):
-                out.append(label)
-                break
-        else:
-            out.append(labels[-1])
-    return out
+    limits = np.floor(np.asarray(cuts, dtype=np.float64) * n + 1e-9)
+    tier = np.minimum(np.searchsorted(limits, np.where(np.isnan(r), 0.0, r), side="left"), len(labels) - 1)
+    return [None if missing else labels[t] for t, missing in zip(tier.tolist(), np.isnan(r).tolist(), strict=True)]

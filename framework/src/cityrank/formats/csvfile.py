@@ -32,10 +32,10 @@ def iter_cells(path, *, error=DataError) -> Iterator[tuple[int, list[str]]]:
         raise error(f"cannot read file: {exc.strerror or exc}", file=path) from None
     number = 0
     with fh:
-        reader = csv.reader(fh, strict=True)
+        reader = csv.reader((nfc(line) for line in fh), strict=True)  # NFC per line: cheaper than per cell
         try:
             for number, row in enumerate(reader, start=1):
-                yield number, [nfc(cell) for cell in row]
+                yield number, row
         except UnicodeDecodeError:  # decoded in blocks: the bad bytes are after the last row read
             where = f" (after row {number})" if number else ""
             raise error(f"not UTF-8 text{where}", file=path) from None

@@ -251,26 +251,89 @@ def read_data(path, cities: tuple[City, ...], framework: Framework, *, source: s
     index = {c.id: n for n, c in enumerate(cities)}
     values = np.full((len(cities), len(columns)), np.nan)
     seen: dict[str, int] = {}
-    levels = {col: [v.lower() for v in known[col].levels] for col in columns}
-    for number, row in rows:
-        ident = row["city_id"]
-        if ident not in index:
-            raise DataError(f"unknown city id {ident!r}", file=path, row=number, column="city_id")
-        if ident in seen:
-            raise DataError(f"duplicate city id {ident!r} (first on row {seen[ident]})", file=path, row=number, column="city_id")
-        seen[ident] = number
-        for j, col in enumerate(columns):
-            text = row[col]
-            ladder = levels[col]
-            if ladder and text.lower() in ladder and text.lower() not in MISSING:
-                value = ladder.index(text.lower()) + 1
-            else:
-                value = parse_number(text, file=path, row=number, column=col)
-                _check_value(value, known[col], file=path, row=number, column=col)
-            values[index[ident], j] = value
+    batch: list[tuple[int, dict[str, str]]] = []
+    for item in rows:  # streamed and checked in batches: a bad row is found before the file is read whole
+        batch.append(item)
+        if len(batch) == _BATCH:
+            _read_batch(batch, path, columns, known, index, seen, values)
+            batch = []
+    _read_batch(batch, path, columns, known, index, seen, values)
     label = source or str(path)
     sources = [known[c].source or label if source is None else label for c in columns]
     return Dataset([c.id for c in cities], columns, values, sources, origin=str(path))
+
+
+_BATCH = 8192  # rows parsed at a time
+
+
+def _read_batch(batch, path, columns, known, index, seen, values) -> None:
+    """Parse a batch of data rows into ``values``: ids one by one, each column at once. The
+    first bad row of the batch is reported (a cell numpy cannot read or out of its
+    indicator's range is located by the per-cell reader), whichever column it is in."""
+    if not batch:
+        return
+    positions, id_error = [], None
+    for number, row in batch:
+        ident = row["city_id"]
+        if ident not in index:
+            id_error = DataError(f"unknown city id {ident!r}", file=path, row=number, column="city_id")
+        elif ident in seen:
+            id_error = DataError(f"duplicate city id {ident!r} (first on row {seen[ident]})", file=path, row=number,
+                                 column="city_id")
+        if id_error is not None:
+            break
+        seen[ident] = number
+        positions.append(index[ident])
+    rows = batch[:len(positions)]  # the rows before a bad id: their cells may hold an earlier error
+    parsed, first_bad = [], None
+    for col in columns:
+        ind = known[col]
+        texts = [row[col] for _, row in rows]
+        column = _numbers(texts, ind) if not ind.levels else None
+        if column is None:
+            column = np.full(len(texts), np.nan)
+            for k, (text, (number, _)) in enumerate(zip(texts, rows, strict=True)):
+                try:
+                    column[k] = _cell(text, ind, path, number, col)
+                except DataError as exc:
+                    if first_bad is None or k < first_bad[0]:
+                        first_bad = (k, exc)
+                    break
+        parsed.append(column)
+    if first_bad is not None:
+        raise first_bad[1]
+    if id_error is not None:
+        raise id_error
+    for j, column in enumerate(parsed):
+        values[np.array(positions, dtype=np.int64), j] = column
+
+
+def _numbers(texts: list[str], indicator: Indicator) -> np.ndarray | None:
+    """The column as floats (NaN for missing) when every cell is a finite number in the
+    indicator's range; None otherwise (the caller then finds and reports the first bad cell)."""
+    lowered = [t.lower() for t in texts]
+    missing = np.array([t in MISSING for t in lowered])
+    try:
+        out = np.full(len(texts), np.nan)
+        out[~missing] = np.array([t for t, m in zip(texts, missing, strict=True) if not m], dtype=np.float64)
+    except ValueError:
+        return None
+    present = out[~missing]
+    if not np.isfinite(present).all():
+        return None
+    if indicator.transform and not TRANSFORM_DOMAIN[indicator.transform][0](present).all():
+        return None
+    return out
+
+
+def _cell(text: str, indicator: Indicator, path, number: int, column: str) -> float:
+    """One data cell: a number (NaN for missing) or a ladder level's label, checked."""
+    ladder = [v.lower() for v in indicator.levels]
+    if ladder and text.lower() in ladder and text.lower() not in MISSING:
+        return float(ladder.index(text.lower()) + 1)
+    value = parse_number(text, file=path, row=number, column=column)
+    _check_value(value, indicator, file=path, row=number, column=column)
+    return value
 
 
 #: the values each transform accepts, and how to say so
