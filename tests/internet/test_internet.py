@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from cityrank import derived
 from cityrank.model import City
 from conftest import ROOT
 
@@ -61,7 +62,7 @@ def _cosine_km(lat1, lon1, lat2, lon2):
 def test_addresses_near_cairo_by_brute_force():
     cairo = City("cairo", "Cairo", "EGY", latitude=30.06263, longitude=31.24967)
     ocean = City("sea", "Mid-Pacific", "XXX", latitude=0.0, longitude=-150.0)
-    _, cols = providers.table("addresses.csv")
+    _, cols = derived.load(providers.DATA / "addresses.csv")
     by_hand = sum(v for la, lo, v in zip(cols["lat"], cols["lon"], cols["ipv4"], strict=True)
                   if _cosine_km(cairo.latitude, cairo.longitude, la, lo) <= 50)
     value = providers.ipv4_addresses((cairo, ocean))

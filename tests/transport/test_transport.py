@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from cityrank import derived
 from cityrank.model import City
 from conftest import ROOT
 
@@ -45,7 +46,7 @@ def test_london_airports_by_hand():
     """Heathrow, Gatwick and City lie 23, 45 and 10 km from central London (by a second
     formula); Stansted and Luton are also in the data: count the shipped file by brute force."""
     london = City("london", "London", "GBR", latitude=51.50853, longitude=-0.12574)
-    _, cols = providers.table("airports.csv")
+    _, cols = derived.load(providers.DATA / "airports.csv")
     by_hand = sum(1 for la, lo in zip(cols["lat"], cols["lon"], strict=True)
                   if _cosine_km(london.latitude, london.longitude, la, lo) <= 50)
     assert _cosine_km(51.50853, -0.12574, 51.4706, -0.461941) == pytest.approx(23.7, abs=0.5)
@@ -58,7 +59,7 @@ def test_seaports_and_distance_by_hand():
     rotterdam = City("rtm", "Rotterdam", "NLD", latitude=51.9225, longitude=4.47917)
     madrid = City("mad", "Madrid", "ESP", latitude=40.4165, longitude=-3.70256)
     nowhere = City("x", "No coordinates", "XXX")
-    _, cols = providers.table("seaports.csv")
+    _, cols = derived.load(providers.DATA / "seaports.csv")
     dists = [_cosine_km(madrid.latitude, madrid.longitude, la, lo) for la, lo in zip(cols["lat"], cols["lon"], strict=True)]
     near = providers.seaport_distance((rotterdam, madrid, nowhere))
     assert near[1] == pytest.approx(min(dists), rel=1e-6) and near[1] > 200  # Madrid's dry port is not a seaport
@@ -69,7 +70,7 @@ def test_seaports_and_distance_by_hand():
 
 def test_shipped_files_name_their_source_and_licence():
     for name in ("airports.csv", "seaports.csv"):
-        meta, _ = providers.table(name)
+        meta, _ = derived.load(providers.DATA / name)
         assert meta["licence"] and meta["package"] and meta["version"] and meta["built_by"]
 
 

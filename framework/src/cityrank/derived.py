@@ -17,8 +17,9 @@ Same rows and metadata give the same bytes (sorted keys, ``\\n`` line ends, ``re
 from __future__ import annotations
 
 import csv
+import functools
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -89,3 +90,19 @@ def describe(meta: Mapping[str, str]) -> str:
         parts.append(f"data of {meta['date']}")
     parts.append(meta["licence"])
     return "; ".join(parts)
+
+
+@functools.cache
+def load(path) -> tuple[dict[str, str], dict[str, np.ndarray]]:
+    """:func:`read`, once per process and path (what providers call)."""
+    return read(path)
+
+
+def register_all(register: Callable, providers: Mapping[str, tuple], folder: Path) -> None:
+    """Register a data plugin's providers from its table ``{id: (function, params, unit,
+    direction, level, data file)}``; each one's source, licence and year come from its file's
+    metadata (read alone, not the data)."""
+    for ident, (function, params, unit, direction, level, name) in providers.items():
+        meta = read_meta(Path(folder) / name)
+        register(ident, function, params=params, unit=unit, direction=direction, level=level,
+                 year=meta.get("date"), source=describe(meta))

@@ -14,13 +14,8 @@ DATA = Path(__file__).parent / "data"
 
 
 @functools.cache
-def table(name: str):
-    return derived.read(DATA / name)
-
-
-@functools.cache
 def _borders() -> dict[str, frozenset[str]]:
-    _, cols = table("borders.csv")
+    _, cols = derived.load(DATA / "borders.csv")
     return {c: frozenset(b.split()) for c, b in zip(cols["country"], cols["borders"], strict=True)}
 
 

@@ -14,14 +14,8 @@ DATA = Path(__file__).parent / "data"
 
 
 @functools.cache
-def table(name: str):
-    """(metadata, columns) of a derived file, read once per process."""
-    return derived.read(DATA / name)
-
-
-@functools.cache
 def _cells(column: str) -> Points:
-    _, cols = table("addresses.csv")
+    _, cols = derived.load(DATA / "addresses.csv")
     keep = cols[column] > 0
     return Points(cols["lat"][keep], cols["lon"][keep], cols[column][keep])
 
@@ -41,7 +35,7 @@ def ipv6_blocks(cities, radius_km=50.0):
 def mobile_operators(cities):
     """Mobile network operators listed for the city's country in mobile-broadband-provider-info
     (NaN for a country it does not list). Unit: operators; more is better; country level."""
-    _, cols = table("mobile_operators.csv")
+    _, cols = derived.load(DATA / "mobile_operators.csv")
     by_country = dict(zip(cols["country"], cols["operators"], strict=True))
     return np.array([by_country.get(c.country, np.nan) for c in cities], dtype=np.float64)
 

@@ -12,14 +12,8 @@ DATA = Path(__file__).parent / "data"
 
 
 @functools.cache
-def table(name: str):
-    """(metadata, columns) of a derived file, read once per process."""
-    return derived.read(DATA / name)
-
-
-@functools.cache
 def _points(name: str) -> Points:
-    _, cols = table(name)
+    _, cols = derived.load(DATA / name)
     return Points(cols["lat"], cols["lon"])
 
 
@@ -41,9 +35,9 @@ def seaport_distance(cities):
     return _points("seaports.csv").nearest_km(*coordinates(cities))
 
 
-#: id → (function, parameters, unit, direction, file of its data)
+#: id → (function, parameters, unit, direction, level, data file)
 PROVIDERS = {
-    "transport.scheduled_airports": (scheduled_airports, {"radius_km": 50.0}, "airports", 1, "airports.csv"),
-    "transport.seaports": (seaports, {"radius_km": 50.0}, "ports", 1, "seaports.csv"),
-    "transport.seaport_distance": (seaport_distance, {}, "km", -1, "seaports.csv"),
+    "transport.scheduled_airports": (scheduled_airports, {"radius_km": 50.0}, "airports", 1, "city", "airports.csv"),
+    "transport.seaports": (seaports, {"radius_km": 50.0}, "ports", 1, "city", "seaports.csv"),
+    "transport.seaport_distance": (seaport_distance, {}, "km", -1, "city", "seaports.csv"),
 }

@@ -12,14 +12,8 @@ DATA = Path(__file__).parent / "data"
 
 
 @functools.cache
-def table(name: str):
-    """(metadata, columns) of a derived file, read once per process."""
-    return derived.read(DATA / name)
-
-
-@functools.cache
 def _points() -> Points:
-    _, cols = table("points.csv")
+    _, cols = derived.load(DATA / "points.csv")
     return Points(cols["lat"], cols["lon"], cols.get("weight"))
 
 
