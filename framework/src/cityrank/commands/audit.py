@@ -9,13 +9,11 @@ import numpy as np
 
 from ..errors import CityrankError
 from ..formats.output import optional_float, optional_int, to_json_text
-from .common import emit, format_option, load, output_option, registry
+from .common import emit, format_option, load, output_option, registry, run_edition
 
 
 def _run(edition):
-    from ..engine import run
-
-    return run(load(edition) if isinstance(edition, str) else edition, registry())
+    return run_edition(load(edition) if isinstance(edition, str) else edition)
 
 
 def _fmt(v, spec=".2f"):

@@ -37,6 +37,18 @@ def edition_path(name: str) -> Path:
     return find(name, registry())
 
 
+def run_edition(spec, data_file=None, **choices):
+    """A run through the Python API (:meth:`cityrank.api.Edition.run`), as a notebook would make
+    it; its notes are left to the command to print, once."""
+    import warnings
+
+    from ..api import CityrankWarning, Edition
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CityrankWarning)
+        return Edition(spec, registry()).run(data=data_file, **choices).result
+
+
 def load(name: str, *, with_data: bool = True):
     from ..formats.spec import load_edition
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError
-from .common import SEED, load, registry
+from .common import SEED, load, registry, run_edition
 
 RANK_FIELDS = ("nominal_rank", "median_rank", "p05_rank", "p95_rank", "mean_rank")
 
@@ -63,17 +63,14 @@ def _uncertainty_rows(ed, uncertainty_file, samples, seed):
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def report(edition, output, uncertainty_file, samples, seed, data_file, force):
     """Write one self-contained HTML report: sortable ranking, heat map, charts, profiles, provenance."""
-    from ..engine import run
     from ..formats.output import write_atomic
     from ..formats.report import render
-    from ..formats.spec import read_data
     from .audit import profile
 
     if Path(output).exists() and not force:
         raise CityrankError("the file exists; use --force to overwrite it", file=output)
     ed = load(edition)
-    data = read_data(data_file, ed.cities, ed.framework) if data_file else None
-    result = run(ed, registry(), data=data)
+    result = run_edition(ed, data_file)
     rows = _uncertainty_rows(ed, uncertainty_file, samples, seed)
     profiles = [profile(result, i) for i in result.order()]
     write_atomic(output, render(result, uncertainty_rows=rows, profiles=profiles), force=force)
@@ -93,7 +90,6 @@ def report(edition, output, uncertainty_file, samples, seed, data_file, force):
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def plot(edition, kind, output, top, uncertainty_file, samples, seed, force):
     """A chart for slides and papers: top-city bars, domain heat map, map-like scatter, rank intervals."""
-    from ..engine import run
     from ..formats import charts
     from ..formats.output import write_atomic
 
@@ -106,7 +102,7 @@ def plot(edition, kind, output, top, uncertainty_file, samples, seed, force):
     if kind == "intervals":
         fig = charts.intervals(_uncertainty_rows(ed, uncertainty_file, samples, seed), top=top)
     else:
-        result = run(ed, registry())
+        result = run_edition(ed)
         fig = {"bar": lambda: charts.bar(result, top), "heatmap": lambda: charts.heatmap(result, top),
                "map": lambda: charts.scatter_map(result)}[kind]()
     write_atomic(output, charts.render(fig, fmt), force=force)

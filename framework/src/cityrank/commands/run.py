@@ -9,7 +9,7 @@ import click
 
 from ..errors import CityrankError, one_line
 from ..model import MethodChoice
-from .common import emit, format_option, load, output_option, registry
+from .common import emit, format_option, load, output_option, registry, run_edition
 
 METHOD_HELP = "name or name:key=value,… (see `cityrank methods`); replaces the edition's default"
 
@@ -42,9 +42,6 @@ def _choice(ctx, param, value):
 def run(edition, data_file, normaliser, aggregator, imputation, outliers, weights_file, fmt, output, force, limit,
         drop, stages):
     """Rank EDITION (an installed edition's id or the path of an edition.toml)."""
-    import warnings
-
-    from ..api import CityrankWarning, Edition
     from ..formats.output import FORMATS
 
     to_folder = stages and output and (output.endswith(("/", os.sep)) or Path(output).is_dir())
@@ -56,11 +53,8 @@ def run(edition, data_file, normaliser, aggregator, imputation, outliers, weight
         raise CityrankError("is a folder, not a file (give --stages for one CSV per stage)", file=output)
     if output and not to_folder and Path(output).exists() and not force:
         raise CityrankError("the file exists; use --force to overwrite it", file=output)
-    ed = Edition(load(edition), registry())
-    with warnings.catch_warnings():  # the notes are printed below, once
-        warnings.simplefilter("ignore", CityrankWarning)
-        result = ed.run(normaliser=normaliser, aggregator=aggregator, imputation=imputation, outliers=outliers,
-                        weights=weights_file, data=data_file, drop=drop).result
+    result = run_edition(load(edition), data_file, normaliser=normaliser, aggregator=aggregator,
+                         imputation=imputation, outliers=outliers, weights=weights_file, drop=drop)
     if fmt != "table":  # the table prints its notes; other formats carry them, and say them here
         for note in result.notes:
             click.echo(one_line(f"warning: {note}"), err=True)
@@ -160,15 +154,11 @@ def validate(edition, data_file, fmt):
 def stats(edition, data_file, imputation, outliers, fmt, output, force):
     """Per indicator: coverage; min, max, mean, sd, skewness and kurtosis before and after
     outlier treatment; what the treatment did."""
-    import warnings
-
-    from ..api import CityrankWarning, Edition, indicator_stats
+    from ..api import indicator_stats
     from ..formats.output import csv_text, to_json_text
 
-    ed = Edition(load(edition), registry())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CityrankWarning)
-        result = ed.run(imputation=imputation, outliers=outliers, data=data_file).result
+    ed = load(edition)
+    result = run_edition(ed, data_file, imputation=imputation, outliers=outliers)
     columns, ids = indicator_stats(result)
     rows = [{"indicator": ident, **{k: v[j] for k, v in columns.items()}} for j, ident in enumerate(ids)]
     if fmt == "json":

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..formats.output import to_json_text
 from ..model import thaw
-from .common import emit, format_option, load, output_option, registry
+from .common import emit, format_option, load, output_option, run_edition
 
 
 def compare(result) -> list[dict]:
@@ -49,12 +49,8 @@ def compare(result) -> list[dict]:
 @click.option("--strict", is_flag=True, help="Exit 1 unless every published city is in our corresponding top tier.")
 def verify(edition, data_file, fmt, output, force, strict):
     """Compare a run of EDITION with its published results (e.g. the named top-10% cities)."""
-    from ..engine import run
-    from ..formats.spec import read_data
-
     ed = load(edition)
-    data = read_data(data_file, ed.cities, ed.framework) if data_file else None
-    result = run(ed, registry(), data=data)
+    result = run_edition(ed, data_file)
     facts = compare(result)
     if fmt == "json":
         emit(to_json_text({"edition": ed.id, "notes": list(result.notes), "published": thaw(ed.published).get("notes"),
