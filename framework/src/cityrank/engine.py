@@ -82,12 +82,43 @@ def resolve_weights(edition: Edition, registry: Registry, weights_file=None) -> 
         values.update(zip(items, map(float, result.weights), strict=True))
         diagnostics.append({"node": node, **result.diagnostics})
         source = "expert panel"
-    weights = Weights(values, source)
-    if isinstance(weights_file, Mapping):
-        weights = apply_weights_mapping(weights, edition.framework, weights_file)
-    elif weights_file is not None:
-        weights = apply_weights_file(weights, edition.framework, weights_file)
-    return weights, diagnostics
+    return override_weights(Weights(values, source), edition.framework, weights_file), diagnostics
+
+
+def override_weights(weights: Weights, framework: Framework, given=None) -> Weights:
+    """``weights`` with the overrides of ``given``: a CSV path, a mapping ``{id: weight}`` or None."""
+    if isinstance(given, Mapping):
+        return apply_weights_mapping(weights, framework, given)
+    if given is not None:
+        return apply_weights_file(weights, framework, given)
+    return weights
+
+
+def data_weights(edition: Edition, registry: Registry, scores: np.ndarray, weights: Weights, aggregators):
+    """Weights from the data for the nodes the edition names in ``weighting`` (``"*"``: all),
+    bottom-up: a node's children are its indicators' normalised scores or its sub-nodes'
+    scores under the weights found below. Returns the weights and the method records."""
+    fw = edition.framework
+    if not edition.weighting:
+        return weights, []
+    values, records = dict(weights.values), []
+    for node in fw.postorder():
+        choice = edition.weighting.get(node.id) or edition.weighting.get("*")
+        if choice is None:
+            continue
+        kids = [c.id for c in fw.children(node.id)]
+        if len(kids) < 2:
+            continue  # one child: its weight is 1 whatever the data
+        current = Weights(values, weights.source)
+        node_scores = aggregate_tree(scores, fw, local_weights(fw, current), aggregators)
+        column = {i.id: scores[:, j] for j, i in enumerate(fw.indicators)} | \
+                 {n.id: node_scores[:, k] for k, n in enumerate(fw.nodes)}
+        method, params = resolve(registry, "weighting", choice, f"node {node.id!r}")
+        result = call(method, tuple(kids), what=f"node {node.id!r}",
+                      data=np.column_stack([column[k] for k in kids]), **params)
+        values.update(zip(kids, map(float, result.weights), strict=True))
+        records.append(_record("weighting", node.id, method, params))
+    return Weights(values, "from the data: " + ", ".join(sorted({str(c) for c in edition.weighting.values()}))), records
 
 
 def without(edition: Edition, dropped) -> Edition:
@@ -394,7 +425,10 @@ def run(
     scores, norm_records = normalise(treatment.treated, edition, registry, normaliser, shifted)
     records += norm_records
 
-    weights, _diag = resolve_weights(edition, registry, weights_file)
+    weights, _diag = resolve_weights(edition, registry)
+    weights, weighting_records = data_weights(edition, registry, scores, weights, aggs)
+    weights = override_weights(weights, fw, weights_file)  # a caller's weights have the last word
+    records += weighting_records
     records += [_record("aggregator", node, meth, p) for node, (meth, p) in aggs.items()]
     local = local_weights(fw, weights)
     node_scores = aggregate_tree(scores, fw, local, aggs)

@@ -313,6 +313,8 @@ class Edition:
     methods: Methods = Methods()
     meta: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
     experts: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
+    #: weightings from the data, by node id (``"*"``: every node), e.g. {"*": pca}
+    weighting: Mapping[str, MethodChoice] = attrs.field(factory=dict, converter=freeze)
     published: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
     uncertainty: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze)
     data: Dataset | None = None

@@ -32,7 +32,6 @@ from ..engine import (
     local_weights,
     node_aggregators,
     normalise,
-    resolve_weights,
     run,
     transform,
     zero_absorbed,
@@ -133,10 +132,9 @@ class Model:
             x = impute_and_treat(x0, edition, registry, imputation, edition.methods.outliers).treated
             self.scores.append([normalise(x, edition, registry, assumptions.normalisers[k], shift)[0]
                                 for k, shift in keys])
-        weights, _ = resolve_weights(edition, registry)
-        self.nominal_weights = local_weights(fw, weights)
-        self._check_combinations()
         self.nominal = run(edition, registry, data=data, collected=collected)
+        self.nominal_weights = local_weights(fw, self.nominal.weights)  # as the run found them (data weights too)
+        self._check_combinations()
         self.nominal_ranks = self.nominal.rank()
         self.n = len(edition.cities)
         self.varying = {node: w for node, w in self.nominal_weights.items() if np.sum(w > 0) > 1}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import numpy as np
 
 from ..errors import CityrankError, SpecError
 from ..formats.output import to_json_text
@@ -82,6 +83,52 @@ def budget(file, total, fmt, output, force):
     for j, item in enumerate(items):
         lines.append(f"  {item:<20} {result.weights[j]:7.4f} {d['sd'][j]:7.4f} {d['min'][j]:7.4f} {d['max'][j]:7.4f}")
     _report(items, result, fmt, output, lines)
+
+
+def _statistical(kind: str, summary: str):
+    @weights.command(kind, help=f"{summary} Weights of the children of --node (default: the index), from a run "
+                                "of EDITION (their normalised or aggregated scores), with diagnostics.")
+    @click.argument("edition")
+    @click.option("--node", help="The node whose children are weighted (default: the index).")
+    @click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours).")
+    @format_option
+    @output_option
+    def command(edition, node, data_file, fmt, output, force):
+        from ..engine import aggregate_tree, local_weights, node_aggregators
+        from .common import load, run_edition
+
+        ed = load(edition)
+        result = run_edition(ed, data_file)
+        fw = ed.framework
+        target = node or fw.root.id
+        try:
+            fw.node(target)
+        except KeyError:
+            raise CityrankError(f"--node: unknown node {target!r} (nodes: {', '.join(n.id for n in fw.nodes)})") from None
+        kids = [c.id for c in fw.children(target)]
+        nodes = aggregate_tree(result.indicator_scores, fw, local_weights(fw, result.weights),
+                               node_aggregators(fw, registry(), ed.methods.aggregator))
+        column = {i.id: result.indicator_scores[:, j] for j, i in enumerate(fw.indicators)} | \
+                 {n.id: nodes[:, k] for k, n in enumerate(fw.nodes)}
+        res = _call(kind, kids, data=np.column_stack([column[k] for k in kids]))
+        lines = [f"{ed.title}: {kind} weights of the children of {target!r} ({res.diagnostics.get('cities')} cities "
+                 "with every value)"]
+        d = res.diagnostics
+        if "factors" in d:
+            lines.append(f"factors retained: {d['factors']}; eigenvalues: "
+                         + ", ".join(f"{v:.3g}" for v in d["eigenvalues"]))
+            lines.append("variance shares: " + ", ".join(f"{v:.0%}" for v in d["variance_share"]))
+            lines += [f"  {k:<20} factor {f + 1}, loadings " + ", ".join(f"{x:+.3f}" for x in row)
+                      for k, f, row in zip(kids, d["factor_of"], d["loadings"], strict=True)]
+        _report(kids, res, fmt, output, lines)
+
+    return command
+
+
+for _kind, _summary in (("pca", "The Handbook's factor-analysis weights (principal components, varimax)."),
+                        ("fa", "The Handbook's factor-analysis weights (principal-axis factoring, varimax)."),
+                        ("entropy", "Entropy weights."), ("critic", "CRITIC weights (contrast × conflict).")):
+    _statistical(_kind, _summary)
 
 
 COMMANDS = [weights]

@@ -378,13 +378,25 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
     if with_data and (folder / data_name).exists():
         data = read_data(folder / data_name, cities, framework)
     weights_table = doc.get("weights", {})
-    _check_keys(weights_table, {"method", "file", "notes"}, "[weights]", path)
+    if not isinstance(weights_table, dict):
+        raise SpecError("[weights] must be a table", file=path)
+    _check_keys(weights_table, {"method", "file", "notes", "nodes"}, "[weights]", path)
     weights = spec_weights(framework)
     method = weights_table.get("method", "edition")
+    weighting = {}
     if method == "equal":
         weights = Weights({k: 1.0 for k in weights.values}, "equal")
-    elif method != "edition":
-        raise SpecError(f"[weights] method must be 'edition' or 'equal', got {method!r}; expert panels go in [experts]", file=path)
+    elif method != "edition":  # a weighting from the data (pca, fa, entropy, critic, a plugin's) at every node
+        weighting["*"] = _choice(method, "[weights] method", path)
+    nodes = weights_table.get("nodes", {})
+    if not isinstance(nodes, dict):
+        raise SpecError("[weights.nodes] must be a table: node id = weighting method", file=path)
+    for node, choice in nodes.items():
+        try:
+            framework.node(node)
+        except KeyError:
+            raise SpecError(f"[weights.nodes]: unknown node {node!r}", file=path) from None
+        weighting[node] = _choice(choice, f"[weights.nodes] {node}", path)
     if "file" in weights_table:
         weights = apply_weights_file(weights, framework, folder / weights_table["file"])
     check_weights(weights.values, framework, path)
@@ -405,6 +417,7 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
         methods=methods,
         meta=meta,
         experts=experts,
+        weighting=weighting,
         published=doc.get("published", {}),
         uncertainty=uncertainty,
         data=data,

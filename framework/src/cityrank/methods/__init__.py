@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import hookimpl
-from . import aggregators, imputation, normalisers, outliers, weightings
+from . import aggregators, imputation, normalisers, outliers, statistical, weightings
 
 
 def _register_all(register, table, **extra):
@@ -23,7 +23,7 @@ def cityrank_register_aggregators(register):
 
 @hookimpl
 def cityrank_register_weightings(register):
-    _register_all(register, weightings.BUILTIN)
+    _register_all(register, weightings.BUILTIN | statistical.BUILTIN)
 
 
 @hookimpl

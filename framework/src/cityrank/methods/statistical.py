@@ -1,0 +1,148 @@
+"""Statistical weightings: weights from the data of a node's children, ``data`` ``(N, K)``.
+
+- ``entropy``: Shannon entropy of each column's shares p_ij = x_ij / Σ_i x_ij; weight ∝ 1 − E_j,
+  E_j = −Σ_i p_ij ln p_ij / ln N (0·ln 0 = 0), as pymcdm's ``entropy_weights`` and
+  scikit-criteria's ``EntropyWeighter`` (Zeleny 1982).
+- ``critic``: Diakoulaki, Mavrotas & Papayannakis (Computers & OR 22, 1995): columns min-max
+  normalised, C_j = σ_j Σ_k (1 − r_jk) (sample sd, Pearson correlations), weight ∝ C_j.
+- ``pca`` / ``fa``: the OECD/JRC Handbook on Constructing Composite Indicators (2008),
+  section 6.1: on the correlation matrix, retain the factors with eigenvalue > 1 that each
+  explain ≥ 10 % and together ≥ 60 % of the variance (overridable), rotate their loadings by
+  varimax (Kaiser 1958), scale the squared rotated loadings of each factor to unity sum; each
+  indicator is weighted by its largest scaled squared loading times the share of that
+  factor in the variance the rotated factors explain, renormalised. ``pca`` takes the
+  loadings of the principal components; ``fa`` those of principal-axis factoring (iterated
+  communalities).
+
+Rows with a missing value are left out. Each returns weights and its diagnostics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .weightings import WeightingResult, _normalised
+
+
+def _complete(items, data, least=3):
+    x = np.asarray(data, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != len(items):
+        raise ValueError(f"expected data with one column per item ({len(items)}), got shape {x.shape}")
+    x = x[~np.isnan(x).any(axis=1)]
+    if len(x) < least:
+        raise ValueError(f"needs at least {least} cities with every value present, got {len(x)}")
+    return x
+
+
+def entropy(items, data):
+    """Entropy weights: more weight where the cities differ more (lower entropy of shares)."""
+    x = _complete(items, data)
+    if np.any(x < 0):
+        raise ValueError("entropy weights need non-negative scores")
+    total = x.sum(axis=0)
+    p = np.divide(x, total, out=np.full(x.shape, 1.0 / len(x)), where=total > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=0) / np.log(len(x))
+    d = 1.0 - e
+    if not d.sum() > 0:
+        raise ValueError("every item has the same share in every city: entropy gives no weights")
+    return WeightingResult(_normalised(d), {"method": "entropy", "entropy": e.tolist(), "cities": len(x)})
+
+
+def critic(items, data):
+    """CRITIC weights: contrast (standard deviation) times conflict (1 − correlation)."""
+    x = _complete(items, data)
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    z = np.divide(x - lo, hi - lo, out=np.zeros(x.shape), where=hi > lo)
+    sd = z.std(axis=0, ddof=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.corrcoef(z, rowvar=False) if len(items) > 1 else np.ones((1, 1))
+    r = np.nan_to_num(np.atleast_2d(r), nan=0.0)
+    c = sd * (1.0 - r).sum(axis=0)
+    if not c.sum() > 0:
+        raise ValueError("no item varies or they are perfectly correlated: CRITIC gives no weights")
+    return WeightingResult(_normalised(c), {"method": "critic", "sd": sd.tolist(), "information": c.tolist(),
+                                           "correlation": r.tolist(), "cities": len(x)})
+
+
+def varimax(loadings, gamma=1.0, tol=1e-10, max_iter=1000):
+    """Varimax rotation (Kaiser 1958) of a loadings matrix ``(K, F)``: the rotated loadings and
+    the orthogonal rotation ``(F, F)``."""
+    a = np.asarray(loadings, dtype=np.float64)
+    k, f = a.shape
+    rotation = np.eye(f)
+    criterion = 0.0
+    for _ in range(max_iter):
+        b = a @ rotation
+        u, s, vt = np.linalg.svd(a.T @ (b**3 - (gamma / k) * b @ np.diag(np.sum(b**2, axis=0))))
+        rotation = u @ vt
+        new = s.sum()
+        if new < criterion * (1 + tol):
+            break
+        criterion = new
+    return a @ rotation, rotation
+
+
+def _factor_loadings(corr, method, factors):
+    values, vectors = np.linalg.eigh(corr)
+    order = np.argsort(values)[::-1]
+    values, vectors = values[order], vectors[:, order]
+    if method == "fa":  # principal-axis factoring: communalities on the diagonal, iterated
+        h = 1.0 - 1.0 / np.diag(np.linalg.pinv(corr))  # squared multiple correlations
+        for _ in range(200):
+            reduced = corr.copy()
+            np.fill_diagonal(reduced, h)
+            vals, vecs = np.linalg.eigh(reduced)
+            idx = np.argsort(vals)[::-1][:factors]
+            load = vecs[:, idx] * np.sqrt(np.maximum(vals[idx], 0.0))
+            new = np.clip((load**2).sum(axis=1), 0.0, 1.0)
+            if np.max(np.abs(new - h)) < 1e-9:
+                break
+            h = new
+        return values, load
+    return values, vectors[:, :factors] * np.sqrt(np.maximum(values[:factors], 0.0))
+
+
+def pca(items, data, method="pca", min_eigenvalue=1.0, min_share=0.10, min_cumulative=0.60, factors=None):
+    """The Handbook's factor-analysis weights (see the module docstring)."""
+    if method not in ("pca", "fa"):
+        raise ValueError(f"method must be 'pca' or 'fa', got {method!r}")
+    x = _complete(items, data, least=max(3, len(items) + 1))
+    sd = x.std(axis=0, ddof=1)
+    if np.any(sd == 0):
+        raise ValueError(f"{items[int(np.argmin(sd))]!r} does not vary: no correlation to work with")
+    corr = np.corrcoef(x, rowvar=False)
+    values = np.sort(np.linalg.eigvalsh(corr))[::-1]
+    share = values / values.sum()
+    if factors is None:  # the Handbook's three rules, in order of the eigenvalues
+        factors = 0
+        for v, s in zip(values, share, strict=True):
+            if (v > min_eigenvalue and s >= min_share) or share[:factors].sum() < min_cumulative:
+                factors += 1
+            else:
+                break
+        factors = max(1, min(factors, len(items)))
+    _, loadings = _factor_loadings(corr, method, int(factors))
+    rotated, _ = varimax(loadings) if factors > 1 else (loadings, np.eye(1))
+    squared = rotated**2
+    explained = squared.sum(axis=0)  # variance each rotated factor explains
+    scaled = squared / explained  # each factor's squared loadings sum to one
+    factor_of = np.argmax(scaled, axis=1)
+    raw = scaled[np.arange(len(items)), factor_of] * (explained / explained.sum())[factor_of]
+    return WeightingResult(_normalised(raw), {
+        "method": method, "factors": int(factors), "eigenvalues": values.tolist(), "variance_share": share.tolist(),
+        "loadings": rotated.tolist(), "factor_of": factor_of.tolist(), "cities": len(x),
+    })
+
+
+def fa(items, data, **params):
+    """The Handbook's weights from principal-axis factoring (see :func:`pca`)."""
+    return pca(items, data, method="fa", **params)
+
+
+BUILTIN = {
+    "entropy": (entropy, {"data": None}),
+    "critic": (critic, {"data": None}),
+    "pca": (pca, {"data": None, "min_eigenvalue": 1.0, "min_share": 0.10, "min_cumulative": 0.60, "factors": None}),
+    "fa": (fa, {"data": None}),
+}

@@ -1,0 +1,121 @@
+"""Statistical weights against pymcdm, the definitions, and varimax's own properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cityrank.methods import statistical as sw
+
+RNG = np.random.default_rng(3)
+X = RNG.uniform(1, 100, size=(30, 5))
+ITEMS = tuple("abcde")
+
+
+def test_entropy_and_critic_match_pymcdm():
+    pymcdm = pytest.importorskip("pymcdm.weights")
+    np.testing.assert_allclose(sw.entropy(ITEMS, X).weights, pymcdm.entropy_weights(X), rtol=1e-12)
+    np.testing.assert_allclose(sw.critic(ITEMS, X).weights, pymcdm.critic_weights(X), rtol=1e-12)
+
+
+def test_entropy_by_hand():
+    """Two items: one equal in every city (entropy 1, weight 0), one concentrated."""
+    data = np.array([[1.0, 1.0], [1.0, 2.0], [1.0, 7.0]])
+    w = sw.entropy(("flat", "peaked"), data).weights
+    np.testing.assert_allclose(w, [0.0, 1.0], atol=1e-12)
+
+
+def test_varimax_is_an_orthogonal_rotation_that_raises_the_criterion():
+    loadings = RNG.normal(size=(8, 3))
+    rotated, rotation = sw.varimax(loadings)
+    np.testing.assert_allclose(rotation @ rotation.T, np.eye(3), atol=1e-10)
+    np.testing.assert_allclose(rotated, loadings @ rotation)
+    np.testing.assert_allclose((rotated**2).sum(axis=1), (loadings**2).sum(axis=1))  # communalities unchanged
+
+    def criterion(a):
+        return float(np.sum(np.var(a**2, axis=0)))
+
+    assert criterion(rotated) >= criterion(loadings) - 1e-12
+
+
+def test_pca_weights_follow_two_blocks_of_correlated_indicators():
+    """Indicators a, b, c load on one factor and d, e on another: two factors are retained,
+    each indicator goes to its own block's factor, and the weights sum to one."""
+    f1, f2 = RNG.normal(size=(2, 200))
+    noise = RNG.normal(scale=0.3, size=(200, 5))
+    data = np.column_stack([f1, f1, f1, f2, f2]) + noise
+    result = sw.pca(ITEMS, data)
+    d = result.diagnostics
+    assert d["factors"] == 2
+    assert d["factor_of"][0] == d["factor_of"][1] == d["factor_of"][2] != d["factor_of"][3] == d["factor_of"][4]
+    assert result.weights.sum() == pytest.approx(1.0) and np.all(result.weights > 0)
+    assert sw.fa(ITEMS, data).diagnostics["factors"] == 2
+
+
+def test_statistical_weights_refuse_what_they_cannot_do():
+    with pytest.raises(ValueError, match="at least 3 cities"):
+        sw.entropy(ITEMS, X[:2])
+    with pytest.raises(ValueError, match="does not vary"):
+        sw.pca(ITEMS, np.column_stack([X[:, :4], np.ones(30)]))
+
+
+def _tiny(tmp_path, extra):
+    import shutil
+
+    from conftest import ROOT
+
+    folder = tmp_path / "ed"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", folder)
+    toml = folder / "edition.toml"
+    toml.write_text(toml.read_text() + extra)
+    return folder
+
+
+def test_weights_from_the_data_in_a_spec(tmp_path, registry):
+    """[weights] method = "critic": each node's children get CRITIC weights of their scores,
+    bottom-up; a weights file given by the user still has the last word."""
+    from cityrank.engine import run
+    from cityrank.formats.spec import load_edition
+
+    ed = load_edition(_tiny(tmp_path, '\n[weights]\nmethod = "critic"\n'))
+    result = run(ed, registry)
+    fw = ed.framework
+    kids = [c.id for c in fw.children("traditional")]
+    data = np.column_stack([result.indicator_scores[:, fw.indicator_ids.index(k)] for k in kids])
+    expected = sw.critic(tuple(kids), data).weights
+    got = np.array([result.weights.values[k] for k in kids])
+    np.testing.assert_allclose(got / got.sum(), expected, rtol=1e-12)
+    top = [c.id for c in fw.children("index")]
+    dom = np.column_stack([result.score(d) for d in top])
+    np.testing.assert_allclose([result.weights.values[d] for d in top], sw.critic(tuple(top), dom).weights, rtol=1e-12)
+    assert any(m["stage"] == "weighting" and m["method"] == "critic" for m in result.methods)
+    w = tmp_path / "w.csv"
+    w.write_text("id,weight\ndigital,9\n")
+    assert run(ed, registry, weights_file=w).weights.values["digital"] == 9
+
+
+def test_weights_per_node_and_bad_names(tmp_path, registry, fresh_cli):
+    from cityrank.engine import run
+    from cityrank.formats.spec import load_edition
+
+    ed = load_edition(_tiny(tmp_path, '\n[weights.nodes]\ndigital = "entropy"\n'))
+    result = run(ed, registry)
+    assert result.weights.values["traditional"] == 1  # untouched
+    bad = _tiny(tmp_path / "b", '\n[weights.nodes]\ncyber = "entropy"\n')
+    out = fresh_cli("run", bad)
+    assert out.exit_code == 2 and "unknown node 'cyber'" in out.stderr
+    unknown = _tiny(tmp_path / "c", '\n[weights]\nmethod = "entropie"\n')
+    out = fresh_cli("run", unknown)
+    assert out.exit_code == 2 and "unknown weighting 'entropie'" in out.stderr
+
+
+def test_cli_statistical_weights(fresh_cli):
+    import json
+
+    from conftest import ROOT
+
+    out = fresh_cli("weights", "entropy", ROOT / "tests" / "data" / "tiny", "--node", "digital", "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["items"] == ["fibre", "speed"] and sum(data["weights"]) == pytest.approx(1)
+    assert fresh_cli("weights", "pca", ROOT / "tests" / "data" / "tiny", "--node", "nowhere").exit_code == 2
