@@ -115,3 +115,46 @@ def test_minmax_and_zscore_hold_at_the_edge_of_float_range():
     z = nz.zscore(x, UP)[:, 0]
     assert np.all(np.isfinite(z)) and z[0] > z[2] > z[1]
     np.testing.assert_allclose(z, [1, -1, 0], atol=1e-12)
+
+
+X4 = np.array([[10.0], [20.0], [20.0], [50.0], [np.nan]])
+
+
+def test_handbook_normalisations_by_hand():
+    """The Handbook's table of normalisations on x = 10, 20, 20, 50 (and one missing)."""
+    mean = 25.0
+    np.testing.assert_allclose(nz.reference(X4, UP, to="mean")[:, 0], [40, 80, 80, 200, np.nan])
+    np.testing.assert_allclose(nz.reference(X4, UP, to="mean", kind="difference")[:, 0],
+                               [(v - mean) / mean * 100 for v in (10, 20, 20, 50)] + [np.nan])
+    np.testing.assert_allclose(nz.reference(X4, UP, to="worst")[:, 0], [100, 200, 200, 500, np.nan])
+    np.testing.assert_allclose(nz.reference(X4, -UP, to="best")[:, 0], [100, 50, 50, 20, np.nan])  # less is better
+    np.testing.assert_allclose(nz.reference(X4, UP, to="target", target=40, kind="difference")[:, 0],
+                               [-75, -50, -50, 25, np.nan])
+    np.testing.assert_allclose(nz.reference(X4, UP, to="city", city="c", cities=list("abcde"))[:, 0],
+                               [50, 100, 100, 250, np.nan])
+    np.testing.assert_array_equal(nz.above_mean(X4, UP, p=0.1)[:, 0], [-1, -1, -1, 1, np.nan])
+    np.testing.assert_array_equal(nz.above_mean(X4, UP, p=0.25)[:, 0], [-1, 0, 0, 1, np.nan])  # 20 ≥ 0.75·25
+    np.testing.assert_array_equal(nz.borda(X4, UP)[:, 0], [0, 1, 1, 3, np.nan])
+    np.testing.assert_allclose(nz.rank(X4, UP, method="n")[:, 0], [25, 50, 50, 100, np.nan])
+    np.testing.assert_allclose(nz.categorical(X4, UP, percentiles=[0.5])[:, 0], [0, 0, 0, 100, np.nan])
+
+
+def test_reference_refuses_what_it_cannot_compute():
+    with pytest.raises(ValueError, match="positive"):
+        nz.reference(np.array([[0.0], [1.0]]), UP)
+    with pytest.raises(ValueError, match="city=ID"):
+        nz.reference(X4, UP, to="city", city="zz", cities=list("abcde"))
+
+
+def test_a_reference_city_by_id_through_the_engine(registry, tmp_path):
+    """normaliser = reference:to=city,city=ber: Berlin scores 100 on every such indicator."""
+    from cityrank.engine import Choices, run
+    from cityrank.formats.spec import load_edition
+    from cityrank.model import MethodChoice
+    from conftest import ROOT
+
+    ed = load_edition(ROOT / "tests" / "data" / "tiny")
+    res = run(ed, registry, choices=Choices(normaliser=MethodChoice.parse("reference:to=city,city=ber"),
+                                            aggregator=MethodChoice("arithmetic")))
+    speed = ed.framework.indicator_ids.index("speed")
+    assert res.indicator_scores[ed.city_ids.index("ber"), speed] == pytest.approx(100)

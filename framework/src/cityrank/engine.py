@@ -56,6 +56,13 @@ def resolve(registry: Registry, kind: str, choice: MethodChoice, what: str = "")
     return method, params
 
 
+def _accepts(method: Method, name: str) -> bool:
+    try:
+        return name in inspect.signature(method.function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def _record(stage: str, target: str, method: Method, params: Mapping) -> dict[str, Any]:
     """What was run, with every parameter in effect (defaults included)."""
     effective = {k: v for k, v in thaw(method.params).items() if v is not None and k != "levels"}
@@ -253,7 +260,10 @@ def normalise(x: np.ndarray, edition: Edition, registry: Registry, default: Meth
     for choice, cols in groups.values():
         names = ", ".join(fw.indicators[j].id for j in cols)
         method, params = resolve(registry, "normaliser", choice, f"indicators {names}")
+        if _accepts(method, "cities"):  # a normaliser may name a reference city by its id
+            params = {**params, "cities": edition.city_ids}
         out[..., cols] = call(method, x[..., cols], direction[cols], what=f"indicator(s) {names}", **params)
+        params.pop("cities", None)
         shown = {k: v for k, v in params.items() if k != "levels"}
         records.extend(_record("normaliser", fw.indicators[j].id, method, shown) for j in cols)
     return out, records

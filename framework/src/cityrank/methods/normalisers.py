@@ -64,13 +64,87 @@ def zscore(x, direction, mean=0.0, sd=1.0):
 
 
 @_quiet
-def rank(x, direction, scale=100.0):
-    """Percentile rank: (rank − 1)/(n − 1)·scale with ties (equal values) at their lowest rank;
-    n counts non-missing."""
+def rank(x, direction, scale=100.0, method="n-1"):
+    """Percentile rank: (rank − 1)/(n − 1)·scale (``method="n-1"``: worst 0, best ``scale``) or
+    rank/n·scale (``method="n"``, the Handbook's 100·r/n), with ties (equal values) at their
+    lowest rank; n counts non-missing."""
+    if method not in ("n-1", "n"):
+        raise ValueError(f"method must be 'n-1' or 'n', got {method!r}")
     y = _oriented(x, direction)
     r = min_ranks(y, axis=-2, descending=False, tolerance=0.0)  # data: equal values only
     n = np.sum(~np.isnan(y), axis=-2, keepdims=True)
+    if method == "n":
+        return r / np.maximum(n, 1) * scale
     return np.where(n > 1, (r - 1.0) / np.maximum(n - 1, 1) * scale, np.where(np.isnan(y), np.nan, scale))
+
+
+@_quiet
+def borda(x, direction):
+    """Borda points: the number of cities each city beats on the indicator (0 … n − 1; a tie
+    beats no one), the Handbook's ranking normalisation on a common scale."""
+    y = _oriented(x, direction)
+    return min_ranks(y, axis=-2, descending=False, tolerance=0.0) - 1.0  # 1 + the cities strictly below, less 1
+
+
+@_quiet
+def reference(x, direction, to="mean", kind="ratio", target=None, city=None, scale=100.0, cities=None):
+    """Distance to a reference (the Handbook's table of normalisations): ``kind="ratio"``
+    x/ref·scale, or ``"difference"`` (x − ref)/|ref|·scale; ``to`` is the ``mean``, the
+    ``worst`` city, the ``best``, a ``target`` value, or a ``city`` (its id). For less-is-
+    better indicators the ratio is ref/x and the difference (ref − x)/|ref|."""
+    x = np.asarray(x, dtype=np.float64)
+    d = np.asarray(direction, dtype=np.float64)
+    if to == "mean":
+        ref = np.nanmean(x, axis=-2, keepdims=True)
+    elif to in ("worst", "best"):
+        hi, lo = np.nanmax(x, axis=-2, keepdims=True), np.nanmin(x, axis=-2, keepdims=True)
+        ref = np.where((d > 0) == (to == "best"), hi, lo)
+    elif to == "target":
+        if target is None:
+            raise ValueError("to='target' needs target=VALUE")
+        ref = np.full((*x.shape[:-2], 1, x.shape[-1]), float(target))
+    elif to == "city":
+        ids = list(cities or ())
+        if city not in ids:
+            raise ValueError(f"to='city' needs city=ID of a ranked city, got {city!r}")
+        ref = x[..., ids.index(city):ids.index(city) + 1, :]
+    else:
+        raise ValueError(f"to must be mean, worst, best, target or city, got {to!r}")
+    if kind == "ratio":
+        if np.any(x[~np.isnan(x)] <= 0) or np.any(ref <= 0):
+            raise ValueError("a ratio to a reference needs positive values")
+        return np.where(d > 0, x / ref, ref / x) * scale
+    if kind == "difference":
+        if np.any(ref == 0):
+            raise ValueError("a difference relative to a reference of 0 is undefined")
+        return np.where(d > 0, x - ref, ref - x) / np.abs(ref) * scale
+    raise ValueError(f"kind must be 'ratio' or 'difference', got {kind!r}")
+
+
+@_quiet
+def above_mean(x, direction, p=0.0):
+    """Above or below the mean (the Handbook): 1 if x > (1 + p)·mean, −1 if x < (1 − p)·mean,
+    0 in between (reversed for less-is-better indicators)."""
+    if not 0 <= float(p) < 1:
+        raise ValueError(f"p must be in [0, 1), got {p}")
+    x = np.asarray(x, dtype=np.float64)
+    d = np.asarray(direction, dtype=np.float64)
+    mean = np.nanmean(x, axis=-2, keepdims=True)
+    s = np.where(x > (1 + p) * mean, 1.0, np.where(x < (1 - p) * mean, -1.0, 0.0)) * np.where(d > 0, 1.0, -1.0)
+    return np.where(np.isnan(x), np.nan, s + 0.0)
+
+
+@_quiet
+def categorical(x, direction, percentiles=(0.2, 0.4, 0.6, 0.8), scale=100.0):
+    """Categorical scale by percentiles (the Handbook): a city in the k-th of the categories
+    cut at the given percentiles of its column scores k/(categories − 1)·scale (worst 0)."""
+    cuts = [float(q) for q in (percentiles if isinstance(percentiles, list | tuple) else [percentiles])]
+    if not cuts or any(not 0 < q < 1 for q in cuts) or cuts != sorted(set(cuts)):
+        raise ValueError(f"percentiles must be increasing shares in (0, 1), got {percentiles}")
+    y = _oriented(x, direction)
+    edges = np.nanquantile(y, cuts, axis=-2)  # (C, …, K)
+    category = np.sum(y[None, ...] > np.expand_dims(edges, -2), axis=0).astype(np.float64)
+    return np.where(np.isnan(y), np.nan, category / len(cuts) * scale)
 
 
 @_quiet
@@ -125,7 +199,11 @@ def ladder(x, direction, levels, points=None, scale=100.0):
 BUILTIN = {
     "minmax": (minmax, {"lower": 0.0, "upper": 100.0}),
     "zscore": (zscore, {"mean": 0.0, "sd": 1.0}),
-    "rank": (rank, {"scale": 100.0}),
+    "rank": (rank, {"scale": 100.0, "method": "n-1"}),
+    "borda": (borda, {}),
+    "reference": (reference, {"to": "mean", "kind": "ratio", "target": None, "city": None, "scale": 100.0}),
+    "above_mean": (above_mean, {"p": 0.0}),
+    "categorical": (categorical, {"percentiles": [0.2, 0.4, 0.6, 0.8], "scale": 100.0}),
     "leader": (leader, {"scale": 100.0}),
     "goalposts": (goalposts, {"lower": None, "upper": None, "scale": 100.0, "cap": True}),
     "ladder": (ladder, {"levels": None, "points": None, "scale": 100.0}),
