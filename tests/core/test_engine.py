@@ -206,3 +206,30 @@ def test_tiers_by_their_definition(ranks, cuts):
     want = [None if math.isnan(r) else next((lab for c, lab in zip(cuts, labels, strict=True)
                                              if r <= math.floor(c * n + 1e-9)), labels[-1]) for r in ranks]
     assert tiers(np.array(ranks), cuts) == want
+
+
+def test_screening_by_data_availability(tmp_path, registry, fresh_cli):
+    """Lisbon has 3 of 4 indicators (75 %): a min_coverage of 0.8 leaves it out of the run,
+    the Monte Carlo and the outputs, which say so."""
+    import json
+    import shutil
+
+    from cityrank.analysis import uncertainty
+    from conftest import ROOT
+
+    folder = tmp_path / "ed"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", folder)
+    toml = folder / "edition.toml"
+    toml.write_text(toml.read_text().replace('aggregator = "arithmetic"', 'aggregator = "arithmetic"\nscreen = { min_coverage = 0.8 }'))
+    ed = load_edition(folder)
+    result = run(ed, registry)
+    assert [c.id for c in result.cities] == ["ams", "ber", "osl", "rom"]
+    assert list(result.screened) == [("lis", 0.75)]
+    assert any("screened out" in n and "lis (75%)" in n for n in result.notes)
+    ua = uncertainty(ed, registry, samples=50, seed=1)
+    assert len(ua.median) == 4
+    data = json.loads(fresh_cli("run", folder, "--format", "json").stdout)
+    assert data["screened"] == [{"id": "lis", "coverage": 0.75}] and len(data["cities"]) == 4
+    toml.write_text(toml.read_text().replace("min_coverage = 0.8", "min_coverage = 2"))
+    bad = fresh_cli("run", folder)
+    assert bad.exit_code == 2 and "screen must be" in bad.stderr

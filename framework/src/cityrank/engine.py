@@ -212,6 +212,29 @@ def collect_data(edition: Edition, registry: Registry, data: Dataset | None = No
     return raw, sources, records
 
 
+def screen(edition: Edition, raw: np.ndarray, min_coverage: float):
+    """The edition and raw data without the cities that have data for under ``min_coverage``
+    of the indicators with any data (COINr's ``Screen`` by data availability), and the
+    cities left out with their coverage."""
+    if not min_coverage:
+        return edition, raw, ()
+    with_data = ~np.isnan(raw).all(axis=0)
+    share = (~np.isnan(raw[:, with_data])).mean(axis=1) if with_data.any() else np.zeros(len(raw))
+    keep = share >= min_coverage - 1e-12
+    if keep.all():
+        return edition, raw, ()
+    if not keep.any():
+        raise MethodError(f"screening (min_coverage {min_coverage:g}) leaves no city")
+    dropped = tuple((c.id, float(s)) for c, s, k in zip(edition.cities, share, keep, strict=True) if not k)
+    cities = [c for c, k in zip(edition.cities, keep, strict=True) if k]
+    ids = [c.id for c in cities]
+    data = edition.data
+    if data is not None:
+        rows = [data.city_ids.index(c) for c in ids]
+        data = attrs.evolve(data, city_ids=ids, values=data.values[rows])
+    return attrs.evolve(edition, cities=cities, data=data), raw[keep], dropped
+
+
 def coverage(framework: Framework, raw: np.ndarray) -> dict[str, float]:
     """Each indicator's share of cities with a value."""
     return {i.id: float(np.mean(~np.isnan(raw[:, j]))) for j, i in enumerate(framework.indicators)}
@@ -421,6 +444,7 @@ def run(
 
     raw, sources, records = collected or collect_data(edition, registry, data)
     records = list(records)
+    edition, raw, screened = screen(edition, raw, m.screen)
     shares = coverage(fw, raw)
     x = transform(raw, edition, sources)
     records += [{"stage": "transform", "target": i.id, "method": i.transform, "params": {},
@@ -445,6 +469,9 @@ def run(
     ranks = min_ranks(node_scores, axis=-2)
 
     notes = []
+    if screened:
+        notes.append(f"{len(screened)} cities screened out (data for under {m.screen:.0%} of the indicators with "
+                     "data): " + ", ".join(f"{c} ({share:.0%})" for c, share in screened))
     if data is not None:
         covered = int((~np.isnan(data.values)).any(axis=1).sum())
         if covered < len(cities):
@@ -490,6 +517,7 @@ def run(
         stages={"raw": raw, "transformed": x, "imputed": treatment.imputed, "treated": treatment.treated,
                 "normalised": scores},
         treatment=treatment.details,
+        screened=screened,
     )
 
 

@@ -281,6 +281,9 @@ class Methods:
     normaliser: MethodChoice = MethodChoice("minmax")
     aggregator: MethodChoice = MethodChoice("arithmetic")
     tiers: tuple[float, ...] = attrs.field(default=(0.1, 0.3, 0.6, 1.0), converter=tuple)
+    #: screening: a city is ranked only with data for at least this share of the indicators
+    #: that have data (COINr's ``Screen``); 0 keeps every city
+    screen: float = 0.0
 
 
 @attrs.frozen
@@ -349,6 +352,8 @@ class Result:
     inputs_sha256: str
     notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     #: the indicator data ``(N, K)`` at each stage: raw, transformed, imputed, treated, normalised
+    #: cities left out by screening, each with its coverage: ((id, share), …)
+    screened: tuple = attrs.field(default=(), converter=freeze, eq=False)
     stages: Mapping[str, np.ndarray] = attrs.field(
         factory=dict, converter=lambda d: MappingProxyType({k: readonly_array(v) for k, v in d.items()}), eq=False)
     #: what the outlier treatment did, per indicator (the method's details)

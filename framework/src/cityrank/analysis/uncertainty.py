@@ -33,6 +33,7 @@ from ..engine import (
     node_aggregators,
     normalise,
     run,
+    screen,
     transform,
     zero_absorbed,
 )
@@ -116,11 +117,12 @@ class Model:
     the normalised scores is computed once; samples then only re-weight and re-aggregate."""
 
     def __init__(self, edition: Edition, registry: Registry, assumptions: Assumptions, data: Dataset | None = None):
-        self.edition = edition
         self.assumptions = assumptions
         fw = edition.framework
         collected = collect_data(edition, registry, data)
-        raw = collected[0]
+        edition, raw, _ = screen(edition, collected[0], edition.methods.screen)  # the cities the run ranks
+        collected = (raw, *collected[1:])
+        self.edition = edition
         x0 = transform(raw, edition)
         self.aggregators = [node_aggregators(fw, registry, a) for a in assumptions.aggregators]
         # the scores of normaliser k under aggregator a: variant[k][a] indexes each imputation's list

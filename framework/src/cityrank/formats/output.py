@@ -56,6 +56,7 @@ def result_dict(result: Result) -> dict[str, Any]:
                         "coverage": result.coverage[ind.id], "source": result.data_sources[ind.id] or None}
                        for ind in fw.indicators],
         "notes": list(result.notes),
+        "screened": [{"id": c, "coverage": share} for c, share in result.screened],
         "cities": cities,
     }
 

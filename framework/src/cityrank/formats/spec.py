@@ -31,7 +31,7 @@ from ..model import (
 from .csvfile import MISSING, nfc, parse_number, parse_ratio, read_cells, read_rows
 
 INDEX_KEYS = {"id", "name", "aggregator"}
-METHOD_KEYS = {"imputation", "outliers", "normaliser", "aggregator", "tiers"}
+METHOD_KEYS = {"imputation", "outliers", "normaliser", "aggregator", "tiers", "screen"}
 DOMAIN_KEYS = {"id", "name", "parent", "weight", "aggregator", "description", "source", "notes"}
 INDICATOR_KEYS = {
     "id", "name", "domain", "direction", "weight", "unit", "source", "provider", "transform",
@@ -185,7 +185,14 @@ def parse_framework(doc: Mapping, path) -> Framework:
 def parse_methods(doc: Mapping, path) -> Methods:
     table = doc.get("methods", {})
     _check_keys(table, METHOD_KEYS, "[methods]", path)
-    kwargs = {k: _choice(table[k], f"[methods] {k}", path) for k in METHOD_KEYS - {"tiers"} if k in table}
+    kwargs = {k: _choice(table[k], f"[methods] {k}", path) for k in METHOD_KEYS - {"tiers", "screen"} if k in table}
+    if "screen" in table:
+        screen = table["screen"]
+        share = screen.get("min_coverage") if isinstance(screen, dict) else None
+        if (not isinstance(screen, dict) or set(screen) != {"min_coverage"} or isinstance(share, bool)
+                or not isinstance(share, int | float) or not 0 <= share <= 1):
+            raise SpecError("[methods] screen must be { min_coverage = SHARE } with a share from 0 to 1", file=path)
+        kwargs["screen"] = float(share)
     if "tiers" in table:
         tiers = table["tiers"]
         if (not isinstance(tiers, list) or not tiers or not all(isinstance(t, int | float) for t in tiers)
