@@ -137,3 +137,39 @@ def test_readme_example_ranks_every_city(fresh_cli, name):
     assert result.exit_code == 0, result.stderr
     cities = json.loads(result.stdout)["cities"]
     assert len(cities) == 138 and all(c["rank"] is not None for c in cities)
+
+
+def test_kemeny_is_the_best_of_all_orders():
+    """Against brute force over every permutation (N = 6): the same optimum, and every order
+    reaching it is listed."""
+    import itertools
+
+    x = RNG.integers(0, 4, size=(6, 5)).astype(float)  # small integers: ties and several optima
+    e = mcda.outranking(x, W)
+    values = {p: mcda._agreement(e, list(p)) for p in itertools.permutations(range(6))}
+    best = max(values.values())
+    want = sorted(list(p) for p, v in values.items() if abs(v - best) < 1e-9)
+    orders, value, exact = mcda.kemeny_orders(x, W)
+    assert exact and value == pytest.approx(best)
+    assert sorted(orders) == want
+
+
+def test_kemeny_of_a_condorcet_order_is_that_order():
+    """When one city beats every other, the second every other but the first, …, that order is
+    the unique Kemeny order, and the scores rank it."""
+    x = np.array([[4.0, 4, 4], [3, 3, 3], [2, 2, 2], [1, 1, 1]])
+    orders, _, _ = mcda.kemeny_orders(x, np.ones(3))
+    assert orders == [[0, 1, 2, 3]]
+    np.testing.assert_array_equal(mcda.kemeny(x, np.ones(3)), [3, 2, 1, 0])
+
+
+def test_kemeny_beyond_the_exact_size_is_a_local_optimum():
+    x = RNG.uniform(size=(15, 5))
+    orders, value, exact = mcda.kemeny_orders(x, W)
+    assert not exact and sorted(orders[0]) == list(range(15))
+    e = mcda.outranking(x, W)
+    for a in range(15):  # no single move of one city raises the agreement
+        for b in range(15):
+            trial = orders[0][:a] + orders[0][a + 1:]
+            trial.insert(b, orders[0][a])
+            assert mcda._agreement(e, trial) <= value + 1e-9

@@ -1,4 +1,4 @@
-"""cityrank-mcda: TOPSIS, VIKOR, Copeland and benefit-of-the-doubt aggregators.
+"""cityrank-mcda: TOPSIS, VIKOR, Copeland, Kemeny–Young and benefit-of-the-doubt aggregators.
 
 Each follows the aggregator contract of ``cityrank_register_aggregators``: scores
 ``(…, N, K)`` (higher is better, as normalisers return them), weights ``(…, K)`` → one score
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import cityrank
 
-from .methods import bod, copeland, topsis, vikor
+from .methods import bod, copeland, kemeny, topsis, vikor
 
 
 @cityrank.hookimpl
@@ -19,3 +19,4 @@ def cityrank_register_aggregators(register):
     register("vikor", vikor, params={"v": 0.5}, bounds=(0, 1))
     register("copeland", copeland, params={})
     register("bod", bod, params={"lower": 0.0}, bounds=(0, 1))
+    register("kemeny", kemeny, params={})

@@ -96,6 +96,17 @@ def copeland(scores, weights):
     in common counts as neither win nor loss."""
     x, w, present = _prepare(scores, weights)
     n = x.shape[-2]
+    share = _pair_shares(x, w, present)
+    eye = np.eye(n, dtype=bool)
+    margin = np.where(np.abs(share - 0.5) < 1e-9, 0.0, share - 0.5)  # an exact tie of weights, not rounding
+    outrank = np.where(eye, 0.0, np.sign(margin))
+    return np.where(_scored(present, w), outrank.sum(axis=-1), np.nan)
+
+
+def _pair_shares(x, w, present):
+    """``(…, N, N)``: the weighted share of indicators on which city i beats city j (ties
+    count half), over the indicators both have, weights renormalised per pair (½ if none)."""
+    n = x.shape[-2]
     shape = (*np.broadcast_shapes(x.shape[:-2], w.shape[:-2]), n, n)
     share, common = np.zeros(shape), np.zeros(shape)
     for k in range(x.shape[-1]):  # one indicator at a time keeps memory at (…, N, N)
@@ -105,11 +116,7 @@ def copeland(scores, weights):
         wk = w[..., 0, k][..., None, None]
         share = share + np.where(both, wk * ((diff > 0) + 0.5 * (diff == 0)), 0.0)
         common = common + np.where(both, wk, 0.0)
-    share = np.divide(share, common, out=np.full(shape, 0.5), where=common > 0)
-    eye = np.eye(n, dtype=bool)
-    margin = np.where(np.abs(share - 0.5) < 1e-9, 0.0, share - 0.5)  # an exact tie of weights, not rounding
-    outrank = np.where(eye, 0.0, np.sign(margin))
-    return np.where(_scored(present, w), outrank.sum(axis=-1), np.nan)
+    return np.divide(share, common, out=np.full(shape, 0.5), where=common > 0)
 
 
 def bod(scores, weights, lower=0.0):
@@ -150,4 +157,117 @@ def bod(scores, weights, lower=0.0):
             if res.status != 0:
                 raise ValueError(f"the benefit-of-the-doubt LP failed for city {i + 1}: {res.message}")
             out[(*idx, i)] = -res.fun
+    return out
+
+
+#: the largest N solved exactly (dynamic programming over subsets: 2^N × N states)
+KEMENY_EXACT = 12
+#: at most this many tying optimal orders are listed
+KEMENY_ORDERS = 1000
+
+
+def outranking(scores, weights):
+    """e[i, j] ``(N, N)``: the weighted share of indicators on which city i beats city j (ties
+    half), over the indicators both have; 0 on the diagonal."""
+    x, w, present = _prepare(scores, weights)
+    e = _pair_shares(x, w, present)
+    np.fill_diagonal(e, 0.0)
+    return e
+
+
+def kemeny_orders(scores, weights, limit: int = KEMENY_ORDERS):
+    """The Kemeny–Young orders of the cities (Kemeny 1959; Young & Levenglick, SIAM J. Appl.
+    Math. 35, 1978): the orders that maximise the agreement Σ_{i above j} e[i, j] with the
+    indicators. Exact for N ≤ :data:`KEMENY_EXACT` by dynamic programming over the sets of
+    cities placed first, returning every tying optimal order (at most ``limit``); beyond, one
+    order found by local search from the Copeland order (moves of one city to any position
+    while the agreement rises: a local optimum, not a proven one). Returns (orders, agreement,
+    exact), orders as lists of row indices, best first."""
+    e = outranking(scores, weights)
+    n = len(e)
+    if n == 0:
+        return [[]], 0.0, True
+    if n > KEMENY_EXACT:
+        order, value = _kemeny_local(e)
+        return [order], value, False
+    full = (1 << n) - 1
+    best = np.full(1 << n, -np.inf)
+    best[0] = 0.0
+    rows = e.tolist()
+    for placed in range(1 << n):
+        if best[placed] == -np.inf:
+            continue
+        rest = [i for i in range(n) if not placed >> i & 1]
+        for j in rest:  # j next: above every city still to place
+            gain = sum(rows[j][i] for i in rest if i != j)
+            t = placed | (1 << j)
+            if best[placed] + gain > best[t]:
+                best[t] = best[placed] + gain
+    orders: list[list[int]] = []
+
+    def back(t, suffix):  # every last-placed city consistent with the optimum
+        if len(orders) >= limit:
+            return
+        if t == 0:
+            orders.append(suffix[::-1])
+            return
+        rest_after = [i for i in range(n) if not t >> i & 1]
+        for j in range(n):
+            if t >> j & 1:
+                prev = t & ~(1 << j)
+                gain = sum(rows[j][i] for i in rest_after)
+                if best[prev] != -np.inf and abs(best[prev] + gain - best[t]) <= 1e-9 * max(1.0, abs(best[t])):
+                    back(prev, [*suffix, j])
+
+    back(full, [])
+    return orders, float(best[full]), True
+
+
+def _agreement(e, order):
+    pos = np.empty(len(order), dtype=int)
+    pos[order] = np.arange(len(order))
+    above = pos[:, None] < pos[None, :]
+    return float(e[above].sum())
+
+
+def _kemeny_local(e):
+    n = len(e)
+    margin = e - e.T
+    order = list(np.argsort(-np.sign(np.where(np.abs(margin) < 1e-12, 0.0, margin)).sum(axis=1), kind="stable"))
+    value = _agreement(e, order)
+    improved = True
+    while improved:
+        improved = False
+        for a in range(n):
+            city = order[a]
+            rest = order[:a] + order[a + 1:]
+            for b in range(n):
+                if b == a:
+                    continue
+                trial = [*rest[:b], city, *rest[b:]]
+                v = _agreement(e, trial)
+                if v > value + 1e-12:
+                    order, value, improved = trial, v, True
+                    break
+            if improved:
+                break
+    return [int(i) for i in order], value
+
+
+def kemeny(scores, weights):
+    """Kemeny–Young aggregation (non-compensatory): a city's score is n − its mean position
+    over the optimal orders (:func:`kemeny_orders`), so the best city scores n − 1 when one
+    order is optimal; a city with no score at all gets NaN. One problem per batch."""
+    x, w, present = _prepare(scores, weights)
+    scored = _scored(present, w)
+    shape = np.broadcast_shapes(x.shape[:-2], w.shape[:-2])
+    xb = np.broadcast_to(x, (*shape, *x.shape[-2:]))
+    wb = np.broadcast_to(w, (*shape, 1, x.shape[-1]))
+    sb = np.broadcast_to(scored, (*shape, x.shape[-2]))
+    out = np.full((*shape, x.shape[-2]), np.nan)
+    for idx in np.ndindex(*shape):
+        rows = np.flatnonzero(sb[idx])
+        orders, _, _ = kemeny_orders(xb[idx][rows], wb[idx][0])
+        position = np.mean([np.argsort(o) for o in orders], axis=0)
+        out[(*idx, rows)] = len(rows) - 1 - position
     return out
