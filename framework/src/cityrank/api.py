@@ -200,6 +200,22 @@ class Edition:
         return Uncertainty(uncertainty(self.spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
                                        data=dataset, top=top, workers=workers))
 
+    def acceptability(self, samples: int, *, seed: int = 0, normalisers=None, aggregators=None, imputations=None,
+                      weight_noise: str | None = None, concentration: float = 50.0, spread: float = 0.25,
+                      top: float = 0.1, data=None, ranks: int = 10):
+        """SMAA-2 (see ``cityrank acceptability``): per city the rank acceptability of ranks 1 …
+        ``ranks``, the share of samples first and in the top, the confidence factor and the
+        central weights of its firsts, as a table."""
+        from .analysis import acceptability
+
+        assumptions = self._assumptions(normalisers, aggregators, imputations, weight_noise, concentration, spread)
+        dataset = self.read_data(data) if isinstance(data, str | os.PathLike) else data
+        rows = acceptability(self.spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
+                             data=dataset, top=top).rows(ranks)
+        keys = [k for k in rows[0] if k != "id"]
+        return _table({k: [math.nan if r[k] is None else r[k] for r in rows] for k in keys}, [r["id"] for r in rows],
+                      "city")
+
     def _assumptions(self, normalisers, aggregators, imputations, weight_noise, concentration, spread):
         from .analysis import Assumptions, WeightNoise
 

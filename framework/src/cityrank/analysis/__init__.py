@@ -1,5 +1,6 @@
-"""Analysis of rankings: uncertainty and sensitivity (Monte Carlo over the assumptions)."""
+"""Analysis of rankings: uncertainty, sensitivity and acceptability (Monte Carlo over the assumptions)."""
 
+from .acceptability import AcceptabilityResult, acceptability
 from .uncertainty import (
     Assumptions,
     SensitivityResult,
@@ -11,10 +12,12 @@ from .uncertainty import (
 )
 
 __all__ = [
+    "AcceptabilityResult",
     "Assumptions",
     "SensitivityResult",
     "UncertaintyResult",
     "WeightNoise",
+    "acceptability",
     "sensitivity",
     "sobol_indices",
     "uncertainty",

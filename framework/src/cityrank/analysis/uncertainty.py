@@ -375,13 +375,17 @@ class UncertaintyJob:
         size = sum(b - a for a, b in chunks)
         return (counts.counts.astype(np.uint16) if size < 2**16 else counts.counts), in_top  # half the bytes to send
 
-    def __call__(self, model: Model, bounds) -> np.ndarray:
+    def draws(self, model: Model, bounds) -> dict:
+        """The random choices of the samples ``[start, stop)`` (drawn by block)."""
         start, stop = bounds
         parts = []
         for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
             lo, hi = max(start, block * BLOCK) - block * BLOCK, min(stop, (block + 1) * BLOCK) - block * BLOCK
             parts.append(_slice(model.draw(self.seed, block), lo, hi))
-        d = _concat(parts)
+        return _concat(parts)
+
+    def __call__(self, model: Model, bounds) -> np.ndarray:
+        d = self.draws(model, bounds)
         return model.evaluate(d["imputation"], d["normaliser"], d["aggregator"], d["weights"])
 
 

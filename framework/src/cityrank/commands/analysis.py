@@ -7,6 +7,7 @@ from contextlib import contextmanager, nullcontext
 
 import click
 
+from ..errors import CityrankError
 from ..formats.output import csv_text, to_json_text
 from ..model import plain_text
 from .common import SEED, FiniteFloat, emit, format_option, load, output_option, registry
@@ -156,6 +157,45 @@ def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, w
     emit("\n".join(lines) + "\n", output)
 
 
+@click.command()
+@click.argument("edition")
+@assumption_options
+@click.option("--top", type=FiniteFloat(min=0, max=1, min_open=True), default=0.1, show_default=True,
+              help="Share of cities in the top tier.")
+@click.option("--ranks", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Rank acceptability shown for ranks 1 … RANKS.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def acceptability(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise,
+                  concentration, spread, data_file, chunk_size, cluster, workers, output, force, top, ranks, fmt):
+    """SMAA-2: rank acceptability per city and rank, central weights, confidence factors."""
+    from ..analysis import acceptability as run_acceptability
+
+    if cluster:
+        raise CityrankError("--cluster is for uncertainty and sensitivity; acceptability runs in this process")
+    ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
+                                   concentration, spread, data_file, weights_file)
+    with _progress(samples, "samples") as progress:
+        result = run_acceptability(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
+                                   top=top, chunk_size=chunk_size, workers=workers, progress=progress)
+    rows = result.rows(ranks)
+    info = {"edition": ed.id, "samples": samples, "seed": seed, "top": top, "assumptions": _describe(assumptions),
+            "rank_resolution": result.resolution}
+    if fmt == "json":
+        return emit(to_json_text({**info, "cities": rows}), output)
+    if fmt == "csv":
+        return emit(csv_text(list(rows[0]), [list(r.values()) for r in rows]), output)
+    shown = min(ranks, result.acceptability.shape[1])
+    lines = [f"{ed.title}: SMAA-2 over {samples} samples, seed {seed}", "rank acceptability (share of samples "
+             "at each rank), share first, confidence factor", "",
+             f"{'#':>4}  {'city':<24} " + " ".join(f"{f'r{r + 1}':>5}" for r in range(shown)) + "  first   conf."]
+    for r in rows:
+        conf = "–" if r["confidence"] is None else f"{r['confidence']:.2f}"
+        lines.append(f"{r['nominal_rank'] or '–':>4}  {r['name'][:24]:<24} "
+                     + " ".join(f"{r[f'rank_{k + 1}']:>5.2f}" for k in range(shown))
+                     + f"  {r['first_share']:>5.2f}  {conf:>5}")
+    emit("\n".join(lines) + "\n", output)
+
+
 def _describe(assumptions) -> dict:
     w = assumptions.weights
     noise = {"dirichlet": f"dirichlet (concentration {w.concentration:g})",
@@ -166,4 +206,4 @@ def _describe(assumptions) -> dict:
             "imputation": [str(c) for c in assumptions.imputations]}
 
 
-COMMANDS = [uncertainty, sensitivity]
+COMMANDS = [uncertainty, sensitivity, acceptability]

@@ -1,0 +1,121 @@
+"""SMAA-2 (Lahdelma & Salminen, Operations Research 49, 2001) on the Monte Carlo's samples.
+
+For every city: its rank acceptability indices b_i^r (the share of samples in which it has
+rank r), its central weight vectors (the mean local weights, node by node, of the samples in
+which it is first, and of those in which it is in the top tier) and its confidence factor
+(the share of samples of the other assumptions — normaliser, aggregator, imputation — in
+which it is first when the weights are its central ones; 1 or 0 when nothing else varies).
+The samples are those of :func:`~cityrank.analysis.uncertainty.uncertainty` with the same
+seed: the same draws, the same ranks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import attrs
+import numpy as np
+
+from ..formats.output import optional_float, optional_int
+from ..model import Dataset, Edition, Result
+from ..plugins import Registry
+from .rankcounts import RankCounts
+from .uncertainty import Assumptions, Model, UncertaintyJob, _check, _chunks, _run_chunks, default_chunk
+
+
+@attrs.frozen
+class AcceptabilityResult:
+    """``acceptability`` ``(N, B)`` (B = N ranks, or rank bins of ``resolution`` ranks beyond
+    2,048 cities); ``central_first`` / ``central_top``: node → ``(N, k)`` (NaN for a city never
+    first / in the top); shares ``(N,)``; ``confidence`` ``(N,)`` (NaN where never first)."""
+
+    edition: Edition
+    samples: int
+    seed: int
+    nodes: tuple[str, ...]
+    children: dict
+    acceptability: np.ndarray
+    resolution: int
+    first_share: np.ndarray
+    top_share: np.ndarray
+    central_first: dict
+    central_top: dict
+    confidence: np.ndarray
+    nominal: np.ndarray
+    top: float
+
+    def rows(self, ranks: int = 10) -> list[dict]:
+        """Per city, in nominal rank order: the acceptability of the first ``ranks`` ranks,
+        shares, confidence and the central weights of its firsts (``node.child``)."""
+        order = sorted(range(len(self.nominal)), key=lambda i: (math.inf if math.isnan(self.nominal[i])
+                                                                 else self.nominal[i], self.edition.cities[i].id))
+        out = []
+        for i in order:
+            c = self.edition.cities[i]
+            row = {"id": c.id, "name": c.name, "nominal_rank": optional_int(self.nominal[i])}
+            row |= {f"rank_{r + 1}": float(self.acceptability[i, r]) for r in range(min(ranks, self.acceptability.shape[1]))}
+            row |= {"first_share": float(self.first_share[i]), "top_share": float(self.top_share[i]),
+                    "confidence": optional_float(self.confidence[i])}
+            for node in self.nodes:
+                for k, child in enumerate(self.children[node]):
+                    row[f"central.{node}.{child}"] = optional_float(self.central_first[node][i, k])
+            out.append(row)
+        return out
+
+
+def acceptability(
+    target: Edition | Result,
+    registry: Registry,
+    *,
+    samples: int,
+    seed: int = 0,
+    assumptions: Assumptions | None = None,
+    data: Dataset | None = None,
+    top: float = 0.1,
+    chunk_size: int | None = None,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    confidence_samples: int = 1000,
+) -> AcceptabilityResult:
+    """SMAA-2 indices from ``samples`` Monte Carlo samples (see the module docstring)."""
+    workers = _check(samples, chunk_size, workers, seed, top)
+    edition = target.edition if isinstance(target, Result) else target
+    assumptions = assumptions or Assumptions.for_edition(edition)
+    model = Model(edition, registry, assumptions, data)
+    n = model.n
+    job = UncertaintyJob(model.edition, assumptions, data, seed, top, samples)
+    counts = RankCounts(n, samples)
+    nodes = tuple(model.varying)
+    fw = model.edition.framework
+    children = {node: [c.id for c in fw.children(node)] for node in nodes}
+    sums = {kind: {node: np.zeros((n, len(children[node]))) for node in nodes} for kind in ("first", "top")}
+    hits = {"first": np.zeros(n, dtype=np.int64), "top": np.zeros(n, dtype=np.int64)}
+    chunk = chunk_size or default_chunk(n, len(fw.indicators))
+    for bounds, ranks in _run_chunks(job, model, _chunks(samples, chunk), workers, None, progress):
+        counts.add(ranks)
+        weights = job.draws(model, bounds)["weights"]
+        ranked = (ranks > 0).sum(axis=1, keepdims=True)
+        masks = {"first": ranks == 1, "top": (ranks > 0) & (ranks <= np.floor(top * ranked + 1e-9))}
+        for kind, mask in masks.items():
+            hits[kind] += mask.sum(axis=0)
+            for node in nodes:
+                sums[kind][node] += mask.T.astype(np.float64) @ weights[node]
+    central = {kind: {node: np.divide(sums[kind][node], hits[kind][:, None], out=np.full(sums[kind][node].shape, np.nan),
+                                      where=hits[kind][:, None] > 0) for node in nodes} for kind in sums}
+    confidence = _confidence(model, job, central["first"], hits["first"], min(confidence_samples, samples))
+    return AcceptabilityResult(edition, samples, seed, nodes, children, counts.counts / samples, counts.resolution,
+                               hits["first"] / samples, hits["top"] / samples, central["first"], central["top"],
+                               confidence, model.nominal_ranks, top)
+
+
+def _confidence(model: Model, job: UncertaintyJob, central: dict, firsts: np.ndarray, m: int) -> np.ndarray:
+    """Per city with a central weight vector: the share of m samples of the other assumptions
+    in which it is first with its central weights."""
+    out = np.full(model.n, np.nan)
+    d = job.draws(model, (0, m))
+    for i in np.flatnonzero(firsts):
+        w = {node: np.broadcast_to(central[node][i], (m, len(central[node][i]))) for node in central}
+        ranks = model.evaluate(d["imputation"], d["normaliser"], d["aggregator"], w)
+        out[i] = float(np.mean(ranks[:, i] == 1))
+    return out
