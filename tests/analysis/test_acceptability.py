@@ -30,7 +30,7 @@ def test_acceptability_and_central_weights_by_brute_force(registry):
     samples = 400
     assert samples <= BLOCK
     result = acceptability(edition, registry, samples=samples, seed=2, assumptions=assumptions)
-    model, d, ranks = _brute(edition, registry, assumptions, samples, 2)
+    _, d, ranks = _brute(edition, registry, assumptions, samples, 2)
     for r in range(1, 6):
         np.testing.assert_allclose(result.acceptability[:, r - 1], (ranks == r).mean(axis=0))
     np.testing.assert_allclose(result.acceptability.sum(axis=1), 1.0)

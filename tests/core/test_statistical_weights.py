@@ -119,3 +119,20 @@ def test_cli_statistical_weights(fresh_cli):
     data = json.loads(out.stdout)
     assert data["items"] == ["fibre", "speed"] and sum(data["weights"]) == pytest.approx(1)
     assert fresh_cli("weights", "pca", ROOT / "tests" / "data" / "tiny", "--node", "nowhere").exit_code == 2
+
+
+def test_optimal_weights_equalise_the_correlations():
+    """Two indicators of very different spread: equal weights let the wide one dominate the
+    mean; optimal weights bring their correlations with the mean close to equal."""
+    pytest.importorskip("scipy")
+    a = RNG.normal(size=300) * 10
+    b = RNG.normal(size=300)
+    data = np.column_stack([a, b])
+    equal_parent = data.mean(axis=1)
+    r_equal = [np.corrcoef(data[:, j], equal_parent)[0, 1] for j in range(2)]
+    assert abs(r_equal[0] - r_equal[1]) > 0.5
+    res = sw.optimal(("a", "b"), data)
+    r = res.diagnostics["correlations"]
+    assert abs(r[0] - r[1]) < 0.02 and res.weights[1] > res.weights[0]
+    parent = data @ res.weights  # the diagnostics are the correlations of these weights
+    np.testing.assert_allclose(r, [np.corrcoef(data[:, j], parent)[0, 1] for j in range(2)], rtol=1e-9)

@@ -114,6 +114,9 @@ def _statistical(kind: str, summary: str):
         lines = [f"{ed.title}: {kind} weights of the children of {target!r} ({res.diagnostics.get('cities')} cities "
                  "with every value)"]
         d = res.diagnostics
+        if "correlations" in d:
+            lines += [f"  {k:<20} correlation with the parent {r:+.3f} (target share {t:.0%})"
+                      for k, r, t in zip(kids, d["correlations"], d["target"], strict=True)]
         if "factors" in d:
             lines.append(f"factors retained: {d['factors']}; eigenvalues: "
                          + ", ".join(f"{v:.3g}" for v in d["eigenvalues"]))
@@ -127,7 +130,8 @@ def _statistical(kind: str, summary: str):
 
 for _kind, _summary in (("pca", "The Handbook's factor-analysis weights (principal components, varimax)."),
                         ("fa", "The Handbook's factor-analysis weights (principal-axis factoring, varimax)."),
-                        ("entropy", "Entropy weights."), ("critic", "CRITIC weights (contrast × conflict).")):
+                        ("entropy", "Entropy weights."), ("critic", "CRITIC weights (contrast × conflict)."),
+                        ("optimal", "Weights giving each child an equal share of correlation with its parent.")):
     _statistical(_kind, _summary)
 
 

@@ -5,6 +5,8 @@
   scikit-criteria's ``EntropyWeighter`` (Zeleny 1982).
 - ``critic``: Diakoulaki, Mavrotas & Papayannakis (Computers & OR 22, 1995): columns min-max
   normalised, C_j = σ_j Σ_k (1 − r_jk) (sample sd, Pearson correlations), weight ∝ C_j.
+- ``optimal``: COINr's ``get_opt_weights``: weights that give each child a target share of
+  correlation with its parent (equal by default), by a bounded optimiser.
 - ``pca`` / ``fa``: the OECD/JRC Handbook on Constructing Composite Indicators (2008),
   section 6.1: on the correlation matrix, retain the factors with eigenvalue > 1 that each
   explain ≥ 10 % and together ≥ 60 % of the variance (overridable), rotate their loadings by
@@ -140,9 +142,45 @@ def fa(items, data, **params):
     return pca(items, data, method="fa", **params)
 
 
+def optimal(items, data, target=None):
+    """Weights that give each child the target share of influence on its parent (COINr's
+    ``get_opt_weights``): the parent is the weighted arithmetic mean of the children, a
+    child's influence its Pearson correlation with the parent, and the weights minimise
+    Σ_k (r_k / Σ r − t_k)² over weights in [0.01, 1] (SciPy's L-BFGS-B from equal weights);
+    ``target`` defaults to equal influence. The achieved correlations are in the diagnostics."""
+    try:
+        from scipy.optimize import minimize
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise ValueError("optimal weights need scipy: pip install scipy") from None
+    x = _complete(items, data, least=max(3, len(items) + 1))
+    k = len(items)
+    t = np.full(k, 1.0 / k) if target is None else _normalised(np.asarray(target, dtype=np.float64), "target")
+    if t.shape != (k,):
+        raise ValueError(f"target must have one share per item ({k})")
+    if np.any(x.std(axis=0) == 0):
+        raise ValueError("an item does not vary: its correlation with the parent is undefined")
+
+    def correlations(w):
+        parent = x @ (w / w.sum())
+        if parent.std() == 0:
+            return np.zeros(k)
+        return np.array([np.corrcoef(x[:, j], parent)[0, 1] for j in range(k)])
+
+    def loss(w):
+        r = correlations(w)
+        total = r.sum()
+        return float(np.sum((r / total - t) ** 2)) if total > 0 else 1e6
+
+    res = minimize(loss, np.full(k, 1.0 / k), method="L-BFGS-B", bounds=[(0.01, 1.0)] * k)
+    w = _normalised(res.x)
+    return WeightingResult(w, {"method": "optimal", "target": t.tolist(), "correlations": correlations(w).tolist(),
+                               "loss": float(res.fun), "converged": bool(res.success), "cities": len(x)})
+
+
 BUILTIN = {
     "entropy": (entropy, {"data": None}),
     "critic": (critic, {"data": None}),
     "pca": (pca, {"data": None, "min_eigenvalue": 1.0, "min_share": 0.10, "min_cumulative": 0.60, "factors": None}),
     "fa": (fa, {"data": None}),
+    "optimal": (optimal, {"data": None, "target": None}),
 }
