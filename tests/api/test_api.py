@@ -143,8 +143,8 @@ def test_cli_stages_drop_and_stats(fresh_cli, tmp_path):
     folder = tmp_path / "stages"
     result = fresh_cli("run", TINY, "--stages", "-o", f"{folder}/")
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in folder.iterdir()) == ["imputed.csv", "normalised.csv", "ranking.csv", "raw.csv",
-                                                         "transformed.csv", "treated.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["denominated.csv", "imputed.csv", "normalised.csv",
+                                                         "ranking.csv", "raw.csv", "transformed.csv", "treated.csv"]
     with (folder / "raw.csv").open() as fh:
         raw = {r["city_id"]: r for r in csv.DictReader(fh)}
     assert float(raw["ber"]["speed"]) == 150

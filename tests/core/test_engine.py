@@ -233,3 +233,25 @@ def test_screening_by_data_availability(tmp_path, registry, fresh_cli):
     toml.write_text(toml.read_text().replace("min_coverage = 0.8", "min_coverage = 2"))
     bad = fresh_cli("run", folder)
     assert bad.exit_code == 2 and "screen must be" in bad.stderr
+
+
+def test_an_indicator_denominated_by_another(tmp_path, registry):
+    """denominator = "transit": speed per transit line, before the log transform."""
+    import shutil
+
+    from conftest import ROOT
+
+    folder = tmp_path / "ed"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", folder)
+    toml = folder / "edition.toml"
+    toml.write_text(toml.read_text().replace('unit = "Mbit/s"', 'unit = "Mbit/s per line"\ndenominator = "transit"'))
+    ed = load_edition(folder)
+    res = run(ed, registry)
+    speed, transit = ed.framework.indicator_ids.index("speed"), ed.framework.indicator_ids.index("transit")
+    raw = res.stages["raw"]
+    np.testing.assert_allclose(res.stages["denominated"][:, speed], raw[:, speed] / raw[:, transit])
+    np.testing.assert_allclose(res.stages["transformed"][:, speed], np.log(raw[:, speed] / raw[:, transit]))
+    assert np.isnan(res.stages["denominated"][ed.city_ids.index("lis"), speed])  # Lisbon has no transit value
+    toml.write_text(toml.read_text().replace('denominator = "transit"', 'denominator = "speed"'))
+    with pytest.raises(Exception, match="must be another indicator"):
+        load_edition(folder)

@@ -37,7 +37,7 @@ from .model import Edition as Spec
 from .model import Result as RunResult
 from .plugins import Registry, get_registry
 
-STAGES = ("raw", "transformed", "imputed", "treated", "normalised")
+STAGES = ("raw", "denominated", "transformed", "imputed", "treated", "normalised")
 
 
 class CityrankWarning(UserWarning):
@@ -274,8 +274,8 @@ class Result:
         return _table(columns, [r.cities[i].id for i in order], "city")
 
     def stage(self, name: str = "normalised"):
-        """The indicator data, cities × indicators, at one stage: raw, transformed, imputed,
-        treated (after outlier treatment) or normalised."""
+        """The indicator data, cities × indicators, at one stage: raw, denominated, transformed,
+        imputed, treated (after outlier treatment) or normalised."""
         if name not in self.result.stages:
             raise CityrankError(f"unknown stage {name!r} (stages: {', '.join(STAGES)})")
         values = self.result.stages[name]

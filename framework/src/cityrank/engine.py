@@ -240,6 +240,18 @@ def coverage(framework: Framework, raw: np.ndarray) -> dict[str, float]:
     return {i.id: float(np.mean(~np.isnan(raw[:, j]))) for j, i in enumerate(framework.indicators)}
 
 
+def denominate(raw: np.ndarray, framework: Framework) -> np.ndarray:
+    """Each indicator with a ``denominator`` divided by that indicator's raw value (COINr's
+    ``Denominate``: per capita, per GDP…); a zero or missing denominator gives a missing value."""
+    out = raw.copy()
+    ids = framework.indicator_ids
+    for j, ind in enumerate(framework.indicators):
+        if ind.denominator is not None:
+            d = raw[:, ids.index(ind.denominator)]
+            out[:, j] = np.divide(raw[:, j], d, out=np.full(len(d), np.nan), where=~np.isnan(d) & (d != 0))
+    return out
+
+
 def transform(raw: np.ndarray, edition: Edition, sources: Mapping[str, str] | None = None) -> np.ndarray:
     """Apply each indicator's transform (log, sqrt, …) to the raw matrix ``(N, K)``;
     ``sources`` (from :func:`collect_data`) names where a value out of range came from."""
@@ -446,7 +458,10 @@ def run(
     records = list(records)
     edition, raw, screened = screen(edition, raw, m.screen)
     shares = coverage(fw, raw)
-    x = transform(raw, edition, sources)
+    denominated = denominate(raw, fw)
+    x = transform(denominated, edition, sources)
+    records += [{"stage": "denominate", "target": i.id, "method": "divide", "params": {"by": i.denominator},
+                 "plugin": "builtins", "version": _version()} for i in fw.indicators if i.denominator]
     records += [{"stage": "transform", "target": i.id, "method": i.transform, "params": {},
                  "plugin": "builtins", "version": _version()} for i in fw.indicators if i.transform]
 
@@ -514,7 +529,7 @@ def run(
         weights=weights,
         inputs_sha256=digest,
         notes=notes,
-        stages={"raw": raw, "transformed": x, "imputed": treatment.imputed, "treated": treatment.treated,
+        stages={"raw": raw, "denominated": denominated, "transformed": x, "imputed": treatment.imputed, "treated": treatment.treated,
                 "normalised": scores},
         treatment=treatment.details,
         screened=screened,

@@ -156,6 +156,8 @@ class Indicator:
     normaliser: MethodChoice | None = None
     levels: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     notes: str = ""
+    #: another indicator's id: this one's raw values are divided by it (COINr's ``Denominate``)
+    denominator: str | None = None
 
 
 @attrs.frozen
@@ -201,6 +203,10 @@ class Framework:
                     raise SpecError("cycle in the framework tree: " + " -> ".join([*path, cur]))
                 path.append(cur)
                 cur = parent[cur]
+        ids_ = {i.id for i in self.indicators}
+        for ind in self.indicators:
+            if ind.denominator is not None and (ind.denominator not in ids_ or ind.denominator == ind.id):
+                raise SpecError(f"indicator {ind.id!r}: denominator {ind.denominator!r} must be another indicator's id")
         has_child = {n.parent for n in self.nodes} | {i.parent for i in self.indicators}
         for n in self.nodes:
             if n.id not in has_child:

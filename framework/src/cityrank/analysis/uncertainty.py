@@ -27,6 +27,7 @@ import numpy as np
 from ..engine import (
     aggregate_tree,
     collect_data,
+    denominate,
     effective_weights,
     impute_and_treat,
     local_weights,
@@ -123,7 +124,7 @@ class Model:
         edition, raw, _ = screen(edition, collected[0], edition.methods.screen)  # the cities the run ranks
         collected = (raw, *collected[1:])
         self.edition = edition
-        x0 = transform(raw, edition)
+        x0 = transform(denominate(raw, fw), edition)
         self.aggregators = [node_aggregators(fw, registry, a) for a in assumptions.aggregators]
         # the scores of normaliser k under aggregator a: variant[k][a] indexes each imputation's list
         shifts = [[zero_absorbed(fw, n, aggs) for aggs in self.aggregators] for n in assumptions.normalisers]

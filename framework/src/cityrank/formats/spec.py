@@ -35,7 +35,7 @@ METHOD_KEYS = {"imputation", "outliers", "normaliser", "aggregator", "tiers", "s
 DOMAIN_KEYS = {"id", "name", "parent", "weight", "aggregator", "description", "source", "notes"}
 INDICATOR_KEYS = {
     "id", "name", "domain", "direction", "weight", "unit", "source", "provider", "transform",
-    "normaliser", "levels", "notes", "description",
+    "normaliser", "levels", "notes", "description", "denominator",
 }
 TRANSFORMS = ("log", "log10", "log1p", "sqrt")
 CITY_COLUMNS = ("id", "name", "country")
@@ -175,6 +175,7 @@ def parse_framework(doc: Mapping, path) -> Framework:
             normaliser=normaliser,
             levels=tuple(levels),
             notes=_str(d, "notes", where, path, "") or "",
+            denominator=_str(d, "denominator", where, path),
         ))
     try:
         return Framework(nodes, indicators)

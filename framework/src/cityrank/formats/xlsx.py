@@ -20,7 +20,7 @@ _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:c
 
 
 #: sheet names of the stages (raw values and normalised scores always; the rest with stages)
-STAGE_SHEETS = {"raw": "Raw values", "transformed": "Transformed", "imputed": "Imputed",
+STAGE_SHEETS = {"raw": "Raw values", "denominated": "Denominated", "transformed": "Transformed", "imputed": "Imputed",
                 "treated": "Treated", "normalised": "Normalised scores"}
 
 
