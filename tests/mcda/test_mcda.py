@@ -173,3 +173,15 @@ def test_kemeny_beyond_the_exact_size_is_a_local_optimum():
             trial = orders[0][:a] + orders[0][a + 1:]
             trial.insert(b, orders[0][a])
             assert mcda._agreement(e, trial) <= value + 1e-9
+
+
+def test_kemeny_command_lists_the_optimal_orders(fresh_cli):
+    tiny = ROOT / "tests" / "data" / "tiny"
+    out = fresh_cli("kemeny", tiny, "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["exact"] and data["orders"] and all(sorted(o) == sorted(data["orders"][0]) for o in data["orders"])
+    run = json.loads(fresh_cli("run", tiny, "--aggregator", "kemeny", "--format", "json").stdout)
+    if len(data["orders"]) == 1:  # one optimal order: the kemeny aggregator ranks by it
+        assert [c["id"] for c in run["cities"]] == data["orders"][0]
+    assert fresh_cli("kemeny", tiny, "--node", "nowhere").exit_code == 2

@@ -20,3 +20,45 @@ def cityrank_register_aggregators(register):
     register("copeland", copeland, params={})
     register("bod", bod, params={"lower": 0.0}, bounds=(0, 1))
     register("kemeny", kemeny, params={})
+
+
+@cityrank.hookimpl
+def cityrank_register_commands(cli):
+    import click
+
+    @cli.command("kemeny")
+    @click.argument("edition")
+    @click.option("--node", help="Rank the children scores of this node's cities (default: the index's children).")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+    def kemeny_command(edition, node, fmt):
+        """Kemeny–Young orders of EDITION's cities on a node's children: every tying optimal
+        order up to 12 cities (exact), a local optimum beyond."""
+        from cityrank.commands.common import load, run_edition
+        from cityrank.errors import CityrankError
+        from cityrank.formats.output import to_json_text
+
+        from .methods import kemeny_orders
+
+        ed = load(edition)
+        result = run_edition(ed)
+        fw = ed.framework
+        target = node or fw.root.id
+        if target not in result.nodes:
+            raise CityrankError(f"--node: unknown node {target!r} (nodes: {', '.join(result.nodes)})")
+        kids = [c.id for c in fw.children(target)]
+        columns = {i.id: result.indicator_scores[:, j] for j, i in enumerate(fw.indicators)} | \
+                  {n: result.scores[:, k] for k, n in enumerate(result.nodes)}
+        import numpy as np
+
+        x = np.column_stack([columns[k] for k in kids])
+        w = np.array([result.weights.values[k] for k in kids])
+        orders, value, exact = kemeny_orders(x, w)
+        names = [c.name for c in result.cities]
+        data = {"edition": ed.id, "node": target, "exact": exact, "agreement": value,
+                "orders": [[result.cities[i].id for i in o] for o in orders]}
+        if fmt == "json":
+            return click.echo(to_json_text(data), nl=False)
+        how = "exact: every optimal order" if exact else "a local optimum (more than 12 cities)"
+        click.echo(f"{ed.title}: Kemeny–Young on the children of {target!r} ({how}), agreement {value:.3f}")
+        for k, o in enumerate(orders, start=1):
+            click.echo(f"  {k}. " + " > ".join(names[i] for i in o))
