@@ -231,27 +231,30 @@ def _agreement(e, order):
 
 
 def _kemeny_local(e):
+    """Insertion local search from the Copeland order: move one city to the position that
+    raises the agreement most, while any move does. A move's gain is a sum over the cities it
+    jumps (m = e − eᵀ), so one sweep over all moves costs O(N²)."""
     n = len(e)
-    margin = e - e.T
-    order = list(np.argsort(-np.sign(np.where(np.abs(margin) < 1e-12, 0.0, margin)).sum(axis=1), kind="stable"))
-    value = _agreement(e, order)
-    improved = True
-    while improved:
-        improved = False
+    m = e - e.T
+    margin = np.where(np.abs(m) < 1e-12, 0.0, m)
+    order = [int(i) for i in np.argsort(-np.sign(margin).sum(axis=1), kind="stable")]
+    while True:
+        best_gain, best_move = 1e-12, None
         for a in range(n):
-            city = order[a]
-            rest = order[:a] + order[a + 1:]
-            for b in range(n):
-                if b == a:
-                    continue
-                trial = [*rest[:b], city, *rest[b:]]
-                v = _agreement(e, trial)
-                if v > value + 1e-12:
-                    order, value, improved = trial, v, True
-                    break
-            if improved:
-                break
-    return [int(i) for i in order], value
+            c = order[a]
+            row = m[c, order]  # what c gains by being above each city of the order
+            # moving up to b < a: c jumps above order[b:a]; moving down to b > a: below order[a+1:b+1]
+            up = np.cumsum(row[:a][::-1])[::-1] if a else np.zeros(0)
+            down = -np.cumsum(row[a + 1:])
+            for gains, offset in ((up, 0), (down, a + 1)):
+                if len(gains):
+                    k = int(np.argmax(gains))
+                    if gains[k] > best_gain:
+                        best_gain, best_move = gains[k], (a, k + offset)
+        if best_move is None:
+            return order, _agreement(e, order)
+        a, b = best_move
+        order.insert(b, order.pop(a))  # after the pop, position b is right for both directions
 
 
 def kemeny(scores, weights):
