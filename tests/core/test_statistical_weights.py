@@ -136,3 +136,24 @@ def test_optimal_weights_equalise_the_correlations():
     assert abs(r[0] - r[1]) < 0.02 and res.weights[1] > res.weights[0]
     parent = data @ res.weights  # the diagnostics are the correlations of these weights
     np.testing.assert_allclose(r, [np.corrcoef(data[:, j], parent)[0, 1] for j in range(2)], rtol=1e-9)
+
+
+def test_first_principal_component_matches_coinr_pca_weights():
+    """COINr's get_PCA weights of the ASEM pillars are the first principal component of each
+    pillar's normalised indicators: the eigen step of our pca reproduces them (up to sign)."""
+    import csv
+
+    from asem import indicator_ids, matrix, meta, units
+    from conftest import oracle_file
+
+    ids, us = indicator_ids(), units()
+    x = matrix(oracle_file("coinr_asem", "expected", "pipeline_default", "Normalised.csv"), us, ids)
+    with oracle_file("coinr_asem", "expected", "analysis", "pca_weights_level1_bygroups.csv").open() as fh:
+        want = {r["iCode"]: float(r["Weight"]) for r in csv.DictReader(fh)}
+    parent = {r["iCode"]: r["Parent"] for r in meta() if r["Type"] == "Indicator"}
+    for group in sorted(set(parent.values())):
+        cols = [j for j, i in enumerate(ids) if parent[i] == group]
+        pc1 = np.array(sw.pca(tuple(ids[j] for j in cols), x[:, cols]).diagnostics["pc1"])
+        expected = np.array([want[ids[j]] for j in cols])
+        sign = 1.0 if pc1 @ expected >= 0 else -1.0
+        np.testing.assert_allclose(sign * pc1, expected, atol=1e-12)

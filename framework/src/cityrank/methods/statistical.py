@@ -114,7 +114,8 @@ def pca(items, data, method="pca", min_eigenvalue=1.0, min_share=0.10, min_cumul
     if np.any(sd == 0):
         raise ValueError(f"{items[int(np.argmin(sd))]!r} does not vary: no correlation to work with")
     corr = np.corrcoef(x, rowvar=False)
-    values = np.sort(np.linalg.eigvalsh(corr))[::-1]
+    values, vectors = np.linalg.eigh(corr)
+    values, pc1 = values[::-1], vectors[:, -1] * (1.0 if vectors[:, -1].sum() >= 0 else -1.0)
     share = values / values.sum()
     if factors is None:  # the Handbook's three rules, in order of the eigenvalues
         factors = 0
@@ -133,6 +134,7 @@ def pca(items, data, method="pca", min_eigenvalue=1.0, min_share=0.10, min_cumul
     raw = scaled[np.arange(len(items)), factor_of] * (explained / explained.sum())[factor_of]
     return WeightingResult(_normalised(raw), {
         "method": method, "factors": int(factors), "eigenvalues": values.tolist(), "variance_share": share.tolist(),
+        "pc1": pc1.tolist(),  # the first principal component: COINr's get_PCA weights
         "loadings": rotated.tolist(), "factor_of": factor_of.tolist(), "cities": len(x),
     })
 
