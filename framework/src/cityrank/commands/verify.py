@@ -47,11 +47,21 @@ def compare(result) -> list[dict]:
 @format_option
 @output_option
 @click.option("--strict", is_flag=True, help="Exit 1 unless every published city is in our corresponding top tier.")
-def verify(edition, data_file, fmt, output, force, strict):
+@click.option("--bound", "with_bound", is_flag=True,
+              help="Also the most published cities any non-negative weighting of the indicators could put in the "
+                   "top (exact by mixed-integer programming for arithmetic means; sampled otherwise).")
+@click.option("--time-limit", type=click.FloatRange(min=1, max=3600), default=60, show_default=True,
+              help="Seconds for each --bound programme (then the best found, marked not proven).")
+def verify(edition, data_file, fmt, output, force, strict, with_bound, time_limit):
     """Compare a run of EDITION with its published results (e.g. the named top-10% cities)."""
     ed = load(edition)
     result = run_edition(ed, data_file)
     facts = compare(result)
+    if with_bound:
+        from ..analysis.bound import bound
+
+        for fact, table in zip(facts, ed.published.get("top", ()), strict=True):
+            fact["bound"] = bound(result, table, time_limit=time_limit)
     if fmt == "json":
         emit(to_json_text({"edition": ed.id, "notes": list(result.notes), "published": thaw(ed.published).get("notes"),
                            "facts": facts}), output)
@@ -67,6 +77,14 @@ def verify(edition, data_file, fmt, output, force, strict):
                 mark = "yes" if c["in_top"] else "no "
                 rank = "–" if c["rank"] is None else c["rank"]
                 lines.append(f"  {mark}  {c['name']:<24} our rank {rank} of {f['ranked']}")
+            if "bound" in f:
+                b = f["bound"]
+                proven = "" if b["proven"] else " (not proven optimal)"
+                lines.append(f"  bound: at most {b['reachable']} of {b['published']} with any weighting of its "
+                             f"indicators, by {b['method']}{proven}")
+                top = sorted(b["weights"].items(), key=lambda kv: -kv[1])
+                if top:
+                    lines.append("  reached with weights " + ", ".join(f"{k} {v:.2f}" for k, v in top if v >= 0.005))
         if not facts:
             lines.append("nothing published to compare")
         emit("\n".join(lines) + "\n", output)
