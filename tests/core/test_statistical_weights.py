@@ -18,6 +18,16 @@ def test_entropy_and_critic_match_pymcdm():
     np.testing.assert_allclose(sw.critic(ITEMS, X).weights, pymcdm.critic_weights(X), rtol=1e-12)
 
 
+def test_entropy_and_critic_match_scikit_criteria():
+    skc = pytest.importorskip("skcriteria")
+    from skcriteria.preprocessing.weighters import CRITIC, EntropyWeighter
+
+    dm = skc.mkdm(X, objectives=[max] * 5)
+    np.testing.assert_allclose(sw.entropy(ITEMS, X).weights, EntropyWeighter().transform(dm).weights.to_numpy(),
+                               rtol=1e-12)
+    np.testing.assert_allclose(sw.critic(ITEMS, X).weights, CRITIC().transform(dm).weights.to_numpy(), rtol=1e-12)
+
+
 def test_entropy_by_hand():
     """Two items: one equal in every city (entropy 1, weight 0), one concentrated."""
     data = np.array([[1.0, 1.0], [1.0, 2.0], [1.0, 7.0]])

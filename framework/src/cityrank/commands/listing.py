@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 
@@ -55,7 +56,8 @@ def methods(kind, fmt):
     indent = " " * 17
 
     def wrapped(first: str, text: str) -> None:
-        click.echo(textwrap.fill(text.replace("``", ""), width, initial_indent=first, subsequent_indent=indent))
+        text = re.sub(r":\w+:`~?([^`]*)`", r"\1", text).replace("``", "")  # no reStructuredText roles
+        click.echo(textwrap.fill(text, width, initial_indent=first, subsequent_indent=indent))
 
     for k in kinds:
         click.echo(f"{k}:")
