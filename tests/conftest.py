@@ -19,6 +19,19 @@ ORACLES = SHARED / "oracles"
 EXAMPLES = ROOT / "examples"
 
 
+def tiny_copy(folder: Path, *edits: tuple[str, str, str]) -> Path:
+    """A copy of tests/data/tiny in ``folder`` with edits (file, old text, new text) applied."""
+    import shutil
+
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", folder)
+    for name, old, new in edits:
+        path = folder / name
+        text = path.read_text()
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new, 1))
+    return folder
+
+
 def oracle_file(*parts: str) -> Path:
     """A file of the published-results oracles; the test is skipped when they are not beside us."""
     path = ORACLES.joinpath(*parts)

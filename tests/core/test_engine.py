@@ -212,22 +212,21 @@ def test_screening_by_data_availability(tmp_path, registry, fresh_cli):
     """Lisbon has 3 of 4 indicators (75 %): a min_coverage of 0.8 leaves it out of the run,
     the Monte Carlo and the outputs, which say so."""
     import json
-    import shutil
 
     from cityrank.analysis import uncertainty
-    from conftest import ROOT
+    from conftest import tiny_copy
 
-    folder = tmp_path / "ed"
-    shutil.copytree(ROOT / "tests" / "data" / "tiny", folder)
+    folder = tiny_copy(tmp_path / "ed", ("edition.toml", 'aggregator = "arithmetic"',
+                                         'aggregator = "arithmetic"\nscreen = { min_coverage = 0.8 }'))
     toml = folder / "edition.toml"
-    toml.write_text(toml.read_text().replace('aggregator = "arithmetic"', 'aggregator = "arithmetic"\nscreen = { min_coverage = 0.8 }'))
     ed = load_edition(folder)
     result = run(ed, registry)
     assert [c.id for c in result.cities] == ["ams", "ber", "osl", "rom"]
     assert list(result.screened) == [("lis", 0.75)]
     assert any("screened out" in n and "lis (75%)" in n for n in result.notes)
     ua = uncertainty(ed, registry, samples=50, seed=1)
-    assert len(ua.median) == 4
+    assert len(ua.median) == 4 and {r["id"] for r in ua.rows()} == {"ams", "ber", "osl", "rom"}
+    assert {r["id"]: r["nominal_rank"] for r in ua.rows()} == {c.id: int(r) for c, r in zip(result.cities, result.rank(), strict=True)}
     data = json.loads(fresh_cli("run", folder, "--format", "json").stdout)
     assert data["screened"] == [{"id": "lis", "coverage": 0.75}] and len(data["cities"]) == 4
     toml.write_text(toml.read_text().replace("min_coverage = 0.8", "min_coverage = 2"))
@@ -237,14 +236,10 @@ def test_screening_by_data_availability(tmp_path, registry, fresh_cli):
 
 def test_an_indicator_denominated_by_another(tmp_path, registry):
     """denominator = "transit": speed per transit line, before the log transform."""
-    import shutil
+    from conftest import tiny_copy
 
-    from conftest import ROOT
-
-    folder = tmp_path / "ed"
-    shutil.copytree(ROOT / "tests" / "data" / "tiny", folder)
+    folder = tiny_copy(tmp_path / "ed", ("edition.toml", 'unit = "Mbit/s"', 'unit = "Mbit/s per line"\ndenominator = "transit"'))
     toml = folder / "edition.toml"
-    toml.write_text(toml.read_text().replace('unit = "Mbit/s"', 'unit = "Mbit/s per line"\ndenominator = "transit"'))
     ed = load_edition(folder)
     res = run(ed, registry)
     speed, transit = ed.framework.indicator_ids.index("speed"), ed.framework.indicator_ids.index("transit")

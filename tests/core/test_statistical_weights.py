@@ -70,15 +70,9 @@ def test_statistical_weights_refuse_what_they_cannot_do():
 
 
 def _tiny(tmp_path, extra):
-    import shutil
+    from conftest import tiny_copy
 
-    from conftest import ROOT
-
-    folder = tmp_path / "ed"
-    shutil.copytree(ROOT / "tests" / "data" / "tiny", folder)
-    toml = folder / "edition.toml"
-    toml.write_text(toml.read_text() + extra)
-    return folder
+    return tiny_copy(tmp_path / "ed", ("edition.toml", "year = 2024", "year = 2024" + extra.replace("\n[", "\n\n[", 1)))
 
 
 def test_weights_from_the_data_in_a_spec(tmp_path, registry):

@@ -21,7 +21,7 @@ from ..formats.output import optional_float, optional_int
 from ..model import Dataset, Edition, Result
 from ..plugins import Registry
 from .rankcounts import RankCounts
-from .uncertainty import Assumptions, Model, UncertaintyJob, _check, _chunks, _run_chunks, default_chunk
+from .uncertainty import Assumptions, Model, UncertaintyJob, _chunks, _run_chunks, default_chunk, prepare
 
 
 @attrs.frozen
@@ -79,12 +79,9 @@ def acceptability(
     confidence_samples: int = 1000,
 ) -> AcceptabilityResult:
     """SMAA-2 indices from ``samples`` Monte Carlo samples (see the module docstring)."""
-    workers = _check(samples, chunk_size, workers, seed, top)
-    edition = target.edition if isinstance(target, Result) else target
-    assumptions = assumptions or Assumptions.for_edition(edition)
-    model = Model(edition, registry, assumptions, data)
+    model, workers = prepare(target, registry, assumptions, data, samples, chunk_size, workers, seed, top)
     n = model.n
-    job = UncertaintyJob(model.edition, assumptions, data, seed, top, samples)
+    job = UncertaintyJob(model.edition, model.assumptions, data, seed, top, samples)
     counts = RankCounts(n, samples)
     nodes = tuple(model.varying)
     fw = model.edition.framework
@@ -104,7 +101,7 @@ def acceptability(
     central = {kind: {node: np.divide(sums[kind][node], hits[kind][:, None], out=np.full(sums[kind][node].shape, np.nan),
                                       where=hits[kind][:, None] > 0) for node in nodes} for kind in sums}
     confidence = _confidence(model, job, central["first"], hits["first"], min(confidence_samples, samples))
-    return AcceptabilityResult(edition, samples, seed, nodes, children, counts.counts / samples, counts.resolution,
+    return AcceptabilityResult(model.edition, samples, seed, nodes, children, counts.counts / samples, counts.resolution,
                                hits["first"] / samples, hits["top"] / samples, central["first"], central["top"],
                                confidence, model.nominal_ranks, top)
 

@@ -298,6 +298,14 @@ def _check(samples, chunk_size, workers, seed=0, top=0.1):
     return workers
 
 
+def prepare(target, registry, assumptions, data, samples, chunk_size, workers, seed=0, top=0.1):
+    """The checked worker count and the evaluation model every analysis starts from."""
+    workers = _check(samples, chunk_size, workers, seed, top)
+    edition = target.edition if isinstance(target, Result) else target
+    assumptions = assumptions or Assumptions.for_edition(edition)
+    return Model(edition, registry, assumptions, data), workers
+
+
 def default_chunk(n: int, k: int) -> int:
     """Samples per chunk: one draw block, fewer when one chunk's (B, N, K) arrays would pass 32 MB."""
     return max(1, min(BLOCK, (32 * 2**20) // (8 * max(n, 1) * max(k, 1))))
@@ -320,10 +328,8 @@ def uncertainty(
     """Monte Carlo over the assumptions; rank statistics per city. Same seed, same result,
     whatever ``chunk_size``, ``workers`` or the Dask ``client`` (a
     ``dask.distributed.Client``: chunks run as tasks on its cluster)."""
-    workers = _check(samples, chunk_size, workers, seed, top)
-    edition = target.edition if isinstance(target, Result) else target
-    assumptions = assumptions or Assumptions.for_edition(edition)
-    model = Model(edition, registry, assumptions, data)
+    model, workers = prepare(target, registry, assumptions, data, samples, chunk_size, workers, seed, top)
+    edition, assumptions = model.edition, model.assumptions
     n = model.n
     chunk = chunk_size or default_chunk(n, len(edition.framework.indicators))
     counts = RankCounts(n, samples)
