@@ -66,9 +66,15 @@ def test_report_in_headless_chromium(fresh_cli, evil_edition, tmp_path):
         page.click("#ranking th:nth-child(2)")  # City: ascending
         assert names() == sorted(names(), key=str.lower)
         assert page.get_attribute("#ranking th:nth-child(2)", "aria-sort") == "ascending"
-        page.click("#ranking th:nth-child(4)")  # Score: ascending, then descending
-        page.click("#ranking th:nth-child(4)")
+        page.click("#ranking th:nth-child(4)")  # Score: best first, then the other way
         assert names() == [c["name"] for c in ranking]
+        assert page.get_attribute("#ranking th:nth-child(4)", "aria-sort") == "descending"
+        page.click("#ranking th:nth-child(4)")
+        assert names() == [c["name"] for c in ranking][::-1]
+        page.click("#ranking th:nth-child(5)")  # Tier: in tier order, the top tier first
+        tiers = page.eval_on_selector_all("#ranking tbody tr td:nth-child(5)", "cells => cells.map(c => c.textContent)")
+        order = ["top 10%", "10–30%", "30–60%", "60–100%", ""]
+        assert [order.index(t) for t in tiers] == sorted(order.index(t) for t in tiers)
         assert page.locator("figure svg").count() >= 2
         browser.close()
     assert errors == [] and dialogs == []
@@ -105,3 +111,18 @@ def test_plot_errors(fresh_cli, tmp_path):
     bad.write_text("{not json")
     result = fresh_cli("plot", TINY, "--kind", "intervals", "--uncertainty", bad, "-o", tmp_path / "i.png")
     assert result.exit_code == 2 and "ua.json" in result.stderr
+
+
+def test_xlsx_reads_as_a_spreadsheet(fresh_cli, tmp_path):
+    """Frozen header, filters, rounded display, full-precision cells, a raw-values sheet."""
+    openpyxl = pytest.importorskip("openpyxl")
+    out = tmp_path / "r.xlsx"
+    assert fresh_cli("run", TINY, "--format", "xlsx", "-o", out).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    ranking = book["Ranking"]
+    assert ranking.freeze_panes == "A2" and ranking.auto_filter.ref == ranking.dimensions
+    score = ranking.cell(row=2, column=5)
+    data = json.loads(fresh_cli("run", TINY, "--format", "json").stdout)
+    assert score.number_format == "0.00" and score.value == data["cities"][0]["score"]
+    assert ranking.column_dimensions["C"].width >= len("Amsterdam")
+    assert {"Raw values", "Normalised scores"} <= set(book.sheetnames)

@@ -73,7 +73,10 @@ def report(edition, output, uncertainty_file, samples, seed, data_file, force):
     result = run_edition(ed, data_file)
     rows = _uncertainty_rows(ed, uncertainty_file, samples, seed)
     profiles = [profile(result, i) for i in result.order()]
-    write_atomic(output, render(result, uncertainty_rows=rows, profiles=profiles), force=force)
+    from ..analysis.published import compare
+
+    html = render(result, uncertainty_rows=rows, profiles=profiles, facts=compare(result))
+    write_atomic(output, html, force=force)
     click.echo(f"wrote {output}", err=True)
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 from importlib.resources import files
 
-from ..model import Result, thaw
+from ..model import Result, plain_text, thaw
+from ..ranking import tier_labels
 from . import charts
 from .output import result_dict
 
@@ -24,7 +26,24 @@ def _svg(fig) -> str:
     return text[text.index("<svg"):]  # drop the XML prologue and doctype: inline SVG
 
 
-def render(result: Result, *, uncertainty_rows: list[dict] | None = None, profiles: list[dict] | None = None) -> str:
+_URL = re.compile(r"https?://[^\s\]\)<>\"';,]+")
+
+
+def _linked(text) -> str:
+    """``text`` escaped, with every URL in it a link (the text stays as written)."""
+    from markupsafe import Markup, escape
+
+    text, out, last = str(text), [], 0
+    for m in _URL.finditer(text):
+        url = m.group(0).rstrip(".")
+        out += [escape(text[last:m.start()]), Markup('<a href="{0}">{0}</a>').format(url)]
+        last = m.start() + len(url)
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def render(result: Result, *, uncertainty_rows: list[dict] | None = None, profiles: list[dict] | None = None,
+           facts: list[dict] | None = None) -> str:
     try:
         import jinja2
     except ImportError:  # pragma: no cover - depends on the installation
@@ -32,6 +51,8 @@ def render(result: Result, *, uncertainty_rows: list[dict] | None = None, profil
 
         raise CityrankError("the HTML report needs Jinja2 and matplotlib: pip install 'cityrank[report]'") from None
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters["linked"] = _linked
+    env.filters["plain"] = plain_text
     template = env.from_string((files(__package__) / "templates" / "report.html.j2").read_text(encoding="utf-8"))
     data = result_dict(result)
     fw = result.edition.framework
@@ -45,4 +66,5 @@ def render(result: Result, *, uncertainty_rows: list[dict] | None = None, profil
         indicators=data["indicators"], notes=data["notes"], digest=data["inputs_sha256"],
         version=data["cityrank_version"], weights=data["weights"], charts=charts_svg, colour=_colour,
         profiles=profiles or [], uncertainty=uncertainty_rows or [], published=thaw(result.edition.published),
+        facts=facts or [], tier_order={label: k for k, label in enumerate(tier_labels(result.edition.methods.tiers))},
     )

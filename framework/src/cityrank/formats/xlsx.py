@@ -66,12 +66,24 @@ def to_xlsx(result: Result, stages: bool = False) -> bytes:
         elif key == "sources":
             for source in thaw(value):
                 sheet.append(["source", str(source)])
+    from openpyxl.utils import get_column_letter
+
     for sheet in wb.worksheets:
+        widths: dict[int, int] = {}
         for row in sheet.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str):
                     cell.value = safe_cell(cell.value)
                     cell.data_type = "s"  # never a formula
+                elif isinstance(cell.value, float):
+                    cell.number_format = "0.00"  # shown rounded; the cell keeps every digit
+                text = "" if cell.value is None else (f"{cell.value:.2f}" if isinstance(cell.value, float) else str(cell.value))
+                widths[cell.column] = max(widths.get(cell.column, 0), len(text))
+        for column, width in widths.items():
+            sheet.column_dimensions[get_column_letter(column)].width = min(60, max(6, width + 2))
+        if sheet.title != "Sources":  # a header row, frozen, with filters
+            sheet.freeze_panes = "A2"
+            sheet.auto_filter.ref = sheet.dimensions
     wb.properties.created = wb.properties.modified = FIXED
     buf = io.BytesIO()
     wb.save(buf)
