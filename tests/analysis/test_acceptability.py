@@ -68,3 +68,28 @@ def test_acceptability_cli_and_api(fresh_cli, registry):
     table = cityrank.load(TINY, registry=registry).acceptability(300, seed=1)
     assert table.loc[rows[0]["id"], "rank_1"] == rows[0]["rank_1"]
     assert fresh_cli("acceptability", TINY, "--samples", "10", "--format", "csv").stdout.startswith("id,name,")
+
+
+def test_smaa_of_three_cities_by_hand(tmp_path, registry):
+    """A = (100, 0), B = (0, 100), C = (60, 60) after min-max, weights (w, 1 − w) with w
+    uniform (Dirichlet(1, 1)): A is first for w > 0.6, C for 0.4 < w < 0.6, B for w < 0.4;
+    A is last for w < 0.5 (below both B and C). So b_A = b_B = (0.4, 0.1, 0.5),
+    b_C = (0.2, 0.8, 0), the central weight of A's firsts is
+    E[w | w > 0.6] = 0.8, and with only the weights varying its confidence factor is 1."""
+    folder = tmp_path / "three"
+    folder.mkdir()
+    (folder / "edition.toml").write_text(
+        '[edition]\nid = "three"\ntitle = "Three cities (a hand-solved SMAA case)"\n\n'
+        '[[domains]]\nid = "d"\n\n[[indicators]]\nid = "x"\ndomain = "d"\n\n[[indicators]]\nid = "y"\ndomain = "d"\n')
+    (folder / "cities.csv").write_text("id,name,country\na,A,XXX\nb,B,XXX\nc,C,XXX\n")
+    (folder / "data.csv").write_text("city_id,x,y\na,10,0\nb,0,10\nc,6,6\n")
+    edition = load_edition(folder)
+    assumptions = Assumptions.for_edition(edition, weights=WeightNoise("dirichlet", 2.0))
+    r = acceptability(edition, registry, samples=20000, seed=5, assumptions=assumptions)
+    a, b, c = 0, 1, 2
+    np.testing.assert_allclose(r.acceptability[a], [0.4, 0.1, 0.5], atol=0.015)
+    np.testing.assert_allclose(r.acceptability[c], [0.2, 0.8, 0.0], atol=0.015)
+    np.testing.assert_allclose(r.acceptability[b], [0.4, 0.1, 0.5], atol=0.015)
+    assert r.central_first["d"][a, 0] == pytest.approx(0.8, abs=0.01)
+    assert r.central_first["d"][c, 0] == pytest.approx(0.5, abs=0.01)
+    assert r.confidence[a] == 1.0 and r.confidence[c] == 1.0
