@@ -21,6 +21,8 @@ def evil_edition(tmp_path):
     shutil.copytree(TINY, folder)
     cities = folder / "cities.csv"
     cities.write_text(cities.read_text().replace("lis,Lisbon,", f'lis,"{EVIL}",'))
+    toml = folder / "edition.toml"  # a domain name that would end the page's data script
+    toml.write_text(toml.read_text().replace('name = "Digital infrastructure"', 'name = "</script><script>alert(2)</script>"'))
     return folder
 
 
@@ -33,7 +35,8 @@ def test_report_escapes_data_and_is_self_contained(fresh_cli, evil_edition, tmp_
     assert "<script>alert" not in html
     import re
 
-    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)  # nothing is loaded from a network
+    assert not re.search(r'src\s*=\s*"(https?:)?//|<link[^>]+href\s*=\s*"(https?:)?//', html)  # nothing loaded from a network
+    assert html.count("</script>") == html.count("<script")  # the data cannot end its script element
     assert 'id="ranking"' in html and "rank interval" in html
     # an existing report is kept unless --force
     again = fresh_cli("report", evil_edition, "-o", out)
@@ -126,3 +129,50 @@ def test_xlsx_reads_as_a_spreadsheet(fresh_cli, tmp_path):
     assert score.number_format == "0.00" and score.value == data["cities"][0]["score"]
     assert ranking.column_dimensions["C"].width >= len("Amsterdam")
     assert {"Raw values", "Normalised scores"} <= set(book.sheetnames)
+
+
+def test_build_your_own_index_equals_the_cli(fresh_cli, tmp_path):
+    """The page's sliders recompute what `cityrank run --weights` computes: same scores (to
+    rounding), ranks and tiers, with arithmetic (index, digital) and geometric (traditional)
+    means; the weights travel in the address; reset brings the edition's back."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    out = tmp_path / "report.html"
+    assert fresh_cli("report", TINY, "-o", out).exit_code == 0
+    weights = {"digital": 0.4, "speed": 3.0, "transit": 0.25}
+    w = tmp_path / "w.csv"
+    w.write_text("id,weight\n" + "".join(f"{k},{v}\n" for k, v in weights.items()))
+    want = {c["id"]: c for c in json.loads(fresh_cli("run", TINY, "--weights", w, "--format", "json").stdout)["cities"]}
+    nominal = {c["id"]: c for c in json.loads(fresh_cli("run", TINY, "--format", "json").stdout)["cities"]}
+    with sync_api.sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        except Exception as exc:  # pragma: no cover - depends on the machine
+            pytest.skip(f"Chromium does not start here: {exc}")
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        def table():
+            return page.eval_on_selector_all("#ranking tbody tr", """rows => rows.map(r => ({
+                id: r.getAttribute('data-city'), rank: r.querySelector('td.rank').getAttribute('data-value'),
+                score: r.querySelector('td.score').getAttribute('data-value'), tier: r.querySelector('td.tier-cell').textContent,
+                traditional: r.querySelector('td.dom[data-node=traditional]').getAttribute('data-value')}))""")
+
+        page.goto(out.as_uri() + "#w=" + ",".join(f"{k}:{v}" for k, v in weights.items()))
+        rows = table()
+        assert [r["id"] for r in rows] == list(want)  # in rank order
+        for r in rows:
+            c = want[r["id"]]
+            assert float(r["score"]) == pytest.approx(c["score"], rel=1e-9)
+            assert int(r["rank"]) == c["rank"] and r["tier"] == (c["tier"] or "")
+            assert float(r["traditional"]) == pytest.approx(c["domains"]["traditional"]["score"], rel=1e-9)
+        page.click("#reset")
+        assert [r["id"] for r in table()] == list(nominal) and "#w=" not in page.url
+        page.fill("#weights input[data-id=digital]", "2.5")  # a slider moved by hand: the address follows
+        page.dispatch_event("#weights input[data-id=digital]", "input")
+        assert "#w=digital:2.5" in page.url
+        browser.close()
+    assert errors == []

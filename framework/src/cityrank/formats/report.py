@@ -61,10 +61,47 @@ def render(result: Result, *, uncertainty_rows: list[dict] | None = None, profil
     if uncertainty_rows:
         charts_svg["intervals"] = _svg(charts.intervals(uncertainty_rows))
     meta = {k: thaw(v) for k, v in result.edition.meta.items() if k not in ("id", "title", "cities", "data")}
+    model = _page_model(result)
     return template.render(
         edition=data["edition"], meta=meta, cities=data["cities"], domains=domains, methods=data["methods"],
         indicators=data["indicators"], notes=data["notes"], digest=data["inputs_sha256"],
         version=data["cityrank_version"], weights=data["weights"], charts=charts_svg, colour=_colour,
         profiles=profiles or [], uncertainty=uncertainty_rows or [], published=thaw(result.edition.published),
         facts=facts or [], tier_order={label: k for k, label in enumerate(tier_labels(result.edition.methods.tiers))},
+        model=model, model_json=_script_json(model),
     )
+
+
+#: aggregators the page can recompute (with their default parameters)
+PAGE_AGGREGATORS = ("arithmetic", "geometric")
+
+
+def _page_model(result: Result) -> dict:
+    """What the page needs to recompute the ranking for other weights: the tree (children
+    before parents), each node's aggregator, the nominal local weights, every city's
+    normalised indicator scores and the tier cuts."""
+    fw = result.edition.framework
+    aggregator = {m["target"]: m for m in result.methods if m["stage"] == "aggregator"}
+    recomputable = all(aggregator[n.id]["method"] in PAGE_AGGREGATORS and not aggregator[n.id]["params"].get("min_share")
+                       for n in fw.nodes)
+    return {
+        "cities": [c.id for c in result.cities],
+        "indicators": list(fw.indicator_ids),
+        "nodes": [{"id": n.id, "name": n.name, "aggregator": aggregator[n.id]["method"],
+                   "children": [c.id for c in fw.children(n.id)]} for n in fw.postorder()],
+        "root": fw.root.id,
+        "weights": {k: float(v) for k, v in result.weights.values.items()},
+        "scores": [[None if math.isnan(v) else float(v) for v in row] for row in result.indicator_scores],
+        "tiers": list(result.edition.methods.tiers), "tier_labels": tier_labels(result.edition.methods.tiers),
+        "recomputable": recomputable,
+    }
+
+
+def _script_json(data) -> str:
+    """JSON safe inside a <script> element (no "</script>", no HTML comment openers)."""
+    import json
+
+    from markupsafe import Markup
+
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, sort_keys=True)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
