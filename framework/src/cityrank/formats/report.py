@@ -94,6 +94,9 @@ def _page_model(result: Result) -> dict:
         "scores": [[None if math.isnan(v) else float(v) for v in row] for row in result.indicator_scores],
         "tiers": list(result.edition.methods.tiers), "tier_labels": tier_labels(result.edition.methods.tiers),
         "recomputable": recomputable,
+        # the sliders, in the order of the framework: each node with more than one child
+        "groups": [{"id": n.id, "name": n.name, "children": [{"id": c.id, "name": c.name} for c in fw.children(n.id)]}
+                   for _, n in fw.preorder() if n.id not in fw.indicator_ids and len(fw.children(n.id)) > 1],
     }
 
 
