@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from conftest import ROOT
@@ -176,3 +177,28 @@ def test_build_your_own_index_equals_the_cli(fresh_cli, tmp_path):
         assert "#w=digital:2.5" in page.url
         browser.close()
     assert errors == []
+
+
+def test_topojson_arcs_are_delta_decoded():
+    from cityrank.formats.outlines import arcs
+
+    topo = {"transform": {"scale": [0.5, 0.25], "translate": [-10, 20]}, "arcs": [[[4, 8], [2, -4], [-1, 0]]]}
+    np.testing.assert_allclose(arcs(topo)[0], [[-8, 22], [-7, 21], [-7.5, 21]])
+
+
+def test_the_map_has_country_outlines_and_names_the_best(registry):
+    pytest.importorskip("matplotlib")
+    from matplotlib.collections import LineCollection
+
+    from cityrank import derived
+    from cityrank.engine import run
+    from cityrank.formats import charts, outlines
+    from cityrank.formats.spec import load_edition
+
+    meta, _ = derived.read(outlines.DATA)
+    assert "Natural Earth" in meta["source"] and "public domain" in meta["licence"]
+    fig = charts.scatter_map(run(load_edition(TINY), registry), labels=3)
+    ax = fig.axes[0]
+    lines = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert lines and len(lines[0].get_segments()) > 100  # coasts and borders
+    assert [t.get_text() for t in ax.texts] == ["1. Amsterdam", "2. Oslo", "3. Berlin"]
