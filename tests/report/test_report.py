@@ -80,6 +80,15 @@ def test_report_in_headless_chromium(fresh_cli, evil_edition, tmp_path):
         order = ["top 10%", "10–30%", "30–60%", "60–100%", ""]
         assert [order.index(t) for t in tiers] == sorted(order.index(t) for t in tiers)
         assert page.locator("figure svg").count() >= 2
+        assert page.locator("details.profile:visible").count() == 0  # profiles on demand
+        page.click("#ranking a.city >> text=Berlin")
+        assert page.locator("details.profile:visible").count() == 1
+        assert page.locator("#profile-ber").is_visible() and not page.locator("#profile-ams").is_visible()
+        page.fill("#find", "nor")  # a search by name or country: Oslo (NOR)
+        visible = page.eval_on_selector_all("#ranking tbody tr:not([hidden]) td:nth-child(2)", "c => c.map(x => x.textContent)")
+        assert visible == ["Oslo"]
+        page.fill("#find", "")
+        assert page.locator("#ranking tbody tr:not([hidden])").count() == len(ranking)
         browser.close()
     assert errors == [] and dialogs == []
 
