@@ -211,3 +211,16 @@ def test_the_map_has_country_outlines_and_names_the_best(registry):
     lines = [c for c in ax.collections if isinstance(c, LineCollection)]
     assert lines and len(lines[0].get_segments()) > 100  # coasts and borders
     assert [t.get_text() for t in ax.texts] == ["1. Amsterdam", "2. Oslo", "3. Berlin"]
+
+
+def test_the_interval_legend_stays_off_the_bars():
+    pytest.importorskip("matplotlib")
+    from cityrank.formats import charts
+
+    rows = [{"name": f"City {i}", "median_rank": i, "p05_rank": i, "p95_rank": i + 3, "nominal_rank": i}
+            for i in range(1, 30)]
+    fig = charts.intervals(rows)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    assert ax.get_legend().get_window_extent(renderer).y0 >= ax.get_window_extent(renderer).y1 - 1

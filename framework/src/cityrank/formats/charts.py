@@ -100,8 +100,10 @@ def intervals(rows: list[dict], top: int = 40):
     ax.plot([r["nominal_rank"] for r in rows], y, "|", color="#c0392b", ms=8, label="nominal")
     ax.set_yticks(y, [r["name"] for r in rows])
     ax.set_xlabel("rank (5–95 % interval)")
-    ax.legend(loc="lower right")
-    ax.set_title("Rank intervals")
+    ax.hlines([], [], [], color="#3b6ea8", lw=3, label="5–95 % interval")
+    # the legend above the plot, never over the bars
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False, fontsize=8)
+    ax.set_title("Rank intervals", pad=22)
     fig.tight_layout()
     return fig
 
