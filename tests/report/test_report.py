@@ -224,3 +224,25 @@ def test_the_interval_legend_stays_off_the_bars():
     ax = fig.axes[0]
     renderer = fig.canvas.get_renderer()
     assert ax.get_legend().get_window_extent(renderer).y0 >= ax.get_window_extent(renderer).y1 - 1
+
+
+def test_xlsx_as_libreoffice_shows_it(fresh_cli, tmp_path):
+    """Debian's LibreOffice Calc (headless, to PDF) shows the ranking as a user expects: the
+    header, the names, and scores rounded to two decimals (the cells keep every digit)."""
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if not (soffice and pdftotext):
+        pytest.skip("LibreOffice or pdftotext is not installed (Debian libreoffice-calc-nogui, poppler-utils; .ci/run installs them)")
+    import subprocess
+
+    book = tmp_path / "r.xlsx"
+    assert fresh_cli("run", TINY, "--format", "xlsx", "-o", book).exit_code == 0
+    profile = tmp_path / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(book)], check=True, capture_output=True, timeout=180)
+    text = subprocess.run([pdftotext, "-layout", str(tmp_path / "r.pdf"), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    cities = json.loads(fresh_cli("run", TINY, "--format", "json").stdout)["cities"]
+    assert "rank" in text and "score" in text and "tier" in text
+    for c in cities:
+        assert c["name"] in text and f"{c['score']:.2f}" in text
+    assert not any(len(word.split(".")[-1]) > 6 for word in text.split() if word.replace(".", "").isdigit())
