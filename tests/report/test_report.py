@@ -39,6 +39,7 @@ def test_report_escapes_data_and_is_self_contained(fresh_cli, evil_edition, tmp_
     assert not re.search(r'src\s*=\s*"(https?:)?//|<link[^>]+href\s*=\s*"(https?:)?//', html)  # nothing loaded from a network
     assert html.count("</script>") == html.count("<script")  # the data cannot end its script element
     assert 'id="ranking"' in html and "rank interval" in html
+    assert html.count("Rank interval over the Monte Carlo") == 5  # in every city's profile
     # an existing report is kept unless --force
     again = fresh_cli("report", evil_edition, "-o", out)
     assert again.exit_code == 2 and "--force" in again.stderr

@@ -68,7 +68,7 @@ def render(result: Result, *, uncertainty_rows: list[dict] | None = None, profil
         version=data["cityrank_version"], weights=data["weights"], charts=charts_svg, colour=_colour,
         profiles=profiles or [], uncertainty=uncertainty_rows or [], published=thaw(result.edition.published),
         facts=facts or [], tier_order={label: k for k, label in enumerate(tier_labels(result.edition.methods.tiers))},
-        model=model, model_json=_script_json(model),
+        model=model, model_json=_script_json(model), interval={r["id"]: r for r in uncertainty_rows or []},
     )
 
 
