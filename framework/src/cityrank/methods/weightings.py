@@ -11,6 +11,8 @@ EJOR 108, 1998), which keeps the combined matrix reciprocal.
 
 from __future__ import annotations
 
+import warnings
+
 import attrs
 import numpy as np
 
@@ -53,17 +55,23 @@ def equal(items):
 
 
 def check_pairwise(matrix, label="matrix"):
-    """Raise ValueError unless ``matrix`` is square, positive, with unit diagonal and reciprocal."""
-    a = np.asarray(matrix, dtype=np.float64)
+    """The matrix if square, positive, with unit diagonal and reciprocal; else ValueError.
+    NaN is a judgment not given: when only one of a_ij, a_ji is given, the other is its
+    reciprocal; when neither is, the pair is missing (see :mod:`.panel`)."""
+    a = np.array(matrix, dtype=np.float64)
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
         raise ValueError(f"{label}: a pairwise comparison matrix must be square, got shape {a.shape}")
-    if not np.all(np.isfinite(a)) or np.any(a <= 0):
-        i, j = np.argwhere(~np.isfinite(a) | (a <= 0))[0]
+    one_side = np.isnan(a) & ~np.isnan(a.T)
+    a[one_side] = 1.0 / a.T[one_side]
+    a[np.diag_indices(len(a))] = np.where(np.isnan(np.diag(a)), 1.0, np.diag(a))
+    given = ~np.isnan(a)
+    if np.any(given & (np.isinf(a) | (a <= 0))):
+        i, j = np.argwhere(given & (np.isinf(a) | (a <= 0)))[0]
         raise ValueError(f"{label}: entry ({i + 1}, {j + 1}) = {a[i, j]:g} is not a positive number")
     if not np.allclose(np.diag(a), 1.0):
         i = int(np.argmax(np.abs(np.diag(a) - 1)))
         raise ValueError(f"{label}: diagonal entry ({i + 1}, {i + 1}) must be 1, got {a[i, i]:g}")
-    product = a * a.T
+    product = np.where(given, a * a.T, 1.0)
     bad = np.abs(product - 1.0) > RECIPROCAL_TOLERANCE
     if np.any(bad):
         i, j = np.argwhere(bad)[0]
@@ -96,26 +104,47 @@ def consistency(matrix):
 
 def ahp(items, matrices, labels=None):
     """AHP with one pairwise-comparison matrix per expert ``(E, K, K)``; aggregation of individual
-    judgments by element-wise geometric mean, then the principal eigenvector."""
+    judgments by element-wise geometric mean, then the principal eigenvector. A judgment not
+    given is NaN: priorities then by Harker's method (:mod:`.panel`), the geometric mean over
+    the experts who judged the pair."""
     mats = [np.asarray(m, dtype=np.float64) for m in matrices]
     if not mats:
         raise ValueError("AHP needs at least one expert matrix")
     labels = list(labels) if labels is not None else [f"expert {e + 1}" for e in range(len(mats))]
-    experts = []
+    from . import panel
+
+    experts, checked = [], []
     for label, m in zip(labels, mats, strict=True):
-        check_pairwise(m, label)
+        m = check_pairwise(m, label)
         if m.shape != (len(items), len(items)):
             raise ValueError(f"{label}: expected a {len(items)}×{len(items)} matrix, got {m.shape}")
-        w, _ = eigen_priorities(m)
-        lam, ci, cr = consistency(m)
+        w, missing = _priorities(m, items, label)
+        lam, ci, cr = consistency(panel.completed(m, w))  # a missing judgment counts as w_i/w_j
         experts.append({"expert": label, "weights": w.tolist(), "lambda_max": lam, "ci": ci, "cr": cr,
-                        "consistent": cr <= CR_THRESHOLD})
-    combined = np.exp(np.mean(np.log(np.stack(mats)), axis=0))
-    w, _ = eigen_priorities(combined)
-    lam, ci, cr = consistency(combined)
+                        "consistent": cr <= CR_THRESHOLD, "missing_pairs": missing})
+        checked.append(m)
+    logs = np.log(np.stack(checked))
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():  # a pair no expert judged stays missing
+        warnings.simplefilter("ignore", RuntimeWarning)
+        combined = np.exp(np.nanmean(logs, axis=0))
+    w, _ = _priorities(combined, items, "the combined judgments")
+    lam, ci, cr = consistency(panel.completed(combined, w))
     return WeightingResult(w, {"method": "ahp", "items": list(items), "experts": experts,
                                "combined": {"lambda_max": lam, "ci": ci, "cr": cr,
                                             "consistent": cr <= CR_THRESHOLD}})
+
+
+def _priorities(matrix, items, label):
+    """Eigenvector priorities (Harker's for an incomplete matrix) and the missing pairs; an
+    unconnected comparison graph is an error naming the items that cannot be compared."""
+    from . import panel
+
+    parts = panel.components(matrix)
+    if len(parts) > 1:
+        groups = " | ".join(", ".join(str(items[i]) for i in part) for part in parts)
+        raise ValueError(f"{label}: the judgments do not connect every item (separate groups: {groups})")
+    w, _, missing = panel.harker(matrix)
+    return w, missing
 
 
 def budget(items, allocations, labels=None, total=100.0):

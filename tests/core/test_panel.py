@@ -1,0 +1,91 @@
+"""The expert panel's judgments: incomplete matrices, consistency, triads, revisions, agreement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cityrank.methods import panel
+from cityrank.methods import weightings as wt
+
+W = np.array([0.4, 0.3, 0.2, 0.1])
+CONSISTENT = W[:, None] / W[None, :]
+
+
+def test_saatys_classic_three_by_three():
+    """Saaty's matrix [[1, 3, 5], [1/3, 1, 3], [1/5, 1/3, 1]]: priorities 0.637, 0.258, 0.105,
+    λmax 3.039, CR 0.033 (as tabled in the AHP literature, e.g. Saaty 1980)."""
+    a = np.array([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]])
+    w, lam, missing = panel.harker(a)
+    np.testing.assert_allclose(w, [0.637, 0.258, 0.105], atol=1e-3)
+    c = panel.consistency_ratios(a)
+    assert c["lambda_max"] == pytest.approx(3.039, abs=1e-3) and c["cr"] == pytest.approx(0.033, abs=1e-3)
+    assert missing == 0 and lam == pytest.approx(c["lambda_max"])
+
+
+def test_harker_recovers_consistent_weights_from_an_incomplete_matrix():
+    a = CONSISTENT.copy()
+    for i, j in ((0, 3), (1, 3)):  # two pairs not judged; the graph stays connected
+        a[i, j] = a[j, i] = np.nan
+    w, _, missing = panel.harker(a)
+    np.testing.assert_allclose(w, W, rtol=1e-12)
+    assert missing == 2
+    result = wt.ahp(tuple("abcd"), [a])
+    np.testing.assert_allclose(result.weights, W, rtol=1e-12)
+    assert result.diagnostics["experts"][0]["missing_pairs"] == 2 and result.diagnostics["experts"][0]["cr"] < 1e-9
+
+
+def test_an_unconnected_panel_is_named():
+    a = CONSISTENT.copy()
+    for i, j in ((0, 2), (0, 3), (1, 2), (1, 3)):
+        a[i, j] = a[j, i] = np.nan
+    assert panel.components(a) == [[0, 1], [2, 3]]
+    with pytest.raises(ValueError, match=r"expert 1: .*separate groups: a, b \| c, d"):
+        wt.ahp(tuple("abcd"), [a])
+
+
+@given(st.permutations(range(4)))
+def test_permuting_items_permutes_weights(order):
+    a = np.array([[1, 3, 5, 7], [1 / 3, 1, 3, 5], [1 / 5, 1 / 3, 1, 3], [1 / 7, 1 / 5, 1 / 3, 1]])
+    a[0, 3] = a[3, 0] = np.nan
+    o = list(order)
+    np.testing.assert_allclose(panel.harker(a[np.ix_(o, o)])[0], panel.harker(a)[0][o], rtol=1e-10)
+
+
+def test_triads_and_revisions():
+    a = CONSISTENT.copy()
+    assert panel.triads(a)[0]["index"] == pytest.approx(0.0, abs=1e-12)
+    a[0, 1], a[1, 0] = 1 / 7, 7  # one judgment reversed: every triad through (0, 1) breaks
+    assert set(panel.triads(a, top=1)[0]["items"][:2]) == {0, 1}
+    assert panel.consistency_ratios(a)["cr"] > 0.1
+    changes = panel.revisions(a)
+    assert changes and changes[0]["pair"] == (0, 1)
+    fixed = a.copy()
+    for c in changes:
+        i, j = c["pair"]
+        fixed[i, j], fixed[j, i] = c["to"], 1 / c["to"]
+    assert panel.consistency_ratios(fixed)["cr"] <= 0.10 and changes[-1]["cr_after"] <= 0.10
+
+
+def test_alonso_lamata_is_zero_when_consistent_and_grows():
+    assert panel.consistency_ratios(CONSISTENT)["cr_alonso_lamata"] == pytest.approx(0, abs=1e-12)
+    a = CONSISTENT.copy()
+    a[0, 1], a[1, 0] = 1 / 7, 7
+    assert panel.consistency_ratios(a)["cr_alonso_lamata"] > 0.1
+
+
+def test_kendall_w_by_hand():
+    assert panel.kendall_w([[0.5, 0.3, 0.2]] * 3) == pytest.approx(1.0)
+    assert panel.kendall_w([[0.5, 0.3, 0.2], [0.2, 0.3, 0.5]]) == pytest.approx(0.0)
+    # m = 3 judges, n = 4 items, ranks (1,2,3,4), (1,3,2,4), (2,1,3,4): R = (4,6,8,12), S = 2²+0+2²+6²... by hand
+    p = [[4, 3, 2, 1], [4, 2, 3, 1], [3, 4, 2, 1]]  # priorities giving those ranks
+    r_sums = np.array([4, 6, 8, 12])
+    s = ((r_sums - r_sums.mean()) ** 2).sum()
+    assert panel.kendall_w(p) == pytest.approx(12 * s / (9 * (64 - 4)))
+
+
+def test_gcci_of_a_consistent_expert_is_zero():
+    assert panel.gcci(CONSISTENT, W) == pytest.approx(0.0, abs=1e-20)
+    assert panel.gcci(CONSISTENT, np.full(4, 0.25)) > 0
