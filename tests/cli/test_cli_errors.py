@@ -97,7 +97,9 @@ def test_bad_weights_file(fresh_cli, tmp_path, content, fragments):
 
 @pytest.mark.parametrize(("content", "fragments"), [
     (",a,b\na,1,2\nb,2,1\n", ["m.csv", "not reciprocal", "(1, 2) = 2"]),
-    (",a,b\na,1,-2\nb,-1/2,1\n", ["m.csv", "not a positive number"]),
+    (",a,b\na,1,-2\nb,-1/2,1\n", ["m.csv", "row 2", "'b'", "outside Saaty's scale"]),
+    (",a,b\na,1,12\nb,1/12,1\n", ["m.csv", "row 2", "outside Saaty's scale"]),
+    (",a,b\na,1,high\nb,1/2,1\n", ["m.csv", "row 2", "'b'", "not a number"]),
     (",a,b\na,1,2\nb,1/0,1\n", ["m.csv", "row 3", "division by zero"]),
     (",a,b\nb,1,2\na,1/2,1\n", ["m.csv", "row 2", "should be 'a'"]),
 ])

@@ -77,14 +77,14 @@ class Group(click.Group):
 
 
 def build_cli() -> click.Group:
-    from .commands import analysis, audit, listing, new, report, run, verify, weights
+    from .commands import analysis, audit, experts, listing, new, report, run, verify, weights
 
     @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(package_name="cityrank")
     def cli():
         """Build, run and audit composite city rankings."""
 
-    for module in (run, listing, weights, verify, analysis, audit, report, new):
+    for module in (run, listing, weights, experts, verify, analysis, audit, report, new):
         for command in module.COMMANDS:
             cli.add_command(command)
     return cli

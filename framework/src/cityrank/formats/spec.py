@@ -475,7 +475,8 @@ def check_weights(values: Mapping[str, float], framework: Framework, path) -> No
 
 
 def read_matrix_file(path) -> tuple[list[str], np.ndarray]:
-    """An AHP pairwise-comparison matrix as CSV: header ``,a,b,c``; rows ``a,1,3,1/5`` …"""
+    """An AHP pairwise-comparison matrix as CSV: header ``,a,b,c``; rows ``a,1,3,1/5`` …;
+    judgments on Saaty's scale 1/9 … 9; an empty or NA cell is a pair not judged (NaN)."""
     path = _path(path)
     rows = [r for r in read_cells(path, error=SpecError) if any(c.strip() for c in r)]
     if not rows:
@@ -494,7 +495,15 @@ def read_matrix_file(path) -> tuple[list[str], np.ndarray]:
             raise SpecError(f"row label {row[0].strip()!r} should be {items[i]!r} (same order as the header)",
                             file=path, row=number)
         for j, cell in enumerate(row[1:]):
-            matrix[i, j] = parse_ratio(cell.strip(), file=path, row=number, column=items[j], error=SpecError)
+            text = cell.strip()
+            if text.lower() in MISSING and i != j:  # a pair not judged (the other side, or neither)
+                matrix[i, j] = np.nan
+                continue
+            value = parse_ratio(text, file=path, row=number, column=items[j], error=SpecError)
+            if not 1 / 9 - 1e-9 <= value <= 9 + 1e-9:
+                raise SpecError(f"judgment {text} is outside Saaty's scale 1/9 … 9", file=path, row=number,
+                                column=items[j])
+            matrix[i, j] = value
     return items, matrix
 
 

@@ -1,0 +1,93 @@
+"""cityrank experts check|combine on a small panel of CSV matrices."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cityrank.methods import panel
+
+SAATY = ",a,b,c\na,1,3,5\nb,1/3,1,3\nc,1/5,1/3,1\n"
+INCONSISTENT = ",a,b,c,d\na,1,1/7,2,4\nb,7,1,3/2,3\nc,1/2,2/3,1,2\nd,1/4,1/3,1/2,1\n"
+
+
+@pytest.fixture
+def panel_files(tmp_path):
+    files = {"e1.csv": SAATY, "e2.csv": ",a,b,c\na,1,2,\nb,1/2,1,2\nc,,1/2,1\n", "e3.csv": ",a,b,c\na,1,1,1\nb,1,1,1\nc,1,1,1\n"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return [tmp_path / n for n in files]
+
+
+def test_check_reports_each_expert(fresh_cli, panel_files):
+    out = fresh_cli("experts", "check", *panel_files, "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    data = json.loads(out.stdout)
+    e1, e2, _ = data["experts"]
+    assert e1["cr"] == pytest.approx(0.033, abs=1e-3) and e1["consistent"] and e1["missing_pairs"] == 0
+    assert e2["missing_pairs"] == 1 and e2["weights"]["a"] > e2["weights"]["b"] > e2["weights"]["c"]
+
+
+def test_check_suggests_revisions_that_work(fresh_cli, tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text(INCONSISTENT)
+    data = json.loads(fresh_cli("experts", "check", f, "--format", "json").stdout)["experts"][0]
+    assert not data["consistent"] and data["revisions"]
+    assert data["revisions"][0]["pair"] == ["a", "b"]
+    assert data["revisions"][-1]["cr_after"] <= 0.10
+    text = fresh_cli("experts", "check", f).stdout
+    assert "INCONSISTENT" in text and "revise a vs b" in text
+
+
+def test_combine_aij_aip_and_agreement(fresh_cli, panel_files, tmp_path):
+    aij = json.loads(fresh_cli("experts", "combine", *panel_files, "--format", "json").stdout)
+    aip = json.loads(fresh_cli("experts", "combine", *panel_files, "--method", "aip", "--format", "json").stdout)
+    for d in (aij, aip):
+        assert sum(d["weights"].values()) == pytest.approx(1)
+    priorities = [[json.loads(fresh_cli("experts", "check", f, "--format", "json").stdout)["experts"][0]["weights"][i]
+                   for i in "abc"] for f in panel_files]
+    assert aij["kendall_w"] == pytest.approx(panel.kendall_w(priorities))
+    g = np.exp(np.mean(np.log(priorities), axis=0))
+    np.testing.assert_allclose(list(aip["weights"].values()), g / g.sum(), rtol=1e-12)
+    # with one expert, AIJ and AIP agree
+    one = [json.loads(fresh_cli("experts", "combine", panel_files[0], "--method", m, "--format", "json").stdout)["weights"]
+           for m in ("aij", "aip")]
+    np.testing.assert_allclose(list(one[0].values()), list(one[1].values()), rtol=1e-10)
+    # leaving out an expert, and weighting them
+    w = tmp_path / "w.csv"
+    w.write_text("expert,weight\ne3.csv,0\n")
+    weighted = json.loads(fresh_cli("experts", "combine", *panel_files, "--expert-weights", w, "--format", "json").stdout)
+    two = json.loads(fresh_cli("experts", "combine", *panel_files[:2], "--format", "json").stdout)
+    np.testing.assert_allclose(list(weighted["weights"].values()), list(two["weights"].values()), rtol=1e-10)
+    out = tmp_path / "w.csv.out.csv"
+    assert fresh_cli("experts", "combine", *panel_files, "-o", out).exit_code == 0
+    assert out.read_text().splitlines()[0] == "id,weight"
+    toml = tmp_path / "panel.toml"
+    assert fresh_cli("experts", "combine", *panel_files, "--node", "digital", "-o", toml).exit_code == 0
+    assert 'node = "digital"' in toml.read_text() and "[[experts.ahp]]" in toml.read_text()
+
+
+@pytest.mark.parametrize(("text", "fragments"), [
+    (",a,b,c\na,1,3,5\nb,1/3,1,high\nc,1/5,1/3,1\n", ["row 3", "'c'", "not a number"]),
+    (",a,b,c\na,1,3,10\nb,1/3,1,3\nc,1/10,1/3,1\n", ["row 2", "'c'", "outside Saaty's scale"]),
+    (",a,b,c\na,1,3,5\nb,3,1,3\nc,1/5,1/3,1\n", ["not reciprocal"]),
+    (",a,b,d\na,1,3,5\nb,1/3,1,3\nd,1/5,1/3,1\n", ["differ from"]),
+    (",a,b,c,d\na,1,3,,\nb,1/3,1,,\nc,,,1,2\nd,,,1/2,1\n", ["separate groups: a, b | c, d"]),
+])
+def test_bad_panel_files_are_one_line(fresh_cli, tmp_path, text, fragments):
+    """A good expert first (three items, Saaty's matrix), then the bad file; the four-item
+    case alone."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text)
+    files = [bad]
+    if text.startswith(",a,b,c\n") or text.startswith(",a,b,d\n"):
+        good = tmp_path / "good.csv"
+        good.write_text(SAATY)
+        files = [good, bad]
+    out = fresh_cli("experts", "check", *files)
+    assert out.exit_code == 2 and len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert "bad.csv" in out.stderr
+    for fragment in fragments:
+        assert fragment in out.stderr
