@@ -298,3 +298,43 @@ def test_bootstrap_in_blocks_equals_all_at_once():
     got = _bootstrap(y_a, y_b, y_ab, 100, np.random.default_rng([9, 13]), block=7)
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+def _panel_edition(tmp_path, matrices):
+    from conftest import tiny_copy
+
+    table = '\n\n[[experts.ahp]]\nnode = "index"\nitems = ["digital", "traditional"]\nmatrices = ' + matrices
+    return load_edition(tiny_copy(tmp_path / "ed", ("edition.toml", "year = 2024", "year = 2024" + table)))
+
+
+def test_panel_bootstrap_resamples_the_experts(tmp_path, registry):
+    """Three experts (digital 3×, 1×, 1/3× as important as traditional): with the panel
+    resampled and nothing else varying, each sample's index weights are the AHP weights of a
+    resample of the experts, so the rank intervals widen; with three identical experts
+    nothing moves."""
+    edition = _panel_edition(tmp_path, '[[[1, 3], ["1/3", 1]], [[1, 1], [1, 1]], [[1, "1/3"], [3, 1]]]')
+    assumptions = Assumptions.for_edition(edition, weights=WeightNoise("none"), panel="bootstrap")
+    model = Model(edition, registry, assumptions)
+    w = model.draw(1, 0)["weights"]["index"]
+    # every resample of 3 experts gives digital's share as g/(1 + g), g = 3^((#first − #third)/3)
+    possible = {round(3 ** (k / 3) / (1 + 3 ** (k / 3)), 12) for k in range(-3, 4)}
+    assert {round(v, 12) for v in w[:, 0]} <= possible and len(set(np.round(w[:, 0], 12))) > 3
+    result = uncertainty(edition, registry, samples=500, seed=1, assumptions=assumptions)
+    assert np.any(result.p95 > result.p05)
+    same = _panel_edition(tmp_path / "same", '[[[1, 3], ["1/3", 1]], [[1, 3], ["1/3", 1]], [[1, 3], ["1/3", 1]]]')
+    fixed = uncertainty(same, registry, samples=200, seed=1,
+                        assumptions=Assumptions.for_edition(same, weights=WeightNoise("none"), panel="bootstrap"))
+    np.testing.assert_array_equal(fixed.p05, fixed.p95)
+    np.testing.assert_array_equal(fixed.median, fixed.nominal)
+
+
+def test_sensitivity_apportions_variance_to_the_panel(tmp_path, registry, fresh_cli):
+    edition = _panel_edition(tmp_path, '[[[1, 5], ["1/5", 1]], [[1, 1], [1, 1]], [[1, "1/5"], [5, 1]]]')
+    assumptions = Assumptions.for_edition(edition, normalisers=["minmax", "rank"], weights=WeightNoise("none"),
+                                          panel="bootstrap")
+    result = sensitivity(edition, registry, samples=200, seed=2, assumptions=assumptions, bootstrap=20)
+    assert result.factors == ("panel", "normaliser") and np.all(np.isfinite(result.total))
+    out = fresh_cli("uncertainty", edition.path, "--samples", "50", "--panel", "bootstrap", "--format", "json")
+    assert out.exit_code == 0 and json.loads(out.stdout)["assumptions"]["panel"] == "bootstrap"
+    bad = fresh_cli("uncertainty", TINY, "--samples", "10", "--panel", "bootstrap")
+    assert bad.exit_code == 2 and "no [[experts.ahp]] panel" in bad.stderr

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -78,10 +79,18 @@ class Assumptions:
     aggregators: tuple[MethodChoice, ...] = attrs.field(converter=tuple)
     imputations: tuple[MethodChoice, ...] = attrs.field(converter=tuple)
     weights: WeightNoise = WeightNoise()
+    #: "bootstrap": each sample resamples the experts of every [[experts.ahp]] table (with
+    #: replacement), so the panel's nodes take the weights of that resampled panel
+    panel: str = attrs.field(default="none")
+
+    @panel.validator
+    def _panel(self, _attribute, value):
+        if value not in ("none", "bootstrap"):
+            raise MethodError(f"panel must be none or bootstrap, got {value!r}")
 
     @classmethod
     def for_edition(cls, edition: Edition, *, normalisers=None, aggregators=None, imputations=None,
-                    weights: WeightNoise | None = None) -> Assumptions:
+                    weights: WeightNoise | None = None, panel: str = "none") -> Assumptions:
         """Alternatives from the arguments, else the edition's ``[uncertainty]`` table, else its defaults."""
         table = edition.uncertainty
         m = edition.methods
@@ -95,18 +104,36 @@ class Assumptions:
             spec = table.get("weights")
             noise = WeightNoise() if spec is None else _noise(MethodChoice.parse(spec, what="weights"))
         return cls(pick(normalisers, "normalisers", m.normaliser), pick(aggregators, "aggregators", m.aggregator),
-                   pick(imputations, "imputations", m.imputation), noise)
+                   pick(imputations, "imputations", m.imputation), noise, panel)
 
     def factors(self) -> list[str]:
         """The assumptions that vary."""
         out = []
         if self.weights.kind != "none":
             out.append("weights")
+        if self.panel == "bootstrap":
+            out.append("panel")
         for name, values in (("normaliser", self.normalisers), ("aggregator", self.aggregators),
                              ("imputation", self.imputations)):
             if len(values) > 1:
                 out.append(name)
         return out
+
+
+def _panels(edition: Edition) -> dict:
+    """node → (the experts' log-judgments ``(E, k, k)``, the permutation from the table's items
+    to the node's children) for every [[experts.ahp]] table."""
+    from ..formats.spec import expert_judgments
+    from ..methods.weightings import check_pairwise
+
+    out = {}
+    for kind, node, items, params in expert_judgments(edition):
+        if kind != "ahp":
+            continue
+        mats = np.stack([check_pairwise(m, node) for m in params["matrices"]])
+        children = [c.id for c in edition.framework.children(node)]
+        out[node] = (np.log(mats), [items.index(c) for c in children])
+    return out
 
 
 def _noise(choice: MethodChoice) -> WeightNoise:
@@ -141,6 +168,11 @@ class Model:
         self.nominal_ranks = self.nominal.rank()
         self.n = len(edition.cities)
         self.varying = {node: w for node, w in self.nominal_weights.items() if np.sum(w > 0) > 1}
+        self.panels = _panels(self.edition) if assumptions.panel == "bootstrap" else {}
+        if assumptions.panel == "bootstrap" and not self.panels:
+            raise MethodError("--panel bootstrap: the edition has no [[experts.ahp]] panel to resample")
+        for node in self.panels:
+            self.varying.setdefault(node, self.nominal_weights[node])
         # With arithmetic means everywhere and whole indicators (not single values) missing,
         # the index is linear in the scores: one matrix product per batch (see effective_weights).
         self.linear = []
@@ -183,7 +215,24 @@ class Model:
             "aggregator": rng.integers(len(a.aggregators), size=BLOCK),
         }
         draws["weights"] = {node: self.sample_weights(rng, w, BLOCK) for node, w in self.varying.items()}
+        for node in self.panels:  # the panel's nodes: the weights of a resampled panel
+            draws["weights"][node] = self.panel_weights(rng, node, BLOCK)
         return draws
+
+    def panel_weights(self, rng, node: str, size: int) -> np.ndarray:
+        """``size`` weight vectors of ``node``'s children, each the AHP weights (geometric mean
+        of judgments, Harker's eigenvector) of the experts resampled with replacement."""
+        from ..methods.panel import harker
+
+        logs, order = self.panels[node]
+        experts = len(logs)
+        picks = rng.integers(experts, size=(size, experts))
+        out = np.empty((size, len(order)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a pair none of the resampled experts judged
+            for s, pick in enumerate(picks):
+                out[s] = harker(np.exp(np.nanmean(logs[pick], axis=0)))[0][order]
+        return out
 
     def sample_weights(self, rng, nominal: np.ndarray, size: int) -> np.ndarray:
         noise = self.assumptions.weights
@@ -408,11 +457,14 @@ class SensitivityJob:
     bank: dict
     factors: tuple
     nominal: np.ndarray
+    panel_bank: dict = attrs.field(factory=dict)
 
     def __call__(self, model: Model, bounds) -> np.ndarray:
         lo, hi = bounds
         c = self.choice
         w = {node: self.bank[node][c["weights"][lo:hi]] for node in self.bank} if "weights" in self.factors else {}
+        if "panel" in self.factors:
+            w |= {node: self.panel_bank[node][c["panel"][lo:hi]] for node in self.panel_bank}
         ranks = model.evaluate(c["imputation"][lo:hi], c["normaliser"][lo:hi], c["aggregator"][lo:hi], w)
         ranks = ranks.astype(np.float64)
         ranks[ranks == 0] = np.nan
@@ -573,7 +625,9 @@ def sensitivity(
     design = [a, b] + [np.where(np.arange(d) == i, b, a) for i in range(d)]
     u = np.concatenate(design)  # (samples (d + 2), d)
     bank = {node: model.sample_weights(np.random.default_rng([seed, 11, j]), w, weight_replicates)
-            for j, (node, w) in enumerate(sorted(model.varying.items()))}
+            for j, (node, w) in enumerate(sorted(model.varying.items())) if node not in model.panels}
+    panel_bank = {node: model.panel_weights(np.random.default_rng([seed, 19, j]), node, weight_replicates)
+                  for j, node in enumerate(sorted(model.panels))}
 
     def index(name, size):
         return np.minimum((u[:, factors.index(name)] * size).astype(int), size - 1) if name in factors \
@@ -582,12 +636,12 @@ def sensitivity(
     choice = {"imputation": index("imputation", len(assumptions.imputations)),
               "normaliser": index("normaliser", len(assumptions.normalisers)),
               "aggregator": index("aggregator", len(assumptions.aggregators)),
-              "weights": index("weights", weight_replicates)}
+              "weights": index("weights", weight_replicates), "panel": index("panel", weight_replicates)}
     runs = len(u)
     chunk = chunk_size or default_chunk(model.n, len(edition.framework.indicators))
     nominal = model.nominal_ranks
 
-    job = SensitivityJob(edition, assumptions, data, seed, choice, bank, tuple(factors), nominal)
+    job = SensitivityJob(edition, assumptions, data, seed, choice, bank, tuple(factors), nominal, panel_bank)
     y = np.empty(runs)
     for (lo, hi), part in _run_chunks(job, model, _chunks(runs, chunk), workers, client, progress):
         y[lo:hi] = part

@@ -28,6 +28,8 @@ def assumption_options(func):
                      help="CSV id,weight overriding the nominal weights (as for run)."),
         click.option("--weight-noise", "weight_noise", type=click.Choice(["dirichlet", "uniform", "none"]),
                      help="How weights vary (default: the edition's [uncertainty] or dirichlet)."),
+        click.option("--panel", type=click.Choice(["none", "bootstrap"]), default="none", show_default=True,
+                     help="bootstrap: resample the experts of every [[experts.ahp]] table in each sample."),
         click.option("--concentration", type=FiniteFloat(min=0, min_open=True, max=1e9), default=50.0, show_default=True,
                      help="Dirichlet concentration (sum of parameters); larger = closer to the nominal weights."),
         click.option("--spread", type=FiniteFloat(min=0, max=1, max_open=True), default=0.25, show_default=True, help="Uniform noise: ±spread × weight."),
@@ -44,7 +46,7 @@ def assumption_options(func):
 
 
 def _setup(edition, normalisers, aggregators, imputations, weight_noise, concentration, spread, data_file,
-           weights_file):
+           weights_file, panel="none"):
     import attrs
 
     from ..analysis import Assumptions, WeightNoise
@@ -57,10 +59,10 @@ def _setup(edition, normalisers, aggregators, imputations, weight_noise, concent
         ed = attrs.evolve(ed, weights=weights, experts={})
     noise = None if weight_noise is None else WeightNoise(weight_noise, concentration, spread)
     assumptions = Assumptions.for_edition(ed, normalisers=normalisers, aggregators=aggregators,
-                                          imputations=imputations, weights=noise)
+                                          imputations=imputations, weights=noise, panel=panel)
     if weight_noise is None and (concentration != 50.0 or spread != 0.25):
         assumptions = Assumptions(assumptions.normalisers, assumptions.aggregators, assumptions.imputations,
-                                  WeightNoise(assumptions.weights.kind, concentration, spread))
+                                  WeightNoise(assumptions.weights.kind, concentration, spread), panel)
     data = read_data(data_file, ed.cities, ed.framework) if data_file else None
     return ed, assumptions, data
 
@@ -90,13 +92,13 @@ def _progress(total, label):
 @click.option("--top", type=FiniteFloat(min=0, max=1, min_open=True), default=0.1, show_default=True, help="Share of cities in the top tier.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), help="Show only the first N cities in the table.")
-def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise,
+def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
                 concentration, spread, data_file, chunk_size, cluster, workers, output, force, top, fmt, limit):
     """Monte Carlo over weights, normaliser, aggregator and imputation: rank intervals per city."""
     from ..analysis import uncertainty as run_uncertainty
 
     ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
-                                   concentration, spread, data_file, weights_file)
+                                   concentration, spread, data_file, weights_file, panel)
     with _client(cluster, workers) as client, _progress(samples, "samples") as progress:
         result = run_uncertainty(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
                                  top=top, chunk_size=chunk_size, workers=workers, progress=progress, client=client)
@@ -125,13 +127,13 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
 @assumption_options
 @click.option("--bootstrap", type=click.IntRange(min=0, max=100_000), default=1000, show_default=True, help="Bootstrap resamples for the intervals.")
 @format_option
-def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise,
+def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
                 concentration, spread, data_file, chunk_size, cluster, workers, output, force, bootstrap, fmt):
     """First-order and total sensitivity indices of the mean absolute rank shift."""
     from ..analysis import sensitivity as run_sensitivity
 
     ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
-                                   concentration, spread, data_file, weights_file)
+                                   concentration, spread, data_file, weights_file, panel)
     runs = samples * (len(assumptions.factors()) + 2)
     with _client(cluster, workers) as client, _progress(runs, "runs") as progress:
         result = run_sensitivity(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
@@ -165,7 +167,7 @@ def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, w
 @click.option("--ranks", type=click.IntRange(min=1), default=10, show_default=True,
               help="Rank acceptability shown for ranks 1 … RANKS.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def acceptability(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise,
+def acceptability(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
                   concentration, spread, data_file, chunk_size, cluster, workers, output, force, top, ranks, fmt):
     """SMAA-2: rank acceptability per city and rank, central weights, confidence factors."""
     from ..analysis import acceptability as run_acceptability
@@ -173,7 +175,7 @@ def acceptability(edition, samples, seed, normalisers, aggregators, imputations,
     if cluster:
         raise CityrankError("--cluster is for uncertainty and sensitivity; acceptability runs in this process")
     ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
-                                   concentration, spread, data_file, weights_file)
+                                   concentration, spread, data_file, weights_file, panel)
     with _progress(samples, "samples") as progress:
         result = run_acceptability(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
                                    top=top, chunk_size=chunk_size, workers=workers, progress=progress)
@@ -200,7 +202,7 @@ def _describe(assumptions) -> dict:
     w = assumptions.weights
     noise = {"dirichlet": f"dirichlet (concentration {w.concentration:g})",
              "uniform": f"uniform ±{w.spread:.0%}", "none": "fixed"}[w.kind]
-    return {"weights": noise,
+    return {"weights": noise, "panel": assumptions.panel,
             "normaliser": [str(c) for c in assumptions.normalisers],
             "aggregator": [str(c) for c in assumptions.aggregators],
             "imputation": [str(c) for c in assumptions.imputations]}
