@@ -91,3 +91,37 @@ def test_bad_panel_files_are_one_line(fresh_cli, tmp_path, text, fragments):
     assert "bad.csv" in out.stderr
     for fragment in fragments:
         assert fragment in out.stderr
+
+
+def test_questionnaire_round_trip(fresh_cli, tmp_path):
+    """Questionnaires for the tiny edition's index (digital vs traditional) are answered in the
+    XLSX and in the CSV, then read back as they are by check and combine."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from conftest import ROOT
+
+    folder = tmp_path / "panel"
+    out = fresh_cli("experts", "questionnaire", ROOT / "tests" / "data" / "tiny", "--experts", "2", "-o", folder)
+    assert out.exit_code == 0, out.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["expert-01.csv", "expert-01.xlsx", "expert-02.csv", "expert-02.xlsx"]
+    book = openpyxl.load_workbook(folder / "expert-01.xlsx")
+    ws = book["judgments"]
+    assert [c.value for c in ws[1]][:3] == ["item", "other", "judgment"] and ws.data_validations.dataValidation
+    assert "instructions" in book.sheetnames
+    ws["C2"] = "3"
+    book.save(folder / "expert-01.xlsx")
+    csv2 = folder / "expert-02.csv"
+    csv2.write_text(csv2.read_text().replace("digital,traditional,,", "digital,traditional,1/3,"))
+    data = json.loads(fresh_cli("experts", "check", folder / "expert-01.xlsx", csv2, "--format", "json").stdout)
+    w1, w2 = (e["weights"] for e in data["experts"])
+    assert w1["digital"] == pytest.approx(0.75) and w2["digital"] == pytest.approx(0.25)
+    combined = json.loads(fresh_cli("experts", "combine", folder / "expert-01.xlsx", csv2, "--format", "json").stdout)
+    assert combined["weights"]["digital"] == pytest.approx(0.5)  # geometric mean of 3 and 1/3
+    ws["C2"] = "11"
+    book.save(folder / "bad.xlsx")
+    bad = fresh_cli("experts", "check", folder / "bad.xlsx")
+    assert bad.exit_code == 2 and "sheet 'judgments'" in bad.stderr and "row 2" in bad.stderr and "'judgment'" in bad.stderr
+    assert fresh_cli("experts", "questionnaire", ROOT / "tests" / "data" / "tiny", "--experts", "2", "-o", folder).exit_code == 2
+    budget = tmp_path / "budget"
+    assert fresh_cli("experts", "questionnaire", ROOT / "tests" / "data" / "tiny", "--experts", "1", "--kind", "budget",
+                     "--node", "digital", "-o", budget).exit_code == 0
+    assert (budget / "expert-01.csv").read_text().startswith("expert,fibre,speed")

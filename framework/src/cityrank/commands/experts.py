@@ -170,4 +170,92 @@ def _expert_weights(path, names) -> list[float]:
     return out
 
 
+#: Saaty's fundamental scale (Saaty, Int. J. Services Sciences 1, 2008, table 1)
+SCALE = [("1", "equal importance"), ("2", "weak or slight"), ("3", "moderate importance"), ("4", "moderate plus"),
+         ("5", "strong importance"), ("6", "strong plus"), ("7", "very strong importance"), ("8", "very, very strong"),
+         ("9", "extreme importance")]
+
+
+@experts.command()
+@click.argument("edition")
+@click.option("--node", help="Whose children the experts compare (default: the index).")
+@click.option("--experts", "count", type=click.IntRange(min=1, max=500), required=True, help="How many experts.")
+@click.option("--kind", type=click.Choice(["ahp", "budget"]), default="ahp", show_default=True)
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False), required=True, help="A folder to write into.")
+@click.option("--force", is_flag=True, help="Overwrite existing questionnaires.")
+def questionnaire(edition, node, count, kind, folder, force):
+    """One questionnaire per expert: every pair of a node's children on Saaty's 1–9 scale (XLSX
+    with a drop-down and instructions, and CSV), or a budget-allocation sheet (CSV). The
+    answered files go to `cityrank experts check` and `combine` as they are."""
+    from ..formats.output import csv_text, write_atomic
+    from .common import load
+
+    ed = load(edition)
+    fw = ed.framework
+    target = node or fw.root.id
+    try:
+        fw.node(target)
+    except KeyError:
+        raise CityrankError(f"--node: unknown node {target!r} (nodes: {', '.join(n.id for n in fw.nodes)})") from None
+    kids = fw.children(target)
+    if len(kids) < 2:
+        raise CityrankError(f"--node {target!r} has fewer than two children: nothing to compare")
+    out = Path(folder)
+    names = [f"expert-{e:02d}" for e in range(1, count + 1)]
+    files = {}
+    if kind == "budget":
+        for name in names:
+            files[f"{name}.csv"] = csv_text(["expert", *[c.id for c in kids]], [[name, *[""] * len(kids)]])
+    else:
+        pairs = [(a, b) for k, a in enumerate(kids) for b in kids[k + 1:]]
+        rows = [[a.id, b.id, "", f"How many times more important is {a.name} than {b.name}? "
+                 "(1 = equally; 3, 5, 7, 9 = moderately … extremely more; 1/3 … 1/9 = less)"] for a, b in pairs]
+        for name in names:
+            files[f"{name}.csv"] = csv_text(["item", "other", "judgment", "question"], rows)
+            files[f"{name}.xlsx"] = _questionnaire_xlsx(ed.title, target, rows)
+    clash = [f for f in files if (out / f).exists()]
+    if clash and not force:
+        raise CityrankError(f"{clash[0]} exists; use --force to overwrite", file=out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CityrankError(f"cannot make the folder: {exc.strerror or exc}", file=out) from None
+    for f, content in files.items():
+        write_atomic(out / f, content, force=True)
+    click.echo(f"wrote {len(files)} files to {out}/ ({count} experts, {kind})", err=True)
+
+
+def _questionnaire_xlsx(title: str, node: str, rows) -> bytes:
+    try:
+        from openpyxl import Workbook
+        from openpyxl.worksheet.datavalidation import DataValidation
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise CityrankError("XLSX questionnaires need openpyxl: pip install 'cityrank[report]'") from None
+    from ..formats.xlsx import finish
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "judgments"
+    ws.append(["item", "other", "judgment", "question"])
+    for row in rows:
+        ws.append(row)
+    allowed = [v for v, _ in SCALE][::-1] + [f"1/{v}" for v, _ in SCALE[1:]]
+    check = DataValidation(type="list", formula1='"' + ",".join(allowed) + '"', allow_blank=True,
+                           error="A value of Saaty's scale: 1/9 … 9", errorTitle="Judgment", showErrorMessage=True)
+    ws.add_data_validation(check)
+    check.add(f"C2:C{len(rows) + 1}")
+    for r in range(2, len(rows) + 2):  # text, so that a spreadsheet does not read 1/3 as a date
+        ws.cell(row=r, column=3).number_format = "@"
+    notes = wb.create_sheet("instructions")
+    notes.append([f"{title}: the children of {node}"])
+    notes.append(["For each pair, write in 'judgment' how many times more important the item is than the other,"])
+    notes.append(["on Saaty's scale; a reciprocal (1/3 …) when the other is more important. Leave a pair empty if you"])
+    notes.append(["cannot judge it. Then return the file: cityrank experts check reads it as it is."])
+    notes.append([])
+    notes.append(["value", "meaning"])
+    for value, meaning in SCALE:
+        notes.append([value, meaning])
+    return finish(wb)
+
+
 COMMANDS = [experts]

@@ -474,11 +474,79 @@ def check_weights(values: Mapping[str, float], framework: Framework, path) -> No
             raise SpecError(f"all weights under {node.id!r} are zero ({', '.join(kids)})", file=path)
 
 
+#: the columns of a questionnaire's pair list (cityrank experts questionnaire)
+PAIR_COLUMNS = ("item", "other", "judgment")
+
+
+def _cells_of(path) -> tuple[list[list[str]], str | None]:
+    """The rows of a CSV file, or of the first sheet of an XLSX file, as text cells; and the
+    sheet's name (None for CSV). One reader for matrices and questionnaires."""
+    path = _path(path)
+    if path.suffix.lower() != ".xlsx":
+        return [r for r in read_cells(path, error=SpecError) if any(c.strip() for c in r)], None
+    try:
+        from openpyxl import load_workbook
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise SpecError("reading XLSX needs openpyxl: pip install 'cityrank[report]'", file=path) from None
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise SpecError(f"not a readable XLSX workbook ({type(exc).__name__})", file=path) from None
+    sheet = book.worksheets[0]
+    rows = [["" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for v in row]
+            for row in sheet.iter_rows(values_only=True)]
+    return [r for r in rows if any(c.strip() for c in r)], sheet.title
+
+
 def read_matrix_file(path) -> tuple[list[str], np.ndarray]:
+    """A pairwise-comparison matrix (CSV, or the first sheet of an XLSX): either a matrix
+    (header ``,a,b,c``; rows ``a,1,3,1/5`` …) or a questionnaire's pair list (header
+    ``item,other,judgment``: how many times more important item is than other, 1/9 … 9; an
+    empty judgment is a pair not judged)."""
+    cells, sheet = _cells_of(path)
+    if cells and [c.strip().lower() for c in cells[0][:3]] == list(PAIR_COLUMNS):
+        return _pairs(cells, path, sheet)
+    return _matrix(cells, path, sheet)
+
+
+def _where(path, sheet):
+    return f"{path} (sheet {sheet!r})" if sheet else path
+
+
+def _pairs(cells, path, sheet) -> tuple[list[str], np.ndarray]:
+    items: list[str] = []
+    judged = []
+    for number, row in enumerate(cells[1:], start=2):
+        if len(row) < 3:
+            raise SpecError("expected item, other, judgment", file=_where(path, sheet), row=number)
+        a, b, text = row[0].strip(), row[1].strip(), row[2].strip()
+        if not a or not b or a == b:
+            raise SpecError("a pair needs two different items", file=_where(path, sheet), row=number, column="item")
+        for x in (a, b):
+            if x not in items:
+                items.append(x)
+        judged.append((number, a, b, text))
+    matrix = np.full((len(items), len(items)), np.nan)
+    np.fill_diagonal(matrix, 1.0)
+    for number, a, b, text in judged:
+        i, j = items.index(a), items.index(b)
+        if not np.isnan(matrix[i, j]):
+            raise SpecError(f"the pair {a} – {b} is judged twice", file=_where(path, sheet), row=number, column="item")
+        if text.lower() in MISSING:
+            continue
+        value = parse_ratio(text.split()[0], file=_where(path, sheet), row=number, column="judgment", error=SpecError)
+        if not 1 / 9 - 1e-9 <= value <= 9 + 1e-9:
+            raise SpecError(f"judgment {text} is outside Saaty's scale 1/9 … 9", file=_where(path, sheet), row=number,
+                            column="judgment")
+        matrix[i, j], matrix[j, i] = value, 1.0 / value
+    return items, matrix
+
+
+def _matrix(cells, path, sheet) -> tuple[list[str], np.ndarray]:
     """An AHP pairwise-comparison matrix as CSV: header ``,a,b,c``; rows ``a,1,3,1/5`` …;
     judgments on Saaty's scale 1/9 … 9; an empty or NA cell is a pair not judged (NaN)."""
-    path = _path(path)
-    rows = [r for r in read_cells(path, error=SpecError) if any(c.strip() for c in r)]
+    path = _where(path, sheet)
+    rows = cells
     if not rows:
         raise SpecError("empty file: expected a header row of item ids", file=path, row=1)
     items = [c.strip() for c in rows[0][1:]]

@@ -66,6 +66,12 @@ def to_xlsx(result: Result, stages: bool = False) -> bytes:
         elif key == "sources":
             for source in thaw(value):
                 sheet.append(["source", str(source)])
+    return finish(wb, frozen=True)
+
+
+def finish(wb, frozen: bool = False) -> bytes:
+    """A workbook as bytes: formula-like text neutralised, widths and number formats, with
+    ``frozen`` a frozen and filtered header on every sheet but Sources; fixed dates."""
     from openpyxl.utils import get_column_letter
 
     for sheet in wb.worksheets:
@@ -81,7 +87,7 @@ def to_xlsx(result: Result, stages: bool = False) -> bytes:
                 widths[cell.column] = max(widths.get(cell.column, 0), len(text))
         for column, width in widths.items():
             sheet.column_dimensions[get_column_letter(column)].width = min(60, max(6, width + 2))
-        if sheet.title != "Sources":  # a header row, frozen, with filters
+        if frozen and sheet.title != "Sources":  # a header row, frozen, with filters
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = sheet.dimensions
     wb.properties.created = wb.properties.modified = FIXED
