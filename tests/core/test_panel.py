@@ -89,3 +89,13 @@ def test_kendall_w_by_hand():
 def test_gcci_of_a_consistent_expert_is_zero():
     assert panel.gcci(CONSISTENT, W) == pytest.approx(0.0, abs=1e-20)
     assert panel.gcci(CONSISTENT, np.full(4, 0.25)) > 0
+
+
+def test_kendall_w_on_a_published_example():
+    """Ten projects ranked by four judges, ΣD² = 1048, so W = 12·1048/(4²·10·(10² − 1)) = 0.794
+    (worked example: https://www.scribd.com/document/659863121/The-KENDALL-Coefficient-of-Concordance)."""
+    ranks = np.array([[1, 2, 3, 4], [3, 1, 2, 2], [4, 4, 1, 3], [5, 5, 5, 1], [2, 6, 7, 6], [8, 3, 4, 7],
+                      [6, 8, 6, 5], [7, 7, 8, 9], [10, 10, 9, 8], [9, 9, 10, 10]])  # project × judge
+    priorities = -ranks.T.astype(float)  # rank 1 = the highest priority
+    assert ((ranks.sum(axis=1) - 22) ** 2).sum() == 1048
+    assert panel.kendall_w(priorities) == pytest.approx(12 * 1048 / (16 * 10 * 99))
