@@ -125,3 +125,40 @@ def test_questionnaire_round_trip(fresh_cli, tmp_path):
     assert fresh_cli("experts", "questionnaire", ROOT / "tests" / "data" / "tiny", "--experts", "1", "--kind", "budget",
                      "--node", "digital", "-o", budget).exit_code == 0
     assert (budget / "expert-01.csv").read_text().startswith("expert,fibre,speed")
+
+
+def test_budget_questionnaires_feed_an_edition(fresh_cli, tmp_path):
+    """Budget sheets answered in the XLSX and in the CSV are an edition's [[experts.budget]]
+    files as they are: the weights are the mean shares (0.7 and 0.5 → 0.6)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    import shutil
+
+    import cityrank
+    from conftest import ROOT
+
+    edition = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", edition)
+    panel_dir = edition / "panel"
+    out = fresh_cli("experts", "questionnaire", edition, "--experts", "2", "--kind", "budget", "--node", "digital",
+                    "-o", panel_dir)
+    assert out.exit_code == 0, out.stderr
+    book = openpyxl.load_workbook(panel_dir / "expert-01.xlsx")
+    ws = book["allocation"]
+    assert [c.value for c in ws[1]] == ["expert", "fibre", "speed"] and ws.data_validations.dataValidation
+    ws["B2"], ws["C2"] = 70, 30
+    book.save(panel_dir / "expert-01.xlsx")
+    (panel_dir / "expert-02.csv").write_text("expert,fibre,speed\nexpert-02,50,50\n")
+    with (edition / "edition.toml").open("a") as fh:
+        fh.write('\n[[experts.budget]]\nnode = "digital"\nfiles = ["panel/expert-01.xlsx", "panel/expert-02.csv"]\n')
+    weights = cityrank.load(edition).framework()
+    assert float(weights.loc["fibre", "weight"] if hasattr(weights, "loc") else weights["weight"]["fibre"]) \
+        == pytest.approx(0.6)
+    ws["C2"] = 40  # 110 points
+    book.save(panel_dir / "expert-01.xlsx")
+    bad = fresh_cli("run", edition)
+    assert bad.exit_code == 2 and "110" in bad.stderr and bad.stderr.count("\n") == 1
+    ws["C2"] = "lots"
+    book.save(panel_dir / "expert-01.xlsx")
+    bad = fresh_cli("run", edition)
+    assert bad.exit_code == 2 and "expert-01.xlsx (sheet 'allocation')" in bad.stderr and "row 2" in bad.stderr
+    assert "'speed'" in bad.stderr

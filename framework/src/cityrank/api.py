@@ -224,8 +224,9 @@ class Edition:
                                        imputations=imputations, weights=noise)
 
     def framework(self):
-        """The tree: one row per node and indicator, with its depth, parent, kind and weight."""
-        fw, w = self.spec.framework, self.spec.weights.values
+        """The tree: one row per node and indicator, with its depth, parent, kind and local
+        weight (expert panels turned into weights; weights computed from data show as given)."""
+        fw, w = self.spec.framework, engine.resolve_weights(self.spec, self.registry)[0].values
         rows = fw.preorder()
         return _table({"name": [e.name for _, e in rows], "depth": [d for d, _ in rows],
                        "parent": [e.parent or "" for _, e in rows],

@@ -185,8 +185,9 @@ SCALE = [("1", "equal importance"), ("2", "weak or slight"), ("3", "moderate imp
 @click.option("--force", is_flag=True, help="Overwrite existing questionnaires.")
 def questionnaire(edition, node, count, kind, folder, force):
     """One questionnaire per expert: every pair of a node's children on Saaty's 1–9 scale (XLSX
-    with a drop-down and instructions, and CSV), or a budget-allocation sheet (CSV). The
-    answered files go to `cityrank experts check` and `combine` as they are."""
+    with a drop-down and instructions, and CSV), or a budget-allocation sheet (XLSX and CSV).
+    Answered AHP files go to `cityrank experts check` and `combine` as they are; budget
+    sheets to an edition's ``[[experts.budget]]`` table as ``files = [...]``."""
     from ..formats.output import csv_text, write_atomic
     from .common import load
 
@@ -206,6 +207,7 @@ def questionnaire(edition, node, count, kind, folder, force):
     if kind == "budget":
         for name in names:
             files[f"{name}.csv"] = csv_text(["expert", *[c.id for c in kids]], [[name, *[""] * len(kids)]])
+            files[f"{name}.xlsx"] = _budget_xlsx(ed.title, target, name, kids)
     else:
         pairs = [(a, b) for k, a in enumerate(kids) for b in kids[k + 1:]]
         rows = [[a.id, b.id, "", f"How many times more important is {a.name} than {b.name}? "
@@ -255,6 +257,36 @@ def _questionnaire_xlsx(title: str, node: str, rows) -> bytes:
     notes.append(["value", "meaning"])
     for value, meaning in SCALE:
         notes.append([value, meaning])
+    return finish(wb)
+
+
+def _budget_xlsx(title: str, node: str, name: str, kids) -> bytes:
+    """A budget-allocation sheet: one row (the expert), a column per item, 0–100 points each;
+    the running sum on the instructions sheet (the first sheet holds only the answers)."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from ..formats.xlsx import finish
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "allocation"
+    ws.append(["expert", *[c.id for c in kids]])
+    ws.append([name, *[None] * len(kids)])
+    last = ws.cell(row=2, column=len(kids) + 1).column_letter
+    check = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
+                           error="A number of points from 0 to 100", errorTitle="Points", showErrorMessage=True)
+    ws.add_data_validation(check)
+    check.add(f"B2:{last}2")
+    notes = wb.create_sheet("instructions")
+    notes.append([f"{title}: the children of {node}"])
+    notes.append(["Share 100 points among the items in row 2 according to how important each is;"])
+    notes.append(["an item may get 0. The points must add up to 100:"])
+    notes.append(["your sum", f"=SUM(allocation!B2:{last}2)"])
+    notes.append([])
+    notes.append(["item", "name"])
+    for c in kids:
+        notes.append([c.id, c.name])
     return finish(wb)
 
 

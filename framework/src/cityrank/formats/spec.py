@@ -28,7 +28,7 @@ from ..model import (
     Node,
     Weights,
 )
-from .csvfile import MISSING, nfc, parse_number, parse_ratio, read_cells, read_rows
+from .csvfile import MISSING, iter_cells, nfc, parse_number, parse_ratio, read_rows
 
 INDEX_KEYS = {"id", "name", "aggregator"}
 METHOD_KEYS = {"imputation", "outliers", "normaliser", "aggregator", "tiers", "screen"}
@@ -478,12 +478,13 @@ def check_weights(values: Mapping[str, float], framework: Framework, path) -> No
 PAIR_COLUMNS = ("item", "other", "judgment")
 
 
-def _cells_of(path) -> tuple[list[list[str]], str | None]:
-    """The rows of a CSV file, or of the first sheet of an XLSX file, as text cells; and the
-    sheet's name (None for CSV). One reader for matrices and questionnaires."""
+def _cells_of(path) -> tuple[list[tuple[int, list[str]]], str | None]:
+    """The non-empty rows of a CSV file, or of the first sheet of an XLSX file, as
+    ``(row number, text cells)``; and the sheet's name (None for CSV). One reader for
+    matrices and questionnaires; row numbers are the file's, blank rows counted."""
     path = _path(path)
     if path.suffix.lower() != ".xlsx":
-        return [r for r in read_cells(path, error=SpecError) if any(c.strip() for c in r)], None
+        return [(n, r) for n, r in iter_cells(path, error=SpecError) if any(c.strip() for c in r)], None
     try:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover - depends on the installation
@@ -495,7 +496,7 @@ def _cells_of(path) -> tuple[list[list[str]], str | None]:
     sheet = book.worksheets[0]
     rows = [["" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for v in row]
             for row in sheet.iter_rows(values_only=True)]
-    return [r for r in rows if any(c.strip() for c in r)], sheet.title
+    return [(n, r) for n, r in enumerate(rows, start=1) if any(c.strip() for c in r)], sheet.title
 
 
 def read_matrix_file(path) -> tuple[list[str], np.ndarray]:
@@ -504,7 +505,7 @@ def read_matrix_file(path) -> tuple[list[str], np.ndarray]:
     ``item,other,judgment``: how many times more important item is than other, 1/9 … 9; an
     empty judgment is a pair not judged)."""
     cells, sheet = _cells_of(path)
-    if cells and [c.strip().lower() for c in cells[0][:3]] == list(PAIR_COLUMNS):
+    if cells and [c.strip().lower() for c in cells[0][1][:3]] == list(PAIR_COLUMNS):
         return _pairs(cells, path, sheet)
     return _matrix(cells, path, sheet)
 
@@ -516,7 +517,7 @@ def _where(path, sheet):
 def _pairs(cells, path, sheet) -> tuple[list[str], np.ndarray]:
     items: list[str] = []
     judged = []
-    for number, row in enumerate(cells[1:], start=2):
+    for number, row in cells[1:]:
         if len(row) < 3:
             raise SpecError("expected item, other, judgment", file=_where(path, sheet), row=number)
         a, b, text = row[0].strip(), row[1].strip(), row[2].strip()
@@ -549,14 +550,13 @@ def _matrix(cells, path, sheet) -> tuple[list[str], np.ndarray]:
     rows = cells
     if not rows:
         raise SpecError("empty file: expected a header row of item ids", file=path, row=1)
-    items = [c.strip() for c in rows[0][1:]]
+    items = [c.strip() for c in rows[0][1][1:]]
     if not items or any(not i for i in items) or len(set(items)) != len(items):
-        raise SpecError("the header must list distinct item ids after an empty first cell", file=path, row=1)
+        raise SpecError("the header must list distinct item ids after an empty first cell", file=path, row=rows[0][0])
     if len(rows) - 1 != len(items):
         raise SpecError(f"expected {len(items)} rows for {len(items)} items, found {len(rows) - 1}", file=path)
     matrix = np.empty((len(items), len(items)))
-    for i, row in enumerate(rows[1:]):
-        number = i + 2
+    for i, (number, row) in enumerate(rows[1:]):
         if len(row) != len(items) + 1:
             raise SpecError(f"expected {len(items) + 1} fields, found {len(row)}", file=path, row=number)
         if row[0].strip() != items[i]:
@@ -576,10 +576,30 @@ def _matrix(cells, path, sheet) -> tuple[list[str], np.ndarray]:
 
 
 def read_budget_file(path) -> tuple[list[str], list[str], np.ndarray]:
-    """Budget allocations as CSV: header ``expert,a,b,c``; one row per expert."""
+    """Budget allocations as CSV or the first sheet of an XLSX: header ``expert,a,b,c``; one
+    row per expert (a questionnaire from ``cityrank experts questionnaire --kind budget``)."""
     path = _path(path)
-    header, rows = read_rows(path, error=SpecError, required=("expert",))
-    rows = list(rows)
+    where = path
+    if path.suffix.lower() == ".xlsx":
+        cells, sheet = _cells_of(path)
+        where = _where(path, sheet)
+        header = [c.strip() for c in cells[0][1]] if cells else []
+        while header and not header[-1]:
+            header.pop()
+        if "expert" not in header:
+            raise SpecError("missing column 'expert'", file=where, row=cells[0][0] if cells else 1)
+        if len(set(header)) != len(header) or not all(header):
+            raise SpecError("the header must have distinct, non-empty column names", file=where, row=cells[0][0])
+        rows = []
+        for number, row in cells[1:]:
+            if any(c.strip() for c in row[len(header):]):
+                raise SpecError(f"expected {len(header)} fields, found {len(row)}", file=where, row=number)
+            row = [c.strip() for c in row[:len(header)]]
+            rows.append((number, dict(zip(header, row + [""] * (len(header) - len(row)), strict=True))))
+    else:
+        header, rows = read_rows(path, error=SpecError, required=("expert",))
+        rows = list(rows)
+    path = where
     items = [h for h in header if h != "expert"]
     if not items:
         raise SpecError("no item columns after 'expert'", file=path, row=1)
@@ -605,7 +625,7 @@ def _check_experts(experts: Mapping, framework: Framework, path):
             raise SpecError(f"[experts] {kind} must be an array of tables ([[experts.{kind}]])", file=path)
         for n, table in enumerate(tables, start=1):
             where = f"[[experts.{kind}]] #{n}"
-            allowed = {"node", "items", "matrices", "files", "labels"} if kind == "ahp" else {"node", "items", "allocations", "file", "labels", "total"}
+            allowed = {"node", "items", "matrices", "files", "labels"} if kind == "ahp" else {"node", "items", "allocations", "file", "files", "labels", "total"}
             _check_keys(table, allowed, where, path)
             node = _str(table, "node", where, path, required=True)
             try:
@@ -640,11 +660,15 @@ def _check_expert_types(table: Mapping, kind: str, k: int, where: str, path) -> 
     else:
         if "file" in table and not isinstance(table["file"], str):
             raise SpecError(f"{where}: file must be a file name", file=path)
+        if "files" in table and not (_list_of(table["files"], str) and table["files"]):
+            raise SpecError(f"{where}: files must be a non-empty list of file names", file=path)
+        if "file" in table and "files" in table:
+            raise SpecError(f"{where}: give file or files, not both", file=path)
         rows = table.get("allocations", [])
         if not isinstance(rows, list) or not all(_list_of(r, number) and len(r) == k for r in rows):
             raise SpecError(f"{where}: allocations must be rows of {k} numbers, one row per expert", file=path)
-        if "file" not in table and not rows:
-            raise SpecError(f"{where}: give allocations = [...] or file = \"...\"", file=path)
+        if "file" not in table and "files" not in table and not rows:
+            raise SpecError(f"{where}: give allocations = [...], file = \"...\" or files = [...]", file=path)
         total = table.get("total", 100)
         if isinstance(total, bool) or not isinstance(total, number) or not (math.isfinite(total) and total > 0):
             raise SpecError(f"{where}: total must be a positive number", file=path)
@@ -674,12 +698,15 @@ def expert_judgments(edition: Edition) -> list[tuple[str, str, list[str], dict[s
                     ]
                 params["matrices"] = mats
             else:
-                if "file" in table:
-                    file_items, labels, alloc = read_budget_file(folder / table["file"])
-                    if sorted(file_items) != sorted(items):
-                        raise SpecError(f"items {file_items} differ from {items} for node {node!r}", file=folder / table["file"])
-                    alloc = alloc[:, [file_items.index(i) for i in items]]
-                    params.update(allocations=alloc, labels=labels)
+                if "file" in table or "files" in table:  # one file of all experts, or one per expert
+                    labels, blocks = [], []
+                    for f in table.get("files") or [table["file"]]:
+                        file_items, file_labels, alloc = read_budget_file(folder / f)
+                        if sorted(file_items) != sorted(items):
+                            raise SpecError(f"items {file_items} differ from {items} for node {node!r}", file=folder / f)
+                        blocks.append(alloc[:, [file_items.index(i) for i in items]])
+                        labels += file_labels
+                    params.update(allocations=np.vstack(blocks), labels=labels)
                 else:
                     params["allocations"] = [list(map(float, r)) for r in table.get("allocations", ())]
                 if "total" in table:
