@@ -328,6 +328,24 @@ def test_panel_bootstrap_resamples_the_experts(tmp_path, registry):
     np.testing.assert_array_equal(fixed.median, fixed.nominal)
 
 
+def test_panel_bootstrap_follows_the_tables_aggregation_and_expert_weights(tmp_path, registry):
+    """A table with aggregation = "aip" and expert weights (0, 1, 1): the weight-0 expert is
+    never drawn, so digital's share is g/(1 + g) with g = 3^(−k/2) for k of the two thirds
+    drawn (AIP of 0.5 and 0.25 shares); the nominal weights are the same AIP."""
+    def load(folder, extra):
+        return _panel_edition(folder, '[[[1, 9], ["1/9", 1]], [[1, 1], [1, 1]], [[1, "1/3"], [3, 1]]]' + extra)
+
+    edition = load(tmp_path, '\naggregation = "aip"\nexpert_weights = [0, 1, 1]')
+    model = Model(edition, registry, Assumptions.for_edition(edition, weights=WeightNoise("none"), panel="bootstrap"))
+    share = model.draw(1, 0)["weights"]["index"][:, 0]
+    possible = {round(1 / (1 + 3 ** (k / 2)), 12) for k in range(3)}  # AIP: x = 1 / (1 + 3^(k/2))
+    assert {round(v, 12) for v in share} == possible
+    aij = load(tmp_path / "aij", '\nexpert_weights = [0, 1, 1]')
+    model = Model(aij, registry, Assumptions.for_edition(aij, weights=WeightNoise("none"), panel="bootstrap"))
+    share = model.draw(1, 0)["weights"]["index"][:, 0]
+    assert {round(v, 12) for v in share} == possible  # two items: AIJ = AIP
+
+
 def test_sensitivity_apportions_variance_to_the_panel(tmp_path, registry, fresh_cli):
     edition = _panel_edition(tmp_path, '[[[1, 5], ["1/5", 1]], [[1, 1], [1, 1]], [[1, "1/5"], [5, 1]]]')
     assumptions = Assumptions.for_edition(edition, normalisers=["minmax", "rank"], weights=WeightNoise("none"),

@@ -162,3 +162,39 @@ def test_budget_questionnaires_feed_an_edition(fresh_cli, tmp_path):
     bad = fresh_cli("run", edition)
     assert bad.exit_code == 2 and "expert-01.xlsx (sheet 'allocation')" in bad.stderr and "row 2" in bad.stderr
     assert "'speed'" in bad.stderr
+
+
+def test_combine_into_an_edition_is_what_the_edition_runs(fresh_cli, tmp_path):
+    """combine --into adds the [[experts.ahp]] table (AIP, expert weights) to the edition;
+    the edition then runs with exactly the weights combine printed. A second table for the
+    same node, or one whose items are not the node's children, is refused and the file kept."""
+    import shutil
+
+    import cityrank
+    from conftest import ROOT
+
+    edition = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", edition)
+    (edition / "panel").mkdir()
+    for name, text in {"e1.csv": ",digital,traditional\ndigital,1,3\ntraditional,1/3,1\n",
+                       "e2.csv": ",digital,traditional\ndigital,1,1/2\ntraditional,2,1\n"}.items():
+        (edition / "panel" / name).write_text(text)
+    (tmp_path / "w.csv").write_text("expert,weight\ne1.csv,3\ne2.csv,1\n")
+    files = [edition / "panel" / "e1.csv", edition / "panel" / "e2.csv"]
+    printed = json.loads(fresh_cli("experts", "combine", *files, "--method", "aip", "--expert-weights",
+                                   tmp_path / "w.csv", "--format", "json").stdout)["weights"]
+    by_hand = np.exp(0.75 * np.log([0.75, 0.25]) + 0.25 * np.log([1 / 3, 2 / 3]))
+    assert printed["digital"] == pytest.approx(by_hand[0] / by_hand.sum())
+    out = fresh_cli("experts", "combine", *files, "--method", "aip", "--expert-weights", tmp_path / "w.csv",
+                    "--node", "index", "--into", edition)
+    assert out.exit_code == 0, out.stderr
+    table = cityrank.load(edition).framework()
+    got = table.loc["digital", "weight"] if hasattr(table, "loc") else table["weight"]["digital"]
+    assert float(got) == pytest.approx(printed["digital"], abs=1e-12)
+    before = (edition / "edition.toml").read_text()
+    again = fresh_cli("experts", "combine", *files, "--node", "index", "--into", edition)
+    assert again.exit_code == 2 and "already has an [[experts.ahp]] table for node 'index'" in again.stderr
+    wrong = fresh_cli("experts", "combine", *files, "--node", "digital", "--into", edition)
+    assert wrong.exit_code == 2 and "does not fit the edition" in wrong.stderr and "fibre" in wrong.stderr
+    assert (edition / "edition.toml").read_text() == before
+    assert not any(p.name.startswith(".") for p in edition.iterdir())

@@ -99,3 +99,27 @@ def test_kendall_w_on_a_published_example():
     priorities = -ranks.T.astype(float)  # rank 1 = the highest priority
     assert ((ranks.sum(axis=1) - 22) ** 2).sum() == 1048
     assert panel.kendall_w(priorities) == pytest.approx(12 * 1048 / (16 * 10 * 99))
+
+
+def _eigenvector(m):
+    values, vectors = np.linalg.eig(np.asarray(m, dtype=float))
+    v = np.abs(vectors[:, np.argmax(values.real)].real)
+    return v / v.sum()
+
+
+def test_weighted_aij_and_aip_by_hand():
+    """AIP = normalised weighted geometric mean of each expert's eigenvector; AIJ with weights
+    (1, 0) is the first expert alone; with one expert AIJ = AIP; equal weights = unweighted."""
+    a = [[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]]
+    b = [[1, 1 / 2, 2], [2, 1, 4], [1 / 2, 1 / 4, 1]]
+    items = ("x", "y", "z")
+    expected = np.exp(0.75 * np.log(_eigenvector(a)) + 0.25 * np.log(_eigenvector(b)))
+    aip = wt.ahp(items, [a, b], expert_weights=[3, 1], aggregation="aip").weights
+    assert aip == pytest.approx(expected / expected.sum(), abs=1e-12)
+    assert wt.ahp(items, [a, b], expert_weights=[1, 0]).weights == pytest.approx(_eigenvector(a), abs=1e-12)
+    assert wt.ahp(items, [a], aggregation="aip").weights == pytest.approx(wt.ahp(items, [a]).weights, abs=1e-12)
+    assert wt.ahp(items, [a, b], expert_weights=[2, 2]).weights == pytest.approx(wt.ahp(items, [a, b]).weights)
+    gm = np.sqrt(np.array(a) * np.array(b))
+    assert wt.ahp(items, [a, b]).weights == pytest.approx(_eigenvector(gm), abs=1e-12)
+    with pytest.raises(ValueError, match="expert_weights"):
+        wt.ahp(items, [a, b], expert_weights=[0, 0])

@@ -21,6 +21,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import attrs
 import numpy as np
@@ -121,19 +122,33 @@ class Assumptions:
 
 
 def _panels(edition: Edition) -> dict:
-    """node → (the experts' log-judgments ``(E, k, k)``, the permutation from the table's items
-    to the node's children) for every [[experts.ahp]] table."""
+    """node → :class:`_Panel` for every [[experts.ahp]] table: the experts' log-judgments
+    ``(E, k, k)`` and log-priorities, their weights and the table's aggregation, and the
+    permutation from the table's items to the node's children. An expert of weight 0 adds
+    nothing to any mean and is left out of the resampling."""
     from ..formats.spec import expert_judgments
-    from ..methods.weightings import check_pairwise
+    from ..methods.weightings import ahp, check_pairwise
 
     out = {}
     for kind, node, items, params in expert_judgments(edition):
         if kind != "ahp":
             continue
         mats = np.stack([check_pairwise(m, node) for m in params["matrices"]])
+        e = np.asarray(params.get("expert_weights") or np.ones(len(mats)), dtype=np.float64)
+        keep = e > 0
+        priorities = np.array([x["weights"] for x in ahp(items, mats[keep]).diagnostics["experts"]])
         children = [c.id for c in edition.framework.children(node)]
-        out[node] = (np.log(mats), [items.index(c) for c in children])
+        out[node] = _Panel(np.log(mats[keep]), np.log(priorities), e[keep], params.get("aggregation", "aij"),
+                           [items.index(c) for c in children])
     return out
+
+
+class _Panel(NamedTuple):
+    logs: np.ndarray
+    log_priorities: np.ndarray
+    weights: np.ndarray
+    aggregation: str
+    order: list
 
 
 def _noise(choice: MethodChoice) -> WeightNoise:
@@ -220,18 +235,28 @@ class Model:
         return draws
 
     def panel_weights(self, rng, node: str, size: int) -> np.ndarray:
-        """``size`` weight vectors of ``node``'s children, each the AHP weights (geometric mean
-        of judgments, Harker's eigenvector) of the experts resampled with replacement."""
+        """``size`` weight vectors of ``node``'s children, each the AHP weights of the experts
+        resampled with replacement, aggregated as the table says (AIJ: weighted geometric
+        mean of the judgments, Harker's eigenvector; AIP: of the priorities)."""
         from ..methods.panel import harker
 
-        logs, order = self.panels[node]
-        experts = len(logs)
+        p = self.panels[node]
+        experts = len(p.logs)
         picks = rng.integers(experts, size=(size, experts))
-        out = np.empty((size, len(order)))
-        with warnings.catch_warnings():
+        out = np.empty((size, len(p.order)))
+        if p.aggregation == "aip":
+            e = p.weights[picks]
+            w = np.exp(np.einsum("se,sek->sk", e, p.log_priorities[picks]) / e.sum(axis=1, keepdims=True))
+            return (w / w.sum(axis=1, keepdims=True))[:, p.order]
+        known = ~np.isnan(p.logs)
+        filled = np.where(known, p.logs, 0.0)
+        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)  # a pair none of the resampled experts judged
             for s, pick in enumerate(picks):
-                out[s] = harker(np.exp(np.nanmean(logs[pick], axis=0)))[0][order]
+                e = p.weights[pick][:, None, None]
+                share = (known[pick] * e).sum(axis=0)
+                combined = np.where(share > 0, np.exp((filled[pick] * e).sum(axis=0) / share), np.nan)
+                out[s] = harker(combined)[0][p.order]
         return out
 
     def sample_weights(self, rng, nominal: np.ndarray, size: int) -> np.ndarray:

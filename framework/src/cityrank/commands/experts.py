@@ -94,15 +94,19 @@ def _ratio(v: float) -> str:
               help="CSV expert,weight (expert = the file's name): a weighted geometric mean.")
 @click.option("--exclude-cr", type=click.FloatRange(min=0, min_open=True), help="Leave out experts whose CR is above this.")
 @click.option("--node", default="NODE", show_default=True, help="The node the judgments are about (for the TOML).")
+@click.option("--into", type=click.Path(exists=True),
+              help="An edition folder (or its edition.toml) to add the [[experts.ahp]] table to (needs --node).")
 @format_option
 @output_option
-def combine(files, method, expert_weights, exclude_cr, node, fmt, output, force):
+def combine(files, method, expert_weights, exclude_cr, node, into, fmt, output, force):
     """The panel's weights, with Kendall's W and each expert's geometric consensus index;
-    -o FILE.csv writes id,weight (for --weights), -o FILE.toml an [[experts.ahp]] table."""
+    -o FILE.csv writes id,weight (for --weights), -o FILE.toml an [[experts.ahp]] table, and
+    --into EDITION adds that table to the edition (checked by loading it before it is kept)."""
     import numpy as np
 
     from ..formats.output import csv_text, to_json_text
     from ..methods import panel
+    from ..methods.weightings import ahp
 
     items, mats = _read(files)
     reports = [_expert(f, items, m) for f, m in zip(files, mats, strict=True)]
@@ -110,33 +114,35 @@ def combine(files, method, expert_weights, exclude_cr, node, fmt, output, force)
     if not keep:
         raise CityrankError(f"--exclude-cr {exclude_cr:g} leaves no expert")
     weight = _expert_weights(expert_weights, [Path(f).name for f in files])
-    e = np.array([weight[k] for k in keep])
-    e = e / e.sum()
+    e = [weight[k] for k in keep]
+    if not sum(e) > 0:
+        raise CityrankError("--expert-weights: the experts kept all have weight 0")
+    try:
+        w = ahp(items, [mats[k] for k in keep], [reports[k]["expert"] for k in keep], expert_weights=e,
+                aggregation=method).weights
+    except ValueError as exc:
+        raise CityrankError(str(exc)) from None
     priorities = np.array([[reports[k]["weights"][i] for i in items] for k in keep])
-    if method == "aip":
-        w = np.exp(e @ np.log(priorities))
-    else:
-        logs = np.stack([np.log(mats[k]) for k in keep])
-        with np.errstate(invalid="ignore"):
-            known = ~np.isnan(logs)
-            combined = np.exp(np.nansum(logs * e[:, None, None], axis=0) / np.maximum((known * e[:, None, None]).sum(axis=0), 1e-300))
-        combined[~known.any(axis=0)] = np.nan
-        w, _, _ = panel.harker(combined)
-    w = w / w.sum()
     consensus = {reports[k]["expert"]: panel.gcci(panel.completed(mats[k], priorities[n]), w)
                  for n, k in enumerate(keep)}
     data = {"items": items, "method": method, "weights": dict(zip(items, w.tolist(), strict=True)),
             "experts": [reports[k]["expert"] for k in keep],
             "left_out": [r["expert"] for k, r in enumerate(reports) if k not in keep],
             "kendall_w": panel.kendall_w(priorities), "consensus_gcci": consensus}
-    if output and output.endswith(".toml") and method != "aij":
-        raise CityrankError("an [[experts.ahp]] table is combined by aij in a run; for aip write -o weights.csv")
+    weighted = expert_weights is not None and len(set(e)) > 1
+
+    def table(paths) -> str:
+        quoted = ", ".join(_toml_string(p) for p in paths)
+        return (f"# {method.upper()} of {len(keep)} experts; Kendall's W {data['kendall_w']:.3f} (cityrank experts combine)\n"
+                f"[[experts.ahp]]\nnode = {_toml_string(node)}\nitems = [{', '.join(_toml_string(i) for i in items)}]\n"
+                f"files = [{quoted}]\n" + (f'aggregation = "{method}"\n' if method != "aij" else "")
+                + (f"expert_weights = [{', '.join(repr(float(v)) for v in e)}]\n" if weighted else ""))
+
+    if into:
+        return _add_to_edition(Path(into), node, lambda folder: table(
+            [Path(_relative(files[k], folder)).as_posix() for k in keep]))
     if output and output.endswith(".toml"):
-        listed = ", ".join(f'"{reports[k]["expert"]}"' for k in keep)
-        text = (f"# {method.upper()} of {len(keep)} experts; Kendall's W {data['kendall_w']:.3f} (cityrank experts combine)\n"
-                f'[[experts.ahp]]\nnode = "{node}"\nitems = [{", ".join(chr(34) + i + chr(34) for i in items)}]\n'
-                f"files = [{listed}]\n")
-        return emit(text, output)
+        return emit(table([reports[k]["expert"] for k in keep]), output)
     if output and output.endswith(".csv"):
         return emit(csv_text(["id", "weight"], [[i, repr(float(v))] for i, v in zip(items, w, strict=True)]), output)
     if fmt == "json":
@@ -147,6 +153,47 @@ def combine(files, method, expert_weights, exclude_cr, node, fmt, output, force)
     lines += ["", "consensus (GCCI, 0 = the group's priorities exactly):"]
     lines += [f"  {Path(k).name:<20} {v:.4f}" for k, v in consensus.items()]
     emit("\n".join(lines) + "\n", output)
+
+
+def _toml_string(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def _relative(path, folder: Path) -> str:
+    import os
+
+    return os.path.relpath(Path(path).resolve(), folder.resolve())
+
+
+def _add_to_edition(into: Path, node: str, table) -> None:
+    """Append ``table(folder)`` to the edition's edition.toml, once loading the result works."""
+    from ..formats.output import write_atomic
+    from ..formats.spec import load_edition
+
+    path = into / "edition.toml" if into.is_dir() else into
+    if node == "NODE":
+        raise CityrankError("--into needs --node: the node whose children the experts compared")
+    edition = load_edition(path, with_data=False)
+    if any(t.get("node") == node for t in edition.experts.get("ahp", ())):
+        raise CityrankError(f"the edition already has an [[experts.ahp]] table for node {node!r}; remove it first",
+                            file=path)
+    text = path.read_text(encoding="utf-8")
+    text = text + ("" if text.endswith("\n") else "\n") + "\n" + table(path.parent)
+    trial = path.with_name(f".{path.name}.trial")
+    try:
+        trial.write_text(text, encoding="utf-8")
+        load_edition(trial, with_data=False)  # the table must fit the edition (items, node, files)
+        from ..formats.spec import expert_judgments
+
+        expert_judgments(load_edition(trial, with_data=False))
+    except SpecError as exc:
+        raise CityrankError("the table does not fit the edition: " + str(exc).replace(str(trial), str(path))) from None
+    finally:
+        trial.unlink(missing_ok=True)
+    write_atomic(path, text, force=True)
+    click.echo(f"added [[experts.ahp]] for {node!r} to {path}", err=True)
 
 
 def _expert_weights(path, names) -> list[float]:

@@ -625,7 +625,7 @@ def _check_experts(experts: Mapping, framework: Framework, path):
             raise SpecError(f"[experts] {kind} must be an array of tables ([[experts.{kind}]])", file=path)
         for n, table in enumerate(tables, start=1):
             where = f"[[experts.{kind}]] #{n}"
-            allowed = {"node", "items", "matrices", "files", "labels"} if kind == "ahp" else {"node", "items", "allocations", "file", "files", "labels", "total"}
+            allowed = {"node", "items", "matrices", "files", "labels", "expert_weights", "aggregation"} if kind == "ahp" else {"node", "items", "allocations", "file", "files", "labels", "total"}
             _check_keys(table, allowed, where, path)
             node = _str(table, "node", where, path, required=True)
             try:
@@ -657,6 +657,15 @@ def _check_expert_types(table: Mapping, kind: str, k: int, where: str, path) -> 
                                 file=path)
         if "files" not in table and not table.get("matrices"):
             raise SpecError(f"{where}: give matrices = [...] or files = [...]", file=path)
+        if table.get("aggregation", "aij") not in ("aij", "aip"):
+            raise SpecError(f"{where}: aggregation must be \"aij\" (of judgments) or \"aip\" (of priorities)", file=path)
+        if "expert_weights" in table:
+            given = table["expert_weights"]
+            experts = len(table["files"]) if "files" in table else len(table.get("matrices", []))
+            if not (_list_of(given, number) and len(given) == experts and all(math.isfinite(v) and v >= 0 for v in given)
+                    and sum(given) > 0):
+                raise SpecError(f"{where}: expert_weights must be one non-negative number per expert "
+                                f"({experts} experts), not all zero", file=path)
     else:
         if "file" in table and not isinstance(table["file"], str):
             raise SpecError(f"{where}: file must be a file name", file=path)
@@ -697,6 +706,9 @@ def expert_judgments(edition: Edition) -> list[tuple[str, str, list[str], dict[s
                         [[_toml_ratio(v, path) for v in row] for row in m] for m in table.get("matrices", ())
                     ]
                 params["matrices"] = mats
+                for key in ("expert_weights", "aggregation"):
+                    if key in table:
+                        params[key] = table[key]
             else:
                 if "file" in table or "files" in table:  # one file of all experts, or one per expert
                     labels, blocks = [], []

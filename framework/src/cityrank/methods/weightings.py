@@ -11,8 +11,6 @@ EJOR 108, 1998), which keeps the combined matrix reciprocal.
 
 from __future__ import annotations
 
-import warnings
-
 import attrs
 import numpy as np
 
@@ -102,18 +100,26 @@ def consistency(matrix):
     return lam, max(ci, 0.0), max(cr, 0.0)
 
 
-def ahp(items, matrices, labels=None):
-    """AHP with one pairwise-comparison matrix per expert ``(E, K, K)``; aggregation of individual
-    judgments by element-wise geometric mean, then the principal eigenvector. A judgment not
-    given is NaN: priorities then by Harker's method (:mod:`.panel`), the geometric mean over
-    the experts who judged the pair."""
+def ahp(items, matrices, labels=None, expert_weights=None, aggregation="aij"):
+    """AHP with one pairwise-comparison matrix per expert ``(E, K, K)``. ``aggregation="aij"``
+    (the default) aggregates the individual judgments by element-wise geometric mean, then
+    takes the principal eigenvector; ``"aip"`` takes the geometric mean of the individual
+    priorities (Forman & Peniwati 1998). ``expert_weights`` weight the means (equal by
+    default). A judgment not given is NaN: priorities then by Harker's method
+    (:mod:`.panel`), the geometric mean over the experts who judged the pair."""
     mats = [np.asarray(m, dtype=np.float64) for m in matrices]
     if not mats:
         raise ValueError("AHP needs at least one expert matrix")
+    if aggregation not in ("aij", "aip"):
+        raise ValueError(f"aggregation must be 'aij' or 'aip', got {aggregation!r}")
     labels = list(labels) if labels is not None else [f"expert {e + 1}" for e in range(len(mats))]
+    e = np.ones(len(mats)) if expert_weights is None else np.asarray(expert_weights, dtype=np.float64)
+    if e.shape != (len(mats),) or not np.all(np.isfinite(e)) or np.any(e < 0) or not e.sum() > 0:
+        raise ValueError(f"expert_weights must be {len(mats)} non-negative numbers, not all zero")
+    e = e / e.sum()
     from . import panel
 
-    experts, checked = [], []
+    experts, checked, priorities = [], [], []
     for label, m in zip(labels, mats, strict=True):
         m = check_pairwise(m, label)
         if m.shape != (len(items), len(items)):
@@ -123,13 +129,20 @@ def ahp(items, matrices, labels=None):
         experts.append({"expert": label, "weights": w.tolist(), "lambda_max": lam, "ci": ci, "cr": cr,
                         "consistent": cr <= CR_THRESHOLD, "missing_pairs": missing})
         checked.append(m)
+        priorities.append(w)
+    if aggregation == "aip":
+        w = np.exp(e @ np.log(np.stack(priorities)))
+        w = w / w.sum()
+        return WeightingResult(w, {"method": "ahp", "aggregation": "aip", "items": list(items), "experts": experts})
     logs = np.log(np.stack(checked))
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():  # a pair no expert judged stays missing
-        warnings.simplefilter("ignore", RuntimeWarning)
-        combined = np.exp(np.nanmean(logs, axis=0))
+    known = ~np.isnan(logs)
+    share = (known * e[:, None, None]).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a pair no (weighted) expert judged stays missing
+        combined = np.where(share > 0, np.exp((np.where(known, logs, 0.0) * e[:, None, None]).sum(axis=0) / share),
+                            np.nan)
     w, _ = _priorities(combined, items, "the combined judgments")
     lam, ci, cr = consistency(panel.completed(combined, w))
-    return WeightingResult(w, {"method": "ahp", "items": list(items), "experts": experts,
+    return WeightingResult(w, {"method": "ahp", "aggregation": "aij", "items": list(items), "experts": experts,
                                "combined": {"lambda_max": lam, "ci": ci, "cr": cr,
                                             "consistent": cr <= CR_THRESHOLD}})
 
@@ -169,6 +182,6 @@ def budget(items, allocations, labels=None, total=100.0):
 BUILTIN = {
     "fixed": (fixed, {"values": None}),
     "equal": (equal, {}),
-    "ahp": (ahp, {"matrices": None, "labels": None}),
+    "ahp": (ahp, {"matrices": None, "labels": None, "expert_weights": None, "aggregation": "aij"}),
     "budget": (budget, {"allocations": None, "labels": None, "total": 100.0}),
 }
