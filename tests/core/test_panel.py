@@ -123,3 +123,19 @@ def test_weighted_aij_and_aip_by_hand():
     assert wt.ahp(items, [a, b]).weights == pytest.approx(_eigenvector(gm), abs=1e-12)
     with pytest.raises(ValueError, match="expert_weights"):
         wt.ahp(items, [a, b], expert_weights=[0, 0])
+
+
+def test_harker_is_the_eigenvector_of_its_own_completion():
+    """Harker (1987): for an inconsistent incomplete matrix, the priorities are the principal
+    eigenvector of the matrix completed by a_ij = w_i / w_j with those same priorities, and
+    equivalently of the auxiliary matrix (0 for a missing pair, 1 + its row's missing count
+    on the diagonal), computed here directly."""
+    a = np.array([[1, 1 / 7, 2, 4], [7, 1, 1.5, 3], [1 / 2, 2 / 3, 1, 2], [1 / 4, 1 / 3, 1 / 2, 1]])
+    a[0, 2] = a[2, 0] = np.nan
+    w, _, missing = panel.harker(a)
+    assert missing == 1
+    full = panel.completed(a, w)
+    assert full[0, 2] == pytest.approx(w[0] / w[2]) and _eigenvector(full) == pytest.approx(w, abs=1e-10)
+    aux = np.where(np.isnan(a), 0.0, a)
+    np.fill_diagonal(aux, 1 + np.isnan(a).sum(axis=1))
+    assert _eigenvector(aux) == pytest.approx(w, abs=1e-10)
