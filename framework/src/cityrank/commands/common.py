@@ -67,6 +67,25 @@ def emit(text: str | bytes, output: str | None, force: bool | None = None) -> No
         click.echo(text, nl=False)
 
 
+def write_folder(folder: Path, files: dict[str, str | bytes], force: bool, what: str = "") -> None:
+    """Write ``files`` (name → content) into ``folder``: refused before anything is written if
+    one exists (unless ``force``); each file written whole (temporary file, then rename)."""
+    from ..errors import CityrankError
+
+    if folder.exists() and not folder.is_dir():
+        raise CityrankError("is a file, not a folder", file=folder)
+    clash = [name for name in files if (folder / name).exists()]
+    if clash and not force:
+        raise CityrankError(f"{', '.join(clash)} exist(s); use --force to overwrite", file=folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CityrankError(f"cannot make the folder: {exc.strerror or exc}", file=folder) from None
+    for name, content in files.items():
+        write_atomic(folder / name, content, force=True)
+    click.echo(f"wrote {len(files)} files to {folder}/{what}", err=True)
+
+
 def output_option(func):
     """``-o FILE`` and ``--force`` (overwrite an existing FILE); read by :func:`emit`."""
     func = click.option("--force", is_flag=True, help="Overwrite an existing output file.")(func)

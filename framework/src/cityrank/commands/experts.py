@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, SpecError
-from .common import emit, format_option, output_option
+from .common import emit, format_option, output_option, write_folder
 
 
 @click.group()
@@ -15,7 +15,8 @@ def experts():
     """Check and combine an expert panel's pairwise-comparison matrices (CSV: ,a,b,c / a,1,3,1/5 …)."""
 
 
-def _read(files):
+def read_panel(files) -> tuple[list[str], list]:
+    """The items and the checked matrices of one matrix file per expert (all the same items)."""
     from ..formats.spec import read_matrix_file
     from ..methods.weightings import check_pairwise
 
@@ -64,7 +65,7 @@ def check(files, fmt, output, force):
     triads, and for an inconsistent matrix the judgments whose revision brings CR under 0.10."""
     from ..formats.output import to_json_text
 
-    items, mats = _read(files)
+    items, mats = read_panel(files)
     reports = [_expert(f, items, m) for f, m in zip(files, mats, strict=True)]
     if fmt == "json":
         return emit(to_json_text({"items": items, "experts": reports}), output)
@@ -108,7 +109,7 @@ def combine(files, method, expert_weights, exclude_cr, node, into, fmt, output, 
     from ..methods import panel
     from ..methods.weightings import ahp
 
-    items, mats = _read(files)
+    items, mats = read_panel(files)
     reports = [_expert(f, items, m) for f, m in zip(files, mats, strict=True)]
     keep = [k for k, r in enumerate(reports) if exclude_cr is None or r["cr"] <= exclude_cr]
     if not keep:
@@ -235,7 +236,7 @@ def questionnaire(edition, node, count, kind, folder, force):
     with a drop-down and instructions, and CSV), or a budget-allocation sheet (XLSX and CSV).
     Answered AHP files go to `cityrank experts check` and `combine` as they are; budget
     sheets to an edition's ``[[experts.budget]]`` table as ``files = [...]``."""
-    from ..formats.output import csv_text, write_atomic
+    from ..formats.output import csv_text
     from .common import load
 
     ed = load(edition)
@@ -262,16 +263,7 @@ def questionnaire(edition, node, count, kind, folder, force):
         for name in names:
             files[f"{name}.csv"] = csv_text(["item", "other", "judgment", "question"], rows)
             files[f"{name}.xlsx"] = _questionnaire_xlsx(ed.title, target, rows)
-    clash = [f for f in files if (out / f).exists()]
-    if clash and not force:
-        raise CityrankError(f"{clash[0]} exists; use --force to overwrite", file=out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CityrankError(f"cannot make the folder: {exc.strerror or exc}", file=out) from None
-    for f, content in files.items():
-        write_atomic(out / f, content, force=True)
-    click.echo(f"wrote {len(files)} files to {out}/ ({count} experts, {kind})", err=True)
+    write_folder(out, files, force, f" ({count} experts, {kind})")
 
 
 def _questionnaire_xlsx(title: str, node: str, rows) -> bytes:

@@ -9,7 +9,7 @@ import click
 
 from ..errors import CityrankError, one_line
 from ..model import MethodChoice
-from .common import emit, format_option, load, output_option, registry, run_edition
+from .common import emit, format_option, load, output_option, registry, run_edition, write_folder
 
 METHOD_HELP = "name or name:key=value,… (see `cityrank methods`); replaces the edition's default"
 
@@ -71,21 +71,10 @@ def run(edition, data_file, normaliser, aggregator, imputation, outliers, weight
 
 def _write_stages(result, folder: Path, force: bool) -> None:
     """One CSV per stage (and the ranking) into ``folder``; every file or none is new."""
-    from ..formats.output import stage_csv, to_csv, write_atomic
+    from ..formats.output import stage_csv, to_csv
 
     files = {f"{name}.csv": stage_csv(result, name) for name in result.stages} | {"ranking.csv": to_csv(result)}
-    if folder.exists() and not folder.is_dir():
-        raise CityrankError("is a file, not a folder", file=folder)
-    clash = [name for name in files if (folder / name).exists()]
-    if clash and not force:
-        raise CityrankError(f"{', '.join(clash)} exist(s); use --force to overwrite", file=folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CityrankError(f"cannot make the folder: {exc.strerror or exc}", file=folder) from None
-    for name, text in files.items():
-        write_atomic(folder / name, text, force=True)
-    click.echo(f"wrote {len(files)} files to {folder}/", err=True)
+    write_folder(folder, files, force)
 
 
 @click.command()

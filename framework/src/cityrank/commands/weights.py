@@ -42,16 +42,9 @@ def ahp(files, fmt, output, force):
     Priorities are the principal eigenvector; each expert's consistency ratio is shown and a
     warning is given above 0.10; experts are combined by the element-wise geometric mean.
     """
-    from ..formats.spec import read_matrix_file
+    from .experts import read_panel
 
-    items, mats = None, []
-    for f in files:
-        file_items, m = read_matrix_file(f)
-        if items is None:
-            items = file_items
-        elif file_items != items:
-            raise SpecError(f"items {file_items} differ from {items} in {files[0]}", file=f)
-        mats.append(m)
+    items, mats = read_panel(files)
     result = _call("ahp", items, matrices=mats, labels=list(files))
     lines = ["expert                 CR     " + "  ".join(f"{i[:10]:>10}" for i in items)]
     for f, e in zip(files, result.diagnostics["experts"], strict=True):
