@@ -46,11 +46,16 @@ def test_report_escapes_data_and_is_self_contained(fresh_cli, evil_edition, tmp_
     assert fresh_cli("report", evil_edition, "-o", out, "--force").exit_code == 0
 
 
-def test_report_in_headless_chromium(fresh_cli, evil_edition, tmp_path):
+def _browser():
+    """Chromium's path and Playwright's sync API, or the test is skipped."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("Chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    return chromium, pytest.importorskip("playwright.sync_api")
+
+
+def test_report_in_headless_chromium(fresh_cli, evil_edition, tmp_path):
+    chromium, sync_api = _browser()
     out = tmp_path / "report.html"
     assert fresh_cli("report", evil_edition, "-o", out).exit_code == 0
     ranking = json.loads(fresh_cli("run", evil_edition, "--format", "json").stdout)["cities"]
@@ -146,10 +151,7 @@ def test_build_your_own_index_equals_the_cli(fresh_cli, tmp_path):
     """The page's sliders recompute what `cityrank run --weights` computes: same scores (to
     rounding), ranks and tiers, with arithmetic (index, digital) and geometric (traditional)
     means; the weights travel in the address; reset brings the edition's back."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("Chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium, sync_api = _browser()
     out = tmp_path / "report.html"
     assert fresh_cli("report", TINY, "-o", out).exit_code == 0
     weights = {"digital": 0.4, "speed": 3.0, "transit": 0.25}

@@ -67,6 +67,18 @@ def emit(text: str | bytes, output: str | None, force: bool | None = None) -> No
         click.echo(text, nl=False)
 
 
+def node_option(framework, node: str | None) -> str:
+    """The node ``--node`` names (the index when not given), or one error listing the nodes."""
+    from ..errors import CityrankError
+
+    target = node or framework.root.id
+    try:
+        framework.node(target)
+    except KeyError:
+        raise CityrankError(f"--node: unknown node {target!r} (nodes: {', '.join(n.id for n in framework.nodes)})") from None
+    return target
+
+
 def write_folder(folder: Path, files: dict[str, str | bytes], force: bool, what: str = "") -> None:
     """Write ``files`` (name → content) into ``folder``: refused before anything is written if
     one exists (unless ``force``); each file written whole (temporary file, then rename)."""

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, SpecError
-from .common import emit, format_option, output_option, write_folder
+from .common import emit, format_option, node_option, output_option, write_folder
 
 
 @click.group()
@@ -241,11 +241,7 @@ def questionnaire(edition, node, count, kind, folder, force):
 
     ed = load(edition)
     fw = ed.framework
-    target = node or fw.root.id
-    try:
-        fw.node(target)
-    except KeyError:
-        raise CityrankError(f"--node: unknown node {target!r} (nodes: {', '.join(n.id for n in fw.nodes)})") from None
+    target = node_option(fw, node)
     kids = fw.children(target)
     if len(kids) < 2:
         raise CityrankError(f"--node {target!r} has fewer than two children: nothing to compare")

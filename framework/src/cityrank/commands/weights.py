@@ -88,16 +88,12 @@ def _statistical(kind: str, summary: str):
     @output_option
     def command(edition, node, data_file, fmt, output, force):
         from ..engine import aggregate_tree, local_weights, node_aggregators
-        from .common import load, run_edition
+        from .common import load, node_option, run_edition
 
         ed = load(edition)
         result = run_edition(ed, data_file)
         fw = ed.framework
-        target = node or fw.root.id
-        try:
-            fw.node(target)
-        except KeyError:
-            raise CityrankError(f"--node: unknown node {target!r} (nodes: {', '.join(n.id for n in fw.nodes)})") from None
+        target = node_option(fw, node)
         kids = [c.id for c in fw.children(target)]
         nodes = aggregate_tree(result.indicator_scores, fw, local_weights(fw, result.weights),
                                node_aggregators(fw, registry(), ed.methods.aggregator))
