@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 
@@ -46,24 +47,30 @@ def test_report_escapes_data_and_is_self_contained(fresh_cli, evil_edition, tmp_
     assert fresh_cli("report", evil_edition, "-o", out, "--force").exit_code == 0
 
 
-def _browser():
-    """Chromium's path and Playwright's sync API, or the test is skipped."""
+@contextlib.contextmanager
+def _chromium():
+    """A headless Chromium browser, or the test is skipped (no Chromium, no Playwright,
+    or a Chromium that does not start on this machine)."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("Chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
-    return chromium, pytest.importorskip("playwright.sync_api")
-
-
-def test_report_in_headless_chromium(fresh_cli, evil_edition, tmp_path):
-    chromium, sync_api = _browser()
-    out = tmp_path / "report.html"
-    assert fresh_cli("report", evil_edition, "-o", out).exit_code == 0
-    ranking = json.loads(fresh_cli("run", evil_edition, "--format", "json").stdout)["cities"]
+    sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         try:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         except Exception as exc:  # pragma: no cover - depends on the machine
             pytest.skip(f"Chromium does not start here: {exc}")
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def test_report_in_headless_chromium(fresh_cli, evil_edition, tmp_path):
+    out = tmp_path / "report.html"
+    assert fresh_cli("report", evil_edition, "-o", out).exit_code == 0
+    ranking = json.loads(fresh_cli("run", evil_edition, "--format", "json").stdout)["cities"]
+    with _chromium() as browser:
         page = browser.new_page()
         errors, dialogs = [], []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -95,7 +102,6 @@ def test_report_in_headless_chromium(fresh_cli, evil_edition, tmp_path):
         assert visible == ["Oslo"]
         page.fill("#find", "")
         assert page.locator("#ranking tbody tr:not([hidden])").count() == len(ranking)
-        browser.close()
     assert errors == [] and dialogs == []
 
 
@@ -151,7 +157,6 @@ def test_build_your_own_index_equals_the_cli(fresh_cli, tmp_path):
     """The page's sliders recompute what `cityrank run --weights` computes: same scores (to
     rounding), ranks and tiers, with arithmetic (index, digital) and geometric (traditional)
     means; the weights travel in the address; reset brings the edition's back."""
-    chromium, sync_api = _browser()
     out = tmp_path / "report.html"
     assert fresh_cli("report", TINY, "-o", out).exit_code == 0
     weights = {"digital": 0.4, "speed": 3.0, "transit": 0.25}
@@ -159,11 +164,7 @@ def test_build_your_own_index_equals_the_cli(fresh_cli, tmp_path):
     w.write_text("id,weight\n" + "".join(f"{k},{v}\n" for k, v in weights.items()))
     want = {c["id"]: c for c in json.loads(fresh_cli("run", TINY, "--weights", w, "--format", "json").stdout)["cities"]}
     nominal = {c["id"]: c for c in json.loads(fresh_cli("run", TINY, "--format", "json").stdout)["cities"]}
-    with sync_api.sync_playwright() as p:
-        try:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        except Exception as exc:  # pragma: no cover - depends on the machine
-            pytest.skip(f"Chromium does not start here: {exc}")
+    with _chromium() as browser:
         page = browser.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -187,7 +188,6 @@ def test_build_your_own_index_equals_the_cli(fresh_cli, tmp_path):
         page.fill("#weights input[data-id=digital]", "2.5")  # a slider moved by hand: the address follows
         page.dispatch_event("#weights input[data-id=digital]", "input")
         assert "#w=digital:2.5" in page.url
-        browser.close()
     assert errors == []
 
 
