@@ -198,3 +198,16 @@ def test_combine_into_an_edition_is_what_the_edition_runs(fresh_cli, tmp_path):
     assert wrong.exit_code == 2 and "does not fit the edition" in wrong.stderr and "fibre" in wrong.stderr
     assert (edition / "edition.toml").read_text() == before
     assert not any(p.name.startswith(".") for p in edition.iterdir())
+
+
+def test_budget_xlsx_keeps_every_digit(tmp_path):
+    """Thirds typed as numbers in a spreadsheet sum to 100 as the spreadsheet shows them."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from cityrank.formats.spec import read_budget_file
+
+    book = openpyxl.Workbook()
+    book.active.append(["expert", "a", "b", "c"])
+    book.active.append(["e1", 100 / 3, 100 / 3, 100 / 3])
+    book.save(tmp_path / "b.xlsx")
+    items, labels, table = read_budget_file(tmp_path / "b.xlsx")
+    assert items == ["a", "b", "c"] and labels == ["e1"] and table.sum() == pytest.approx(100, abs=1e-12)

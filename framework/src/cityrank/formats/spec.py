@@ -494,7 +494,7 @@ def _cells_of(path) -> tuple[list[tuple[int, list[str]]], str | None]:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise SpecError(f"not a readable XLSX workbook ({type(exc).__name__})", file=path) from None
     sheet = book.worksheets[0]
-    rows = [["" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for v in row]
+    rows = [["" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in row]  # repr: every digit
             for row in sheet.iter_rows(values_only=True)]
     return [(n, r) for n, r in enumerate(rows, start=1) if any(c.strip() for c in r)], sheet.title
 
