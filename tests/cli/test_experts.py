@@ -193,7 +193,7 @@ def test_combine_into_an_edition_is_what_the_edition_runs(fresh_cli, tmp_path):
     assert float(got) == pytest.approx(printed["digital"], abs=1e-12)
     before = (edition / "edition.toml").read_text()
     again = fresh_cli("experts", "combine", *files, "--node", "index", "--into", edition)
-    assert again.exit_code == 2 and "already has an [[experts.ahp]] table for node 'index'" in again.stderr
+    assert again.exit_code == 2 and "already has an expert table for node 'index'" in again.stderr
     wrong = fresh_cli("experts", "combine", *files, "--node", "digital", "--into", edition)
     assert wrong.exit_code == 2 and "does not fit the edition" in wrong.stderr and "fibre" in wrong.stderr
     assert (edition / "edition.toml").read_text() == before
@@ -211,3 +211,34 @@ def test_budget_xlsx_keeps_every_digit(tmp_path):
     book.save(tmp_path / "b.xlsx")
     items, labels, table = read_budget_file(tmp_path / "b.xlsx")
     assert items == ["a", "b", "c"] and labels == ["e1"] and table.sum() == pytest.approx(100, abs=1e-12)
+
+
+def test_budget_sheets_are_checked_and_combined(fresh_cli, tmp_path):
+    """check names the sheet that does not sum to 100; combine gives the mean shares (the
+    budget weighting's), Kendall's W = 1 for experts with the same order, and --into adds an
+    [[experts.budget]] table the edition then runs with; mixing kinds is refused."""
+    import shutil
+
+    import cityrank
+    from conftest import ROOT
+
+    edition = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", edition)
+    a, b, bad = edition / "a.csv", edition / "b.csv", tmp_path / "bad.csv"
+    a.write_text("expert,digital,traditional\nann,70,30\n")
+    b.write_text("expert,traditional,digital\nbob,40,60\n")  # columns in another order
+    bad.write_text("expert,digital,traditional\ncy,70,40\n")
+    report = json.loads(fresh_cli("experts", "check", a, b, bad, "--format", "json").stdout)["experts"]
+    assert [r["sums_to_total"] for r in report] == [True, True, False] and report[1]["weights"]["digital"] == 0.6
+    assert "NOT 100" in fresh_cli("experts", "check", bad).stdout
+    combined = json.loads(fresh_cli("experts", "combine", a, b, "--format", "json").stdout)
+    assert combined["weights"]["digital"] == pytest.approx(0.65) and combined["kendall_w"] == pytest.approx(1.0)
+    refused = fresh_cli("experts", "combine", a, bad)
+    assert refused.exit_code == 2 and "sum to 110" in refused.stderr
+    (tmp_path / "m.csv").write_text(SAATY)
+    mixed = fresh_cli("experts", "check", a, tmp_path / "m.csv")
+    assert mixed.exit_code == 2 and "m.csv" in mixed.stderr and "mixed" in mixed.stderr
+    assert fresh_cli("experts", "combine", a, b, "--node", "index", "--into", edition).exit_code == 0
+    table = cityrank.load(edition).framework()
+    got = table.loc["digital", "weight"] if hasattr(table, "loc") else table["weight"]["digital"]
+    assert float(got) == pytest.approx(0.65)

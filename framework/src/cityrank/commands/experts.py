@@ -65,6 +65,8 @@ def check(files, fmt, output, force):
     triads, and for an inconsistent matrix the judgments whose revision brings CR under 0.10."""
     from ..formats.output import to_json_text
 
+    if _budget_sheets(files):
+        return _check_budget(files, fmt, output)
     items, mats = read_panel(files)
     reports = [_expert(f, items, m) for f, m in zip(files, mats, strict=True)]
     if fmt == "json":
@@ -80,6 +82,55 @@ def check(files, fmt, output, force):
         for v in r["revisions"]:
             a, b = v["pair"]
             lines.append(f"  revise {a} vs {b}: {_ratio(v['from'])} → {_ratio(v['to'])} (CR then {v['cr_after']:.3f})")
+    emit("\n".join(lines) + "\n", output)
+
+
+def _budget_sheets(files) -> bool:
+    """True when every file is a budget sheet (first column ``expert``), False when none is;
+    a mix is an error naming the first file of the other kind."""
+    from ..formats.spec import _cells_of
+
+    kinds = []
+    for f in files:
+        cells, _ = _cells_of(f)
+        kinds.append(bool(cells) and cells[0][1][0].strip().lower() == "expert")
+    if any(kinds) and not all(kinds):
+        odd = files[kinds.index(not kinds[0])]
+        raise SpecError("budget sheets and pairwise comparisons mixed: check or combine one kind at a time", file=odd)
+    return bool(kinds) and kinds[0]
+
+
+def _read_budgets(files):
+    """Items, expert labels and the allocations ``(E, K)`` of budget sheets with the same items."""
+    import numpy as np
+
+    from ..formats.spec import read_budget_file
+
+    items, labels, rows = None, [], []
+    for f in files:
+        file_items, file_labels, table = read_budget_file(f)
+        if items is None:
+            items = file_items
+        elif sorted(file_items) != sorted(items):
+            raise SpecError(f"items {', '.join(file_items)} differ from {', '.join(items)} in {files[0]}", file=f)
+        rows.append(table[:, [file_items.index(i) for i in items]])
+        labels += [f"{Path(f).name}: {x}" for x in file_labels]
+    return items, labels, np.vstack(rows)
+
+
+def _check_budget(files, fmt, output, total: float = 100.0):
+    from ..formats.output import to_json_text
+
+    items, labels, table = _read_budgets(files)
+    reports = []
+    for label, row in zip(labels, table, strict=True):
+        given = float(row.sum())
+        reports.append({"expert": label, "sum": given, "sums_to_total": bool(abs(given - total) <= 1e-6 * total),
+                        "weights": dict(zip(items, (row / given if given > 0 else row * 0).tolist(), strict=True))})
+    if fmt == "json":
+        return emit(to_json_text({"items": items, "total": total, "experts": reports}), output)
+    lines = [f"{r['expert']}: {r['sum']:g} points" + ("" if r["sums_to_total"] else f" — NOT {total:g}; ask again")
+             for r in reports]
     emit("\n".join(lines) + "\n", output)
 
 
@@ -109,6 +160,8 @@ def combine(files, method, expert_weights, exclude_cr, node, into, fmt, output, 
     from ..methods import panel
     from ..methods.weightings import ahp
 
+    if _budget_sheets(files):
+        return _combine_budget(files, expert_weights, exclude_cr, node, into, fmt, output)
     items, mats = read_panel(files)
     reports = [_expert(f, items, m) for f, m in zip(files, mats, strict=True)]
     keep = [k for k, r in enumerate(reports) if exclude_cr is None or r["cr"] <= exclude_cr]
@@ -156,6 +209,44 @@ def combine(files, method, expert_weights, exclude_cr, node, into, fmt, output, 
     emit("\n".join(lines) + "\n", output)
 
 
+def _combine_budget(files, expert_weights, exclude_cr, node, into, fmt, output):
+    """Budget sheets: the mean shares (the ``budget`` weighting), their spread, Kendall's W."""
+    from ..formats.output import csv_text, to_json_text
+    from ..methods import panel
+    from ..methods.weightings import budget
+
+    if expert_weights or exclude_cr:
+        raise CityrankError("--expert-weights and --exclude-cr apply to pairwise comparisons, not budget sheets")
+    items, labels, table = _read_budgets(files)
+    try:
+        result = budget(items, table, labels)
+    except ValueError as exc:
+        raise CityrankError(str(exc)) from None
+    w = result.weights
+    data = {"items": items, "method": "budget", "weights": dict(zip(items, w.tolist(), strict=True)),
+            "sd": dict(zip(items, result.diagnostics["sd"], strict=True)), "experts": labels,
+            "kendall_w": panel.kendall_w(table / table.sum(axis=1, keepdims=True))}
+    listed = [str(f) for f in files]
+
+    def table_text(paths) -> str:
+        return (f"# budget allocation of {len(labels)} experts; Kendall's W {data['kendall_w']:.3f} (cityrank experts combine)\n"
+                f"[[experts.budget]]\nnode = {_toml_string(node)}\nfiles = [{', '.join(_toml_string(p) for p in paths)}]\n")
+
+    if into:
+        return _add_to_edition(Path(into), node, lambda folder: table_text(
+            [Path(_relative(f, folder)).as_posix() for f in files]), kind="budget")
+    if output and output.endswith(".toml"):
+        return emit(table_text(listed), output)
+    if output and output.endswith(".csv"):
+        return emit(csv_text(["id", "weight"], [[i, repr(float(v))] for i, v in zip(items, w, strict=True)]), output)
+    if fmt == "json":
+        return emit(to_json_text(data), output)
+    lines = [f"budget allocation of {len(labels)} expert(s)",
+             f"Kendall's W (agreement of the experts' orders): {data['kendall_w']:.3f}", "", "weights (sd):"]
+    lines += [f"  {i:<20} {v:.4f} ({data['sd'][i]:.4f})" for i, v in data["weights"].items()]
+    emit("\n".join(lines) + "\n", output)
+
+
 def _toml_string(text: str) -> str:
     import json
 
@@ -168,7 +259,7 @@ def _relative(path, folder: Path) -> str:
     return os.path.relpath(Path(path).resolve(), folder.resolve())
 
 
-def _add_to_edition(into: Path, node: str, table) -> None:
+def _add_to_edition(into: Path, node: str, table, kind: str = "ahp") -> None:
     """Append ``table(folder)`` to the edition's edition.toml, once loading the result works."""
     from ..formats.output import write_atomic
     from ..formats.spec import load_edition
@@ -177,9 +268,8 @@ def _add_to_edition(into: Path, node: str, table) -> None:
     if node == "NODE":
         raise CityrankError("--into needs --node: the node whose children the experts compared")
     edition = load_edition(path, with_data=False)
-    if any(t.get("node") == node for t in edition.experts.get("ahp", ())):
-        raise CityrankError(f"the edition already has an [[experts.ahp]] table for node {node!r}; remove it first",
-                            file=path)
+    if any(t.get("node") == node for k in ("ahp", "budget") for t in edition.experts.get(k, ())):
+        raise CityrankError(f"the edition already has an expert table for node {node!r}; remove it first", file=path)
     text = path.read_text(encoding="utf-8")
     text = text + ("" if text.endswith("\n") else "\n") + "\n" + table(path.parent)
     trial = path.with_name(f".{path.name}.trial")
@@ -194,7 +284,7 @@ def _add_to_edition(into: Path, node: str, table) -> None:
     finally:
         trial.unlink(missing_ok=True)
     write_atomic(path, text, force=True)
-    click.echo(f"added [[experts.ahp]] for {node!r} to {path}", err=True)
+    click.echo(f"added [[experts.{kind}]] for {node!r} to {path}", err=True)
 
 
 def _expert_weights(path, names) -> list[float]:
