@@ -88,7 +88,7 @@ def check(files, fmt, output, force):
 def _budget_sheets(files) -> bool:
     """True when every file is a budget sheet (first column ``expert``), False when none is;
     a mix is an error naming the first file of the other kind."""
-    from ..formats.spec import _cells_of
+    from ..formats.spec import _cells_of  # the one CSV/XLSX reader
 
     kinds = []
     for f in files:
@@ -262,7 +262,7 @@ def _relative(path, folder: Path) -> str:
 def _add_to_edition(into: Path, node: str, table, kind: str = "ahp") -> None:
     """Append ``table(folder)`` to the edition's edition.toml, once loading the result works."""
     from ..formats.output import write_atomic
-    from ..formats.spec import load_edition
+    from ..formats.spec import expert_judgments, load_edition
 
     path = into / "edition.toml" if into.is_dir() else into
     if node == "NODE":
@@ -275,10 +275,7 @@ def _add_to_edition(into: Path, node: str, table, kind: str = "ahp") -> None:
     trial = path.with_name(f".{path.name}.trial")
     try:
         trial.write_text(text, encoding="utf-8")
-        load_edition(trial, with_data=False)  # the table must fit the edition (items, node, files)
-        from ..formats.spec import expert_judgments
-
-        expert_judgments(load_edition(trial, with_data=False))
+        expert_judgments(load_edition(trial, with_data=False))  # the table fits: node, items, files
     except SpecError as exc:
         raise CityrankError("the table does not fit the edition: " + str(exc).replace(str(trial), str(path))) from None
     finally:
