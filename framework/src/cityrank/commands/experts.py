@@ -15,23 +15,36 @@ def experts():
     """Check and combine an expert panel's pairwise-comparison matrices (CSV: ,a,b,c / a,1,3,1/5 …)."""
 
 
-def read_panel(files) -> tuple[list[str], list]:
-    """The items and the checked matrices of one matrix file per expert (all the same items)."""
-    from ..formats.spec import read_matrix_file
+def read_panel(files, kind: str | None = None) -> tuple[str, list[str], tuple]:
+    """One file per expert, each read once, all of one kind and with the same items:
+    ``("ahp", items, (matrices,))`` with the matrices checked, or ``("budget", items,
+    (labels, allocations (E, K)))`` with columns in the first file's order. ``kind`` requires one."""
+    import numpy as np
+
+    from ..formats.spec import read_expert_file
     from ..methods.weightings import check_pairwise
 
-    items, mats = None, []
-    for f in files:
-        file_items, m = read_matrix_file(f)
-        if items is None:
-            items = file_items
-        elif file_items != items:
-            raise SpecError(f"items {', '.join(file_items)} differ from {', '.join(items)} in {files[0]}", file=f)
+    read = [read_expert_file(f) for f in files]
+    first = kind or read[0][0]
+    for f, (k, _) in zip(files, read, strict=True):
+        if k != first:
+            names = {"ahp": "pairwise comparisons", "budget": "budget sheets"}
+            raise SpecError(f"{names[k]} mixed with {names[first]}: check or combine one kind at a time", file=f)
+    items = read[0][1][0]
+    for f, (_, parsed) in zip(files, read, strict=True):
+        if sorted(parsed[0]) != sorted(items) or (first == "ahp" and parsed[0] != items):
+            raise SpecError(f"items {', '.join(parsed[0])} differ from {', '.join(items)} in {files[0]}", file=f)
+    if first == "budget":
+        labels = [f"{Path(f).name}: {x}" for f, (_, p) in zip(files, read, strict=True) for x in p[1]]
+        table = np.vstack([p[2][:, [p[0].index(i) for i in items]] for _, p in read])
+        return "budget", items, (labels, table)
+    mats = []
+    for f, (_, (_, m)) in zip(files, read, strict=True):
         try:
             mats.append(check_pairwise(m, Path(f).name))
         except ValueError as exc:
             raise SpecError(str(exc), file=f) from None
-    return items, mats
+    return "ahp", items, (mats,)
 
 
 def _expert(f, items, m) -> dict:
@@ -65,10 +78,10 @@ def check(files, fmt, output, force):
     triads, and for an inconsistent matrix the judgments whose revision brings CR under 0.10."""
     from ..formats.output import to_json_text
 
-    if _budget_sheets(files):
-        return _check_budget(files, fmt, output)
-    items, mats = read_panel(files)
-    reports = [_expert(f, items, m) for f, m in zip(files, mats, strict=True)]
+    kind, items, parsed = read_panel(files)
+    if kind == "budget":
+        return _check_budget(items, *parsed, fmt, output)
+    reports = [_expert(f, items, m) for f, m in zip(files, parsed[0], strict=True)]
     if fmt == "json":
         return emit(to_json_text({"items": items, "experts": reports}), output)
     lines = []
@@ -85,43 +98,9 @@ def check(files, fmt, output, force):
     emit("\n".join(lines) + "\n", output)
 
 
-def _budget_sheets(files) -> bool:
-    """True when every file is a budget sheet (first column ``expert``), False when none is;
-    a mix is an error naming the first file of the other kind."""
-    from ..formats.spec import _cells_of  # the one CSV/XLSX reader
-
-    kinds = []
-    for f in files:
-        cells, _ = _cells_of(f)
-        kinds.append(bool(cells) and cells[0][1][0].strip().lower() == "expert")
-    if any(kinds) and not all(kinds):
-        odd = files[kinds.index(not kinds[0])]
-        raise SpecError("budget sheets and pairwise comparisons mixed: check or combine one kind at a time", file=odd)
-    return bool(kinds) and kinds[0]
-
-
-def _read_budgets(files):
-    """Items, expert labels and the allocations ``(E, K)`` of budget sheets with the same items."""
-    import numpy as np
-
-    from ..formats.spec import read_budget_file
-
-    items, labels, rows = None, [], []
-    for f in files:
-        file_items, file_labels, table = read_budget_file(f)
-        if items is None:
-            items = file_items
-        elif sorted(file_items) != sorted(items):
-            raise SpecError(f"items {', '.join(file_items)} differ from {', '.join(items)} in {files[0]}", file=f)
-        rows.append(table[:, [file_items.index(i) for i in items]])
-        labels += [f"{Path(f).name}: {x}" for x in file_labels]
-    return items, labels, np.vstack(rows)
-
-
-def _check_budget(files, fmt, output, total: float = 100.0):
+def _check_budget(items, labels, table, fmt, output, total: float = 100.0):
     from ..formats.output import to_json_text
 
-    items, labels, table = _read_budgets(files)
     reports = []
     for label, row in zip(labels, table, strict=True):
         given = float(row.sum())
@@ -160,9 +139,10 @@ def combine(files, method, expert_weights, exclude_cr, node, into, fmt, output, 
     from ..methods import panel
     from ..methods.weightings import ahp
 
-    if _budget_sheets(files):
-        return _combine_budget(files, expert_weights, exclude_cr, node, into, fmt, output)
-    items, mats = read_panel(files)
+    kind, items, parsed = read_panel(files)
+    if kind == "budget":
+        return _combine_budget(files, items, *parsed, expert_weights, exclude_cr, node, into, fmt, output)
+    mats = parsed[0]
     reports = [_expert(f, items, m) for f, m in zip(files, mats, strict=True)]
     keep = [k for k, r in enumerate(reports) if exclude_cr is None or r["cr"] <= exclude_cr]
     if not keep:
@@ -209,7 +189,7 @@ def combine(files, method, expert_weights, exclude_cr, node, into, fmt, output, 
     emit("\n".join(lines) + "\n", output)
 
 
-def _combine_budget(files, expert_weights, exclude_cr, node, into, fmt, output):
+def _combine_budget(files, items, labels, table, expert_weights, exclude_cr, node, into, fmt, output):
     """Budget sheets: the mean shares (the ``budget`` weighting), their spread, Kendall's W."""
     from ..formats.output import csv_text, to_json_text
     from ..methods import panel
@@ -217,7 +197,6 @@ def _combine_budget(files, expert_weights, exclude_cr, node, into, fmt, output):
 
     if expert_weights or exclude_cr:
         raise CityrankError("--expert-weights and --exclude-cr apply to pairwise comparisons, not budget sheets")
-    items, labels, table = _read_budgets(files)
     try:
         result = budget(items, table, labels)
     except ValueError as exc:

@@ -44,7 +44,7 @@ def ahp(files, fmt, output, force):
     """
     from .experts import read_panel
 
-    items, mats = read_panel(files)
+    _, items, (mats,) = read_panel(files, kind="ahp")
     result = _call("ahp", items, matrices=mats, labels=list(files))
     lines = ["expert                 CR     " + "  ".join(f"{i[:10]:>10}" for i in items)]
     for f, e in zip(files, result.diagnostics["experts"], strict=True):

@@ -504,10 +504,10 @@ def read_matrix_file(path) -> tuple[list[str], np.ndarray]:
     (header ``,a,b,c``; rows ``a,1,3,1/5`` …) or a questionnaire's pair list (header
     ``item,other,judgment``: how many times more important item is than other, 1/9 … 9; an
     empty judgment is a pair not judged)."""
-    cells, sheet = _cells_of(path)
-    if cells and [c.strip().lower() for c in cells[0][1][:3]] == list(PAIR_COLUMNS):
-        return _pairs(cells, path, sheet)
-    return _matrix(cells, path, sheet)
+    kind, parsed = read_expert_file(path)
+    if kind != "ahp":
+        raise SpecError("a budget sheet (first column 'expert'), not pairwise comparisons", file=path)
+    return parsed
 
 
 def _where(path, sheet):
@@ -578,41 +578,46 @@ def _matrix(cells, path, sheet) -> tuple[list[str], np.ndarray]:
 def read_budget_file(path) -> tuple[list[str], list[str], np.ndarray]:
     """Budget allocations as CSV or the first sheet of an XLSX: header ``expert,a,b,c``; one
     row per expert (a questionnaire from ``cityrank experts questionnaire --kind budget``)."""
-    path = _path(path)
-    where = path
-    if path.suffix.lower() == ".xlsx":
-        cells, sheet = _cells_of(path)
-        where = _where(path, sheet)
-        header = [c.strip() for c in cells[0][1]] if cells else []
-        while header and not header[-1]:
-            header.pop()
-        if "expert" not in header:
-            raise SpecError("missing column 'expert'", file=where, row=cells[0][0] if cells else 1)
-        if len(set(header)) != len(header) or not all(header):
-            raise SpecError("the header must have distinct, non-empty column names", file=where, row=cells[0][0])
-        rows = []
-        for number, row in cells[1:]:
-            if any(c.strip() for c in row[len(header):]):
-                raise SpecError(f"expected {len(header)} fields, found {len(row)}", file=where, row=number)
-            row = [c.strip() for c in row[:len(header)]]
-            rows.append((number, dict(zip(header, row + [""] * (len(header) - len(row)), strict=True))))
-    else:
-        header, rows = read_rows(path, error=SpecError, required=("expert",))
-        rows = list(rows)
-    path = where
+    cells, sheet = _cells_of(path)
+    return _budget(cells, _path(path), sheet)
+
+
+def read_expert_file(path) -> tuple[str, tuple]:
+    """One expert file read once: ``("budget", (items, labels, allocations))`` for a budget
+    sheet (first column ``expert``), else ``("ahp", (items, matrix))``."""
+    cells, sheet = _cells_of(path)
+    if cells and cells[0][1][0].strip().lower() == "expert":
+        return "budget", _budget(cells, _path(path), sheet)
+    if cells and [c.strip().lower() for c in cells[0][1][:3]] == list(PAIR_COLUMNS):
+        return "ahp", _pairs(cells, path, sheet)
+    return "ahp", _matrix(cells, path, sheet)
+
+
+def _budget(cells, path, sheet) -> tuple[list[str], list[str], np.ndarray]:
+    where = _where(path, sheet)
+    header = [c.strip() for c in cells[0][1]] if cells else []
+    while header and not header[-1]:
+        header.pop()
+    if "expert" not in header:
+        raise SpecError("missing column 'expert'", file=where, row=cells[0][0] if cells else 1)
+    if len(set(header)) != len(header) or not all(header):
+        raise SpecError("the header must have distinct, non-empty column names", file=where, row=cells[0][0])
     items = [h for h in header if h != "expert"]
     if not items:
-        raise SpecError("no item columns after 'expert'", file=path, row=1)
-    labels, table = [], np.empty((len(rows), len(items)))
-    for n, (number, row) in enumerate(rows):
+        raise SpecError("no item columns after 'expert'", file=where, row=cells[0][0])
+    if len(cells) < 2:
+        raise SpecError("no experts (no rows after the header)", file=where)
+    labels, table = [], np.empty((len(cells) - 1, len(items)))
+    for n, (number, row) in enumerate(cells[1:]):
+        if any(c.strip() for c in row[len(header):]):
+            raise SpecError(f"expected {len(header)} fields, found {len(row)}", file=where, row=number)
+        row = dict(zip(header, [c.strip() for c in row[:len(header)]] + [""] * (len(header) - len(row)), strict=True))
         labels.append(row["expert"] or f"row {number}")
         for j, item in enumerate(items):
-            value = parse_number(row[item], file=path, row=number, column=item, error=SpecError, allow_missing=False)
+            value = parse_number(row[item], file=where, row=number, column=item, error=SpecError, allow_missing=False)
             if value < 0:
-                raise SpecError(f"negative allocation {value:g}", file=path, row=number, column=item)
+                raise SpecError(f"negative allocation {value:g}", file=where, row=number, column=item)
             table[n, j] = value
-    if not rows:
-        raise SpecError("no experts (no rows after the header)", file=path)
     return items, labels, table
 
 
