@@ -196,11 +196,16 @@ def collect_data(edition: Edition, registry: Registry, data: Dataset | None = No
         raw[:, j] = call(method, edition.cities, what=f"indicator {ind.id!r}", **params)
         sources[ind.id] = f"provider {method.id}: {method.extra.get('source', '')}".rstrip(": ")
         records.append(_record("indicator", ind.id, method, params))
-    position = {c: i for i, c in enumerate(edition.city_ids)}
+    city_ids = edition.city_ids
+    position = None
     for dataset in (edition.data, data):
         if dataset is None:
             continue
-        rows = [position[c] for c in dataset.city_ids]
+        if tuple(dataset.city_ids) == city_ids:
+            rows = slice(None)
+        else:
+            position = position or {c: i for i, c in enumerate(city_ids)}
+            rows = [position[c] for c in dataset.city_ids]
         for k, ind_id in enumerate(dataset.indicator_ids):
             column = dataset.values[:, k]
             if np.all(np.isnan(column)):
@@ -580,9 +585,11 @@ def _inputs_digest(edition: Edition, raw: np.ndarray, weights: Weights, records)
 
 def _cities_text(cities) -> str:
     """Every city's fields in one canonical text (fast for 100,000 cities, unlike a tree of dicts)."""
-    return "\n".join("\x1f".join((c.id, c.name, c.country, str(c.geonameid), repr(c.latitude), repr(c.longitude),
-                                    json.dumps(dict(sorted(c.attributes.items())), ensure_ascii=False)))
-                     for c in cities)
+    def extra(attributes):
+        return json.dumps(dict(sorted(attributes.items())), ensure_ascii=False) if attributes else "{}"
+
+    return "\n".join([f"{c.id}\x1f{c.name}\x1f{c.country}\x1f{c.geonameid}\x1f{c.latitude!r}\x1f{c.longitude!r}\x1f"
+                      f"{extra(c.attributes)}" for c in cities])
 
 
 def _plain(value):

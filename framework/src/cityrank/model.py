@@ -20,8 +20,13 @@ from .errors import MethodError, SpecError
 ROOT_ID = "index"
 
 
+_EMPTY = MappingProxyType({})
+
+
 def freeze(value: Any) -> Any:
     """Deep-freeze parsed TOML/JSON: dicts become read-only mappings, lists tuples."""
+    if not value and isinstance(value, dict | MappingProxyType):
+        return _EMPTY
     if isinstance(value, Mapping):
         return MappingProxyType({k: freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
@@ -377,5 +382,5 @@ class Result:
         """City positions sorted by overall rank (unranked last), ties by city id."""
         r = self.ranks[:, 0]
         key = np.where(np.isnan(r), math.inf, r)
-        ids = [c.id for c in self.cities]
-        return np.array(sorted(range(len(ids)), key=lambda i: (key[i], ids[i])), dtype=int)
+        ids = np.array([c.id for c in self.cities], dtype=str)
+        return np.lexsort((ids, key)).astype(int)

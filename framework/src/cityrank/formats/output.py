@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from importlib.metadata import version
@@ -86,8 +85,9 @@ def stage_csv(result: Result, stage: str) -> str:
     """One stage's indicator data as CSV: city_id, name, one column per indicator."""
     values = result.stages[stage]
     ids = result.edition.framework.indicator_ids
-    rows = [[c.id, c.name, *(_csvoptional_float(v) for v in values[i])] for i, c in enumerate(result.cities)]
-    return csv_text(["city_id", "name", *ids], rows)
+    columns = [text_column(c.id for c in result.cities), text_column(c.name for c in result.cities),
+               *(number_column(values[:, j]) for j in range(len(ids)))]
+    return csv_columns(["city_id", "name", *ids], columns)
 
 
 def to_json(result: Result) -> str:
@@ -107,32 +107,69 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def _quoted(text: str) -> str:
+    """A CSV field: quoted when it holds a comma, a quote or a line break (``\r`` too, which a
+    reader would take for a line end), quotes doubled."""
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _field(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _quoted(safe_cell(value))
+    if isinstance(value, float | np.floating):
+        return repr(float(value))
+    return str(value)
+
+
 def csv_text(header: list[str], rows) -> str:
     """CSV with ``\n`` line ends; None is an empty cell, text cells are :func:`safe_cell`."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        w.writerow(["" if v is None else safe_cell(v) for v in row])
-    return buf.getvalue()
+    lines = [",".join(map(_field, header)), *(",".join(map(_field, row)) for row in rows)]
+    return "\n".join(lines) + "\n"
 
 
-def _csvoptional_float(value: float) -> str:
-    return "" if math.isnan(value) else repr(float(value))
+def csv_columns(header: list[str], columns: list[list[str]]) -> str:
+    """CSV from columns of finished fields (see :func:`text_column`, :func:`number_column`)."""
+    lines = [",".join(map(_field, header)), *map(",".join, zip(*columns, strict=True))]
+    return "\n".join(lines) + "\n"
+
+
+def text_column(values) -> list[str]:
+    """Text fields (None empty), each :func:`safe_cell` and quoted where needed."""
+    values = ["" if v is None else v for v in values]
+    joined = "\n".join(values)
+    if not (_NEEDS_CARE.search(joined) or joined.count("\n") != max(len(values) - 1, 0)):
+        return values  # nothing to quote, no cell a spreadsheet would read as a formula
+    return [_quoted(safe_cell(v)) for v in values]
+
+
+#: in text cells joined by line breaks: a character to quote, or a cell starting like a formula
+_NEEDS_CARE = re.compile(r'[,"\r\0]|^[=+\-@\t]', re.MULTILINE)
+
+
+def number_column(values: np.ndarray, *, whole: bool = False) -> list[str]:
+    """Floats as their shortest exact text (ranks as whole numbers), NaN as an empty field."""
+    values = np.asarray(values, dtype=np.float64)
+    if whole:
+        ints = np.where(np.isnan(values), 0, values).astype(np.int64).tolist()
+        return ["" if v != v else str(i) for v, i in zip(values.tolist(), ints, strict=True)]
+    return ["" if v != v else repr(v) for v in values.tolist()]
 
 
 def to_csv(result: Result) -> str:
+    order = result.order()
     domains = list(result.nodes[1:])
-    rows = []
-    for i in result.order():
-        c = result.cities[i]
-        row = [optional_int(result.ranks[i, 0]), c.id, c.name, c.country, _csvoptional_float(result.scores[i, 0]),
-               result.tiers[i]]
-        for k in range(1, len(result.nodes)):
-            row += [_csvoptional_float(result.scores[i, k]), optional_int(result.ranks[i, k])]
-        rows.append(row)
+    cities = [result.cities[i] for i in order]
+    columns = [number_column(result.ranks[order, 0], whole=True), text_column(c.id for c in cities),
+               text_column(c.name for c in cities), text_column(c.country for c in cities),
+               number_column(result.scores[order, 0]), text_column(result.tiers[i] for i in order)]
+    for k in range(1, len(result.nodes)):
+        columns += [number_column(result.scores[order, k]), number_column(result.ranks[order, k], whole=True)]
     header = ["rank", "id", "name", "country", "score", "tier", *[f"{d}_{k}" for d in domains for k in ("score", "rank")]]
-    return csv_text(header, rows)
+    return csv_columns(header, columns)
 
 
 def to_table(result: Result, limit: int | None = None) -> str:

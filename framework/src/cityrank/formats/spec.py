@@ -28,7 +28,7 @@ from ..model import (
     Node,
     Weights,
 )
-from .csvfile import MISSING, iter_cells, nfc, parse_number, parse_ratio, read_rows
+from .csvfile import MISSING, iter_cells, nfc, parse_number, parse_ratio, read_batches, read_rows
 
 INDEX_KEYS = {"id", "name", "aggregator"}
 METHOD_KEYS = {"imputation", "outliers", "normaliser", "aggregator", "tiers", "screen"}
@@ -211,46 +211,101 @@ def spec_weights(framework: Framework) -> Weights:
 
 
 def read_cities(path) -> tuple[City, ...]:
-    """cities.csv: id, name, country (ISO3), optional geonameid, latitude, longitude, extra columns."""
+    """cities.csv: id, name, country (ISO3), optional geonameid, latitude, longitude, extra columns.
+
+    Read a batch of rows at a time, a column at once; the first bad row of a batch is the one
+    reported, whichever column it is in."""
     path = _path(path)
-    header, rows = read_rows(path, required=CITY_COLUMNS)
+    header, batches = read_batches(path, required=CITY_COLUMNS)
     extra = [h for h in header if h not in (*CITY_COLUMNS, "geonameid", "latitude", "longitude")]
-    cities, seen = [], {}
-    for number, row in rows:
-        ident = row["id"]
-        if not ident:
-            raise DataError("empty city id", file=path, row=number, column="id")
-        if ident in seen:
-            raise DataError(f"duplicate city id {ident!r} (first on row {seen[ident]})", file=path, row=number, column="id")
-        seen[ident] = number
-        if not row["name"]:
-            raise DataError("empty city name", file=path, row=number, column="name")
-        geonameid = None
-        if row.get("geonameid"):
+    where = {h: j for j, h in enumerate(header)}
+    cities: list[City] = []
+    seen: dict[str, int] = {}
+    for numbers, columns in batches:
+        col = {h: columns[j] for h, j in where.items()}
+        ids, names = col["id"], col["name"]
+        errors = []  # (position in the batch, order of the check, error): the first is raised
+        if "" in ids:
+            errors.append((ids.index(""), 0, DataError("empty city id", file=path, row=numbers[ids.index("")], column="id")))
+        if len(set(ids)) < len(ids) or not seen.keys().isdisjoint(ids):
+            mine: dict[str, int] = {}
+            for k, ident in enumerate(ids):
+                first = seen.get(ident, mine.get(ident))
+                if ident and first is not None:
+                    errors.append((k, 1, DataError(f"duplicate city id {ident!r} (first on row {first})", file=path,
+                                                   row=numbers[k], column="id")))
+                    break
+                mine.setdefault(ident, numbers[k])
+        if "" in names:
+            k = names.index("")
+            errors.append((k, 2, DataError("empty city name", file=path, row=numbers[k], column="name")))
+        geonameids = [None] * len(ids)
+        if "geonameid" in col:
             try:
-                geonameid = int(row["geonameid"])
+                geonameids = [int(t) if t else None for t in col["geonameid"]]
             except ValueError:
-                raise DataError(f"not a whole number: {row['geonameid']!r}", file=path, row=number, column="geonameid") from None
+                for k, text in enumerate(col["geonameid"]):
+                    try:
+                        int(text or 0)
+                    except ValueError:
+                        errors.append((k, 3, DataError(f"not a whole number: {text!r}", file=path, row=numbers[k],
+                                                       column="geonameid")))
+                        break
         coords = {}
-        for key, bound in (("latitude", 90), ("longitude", 180)):
-            value = parse_number(row.get(key, ""), file=path, row=number, column=key)
-            if abs(value) > bound:
-                raise DataError(f"{key} out of range: {value}", file=path, row=number, column=key)
-            coords[key] = None if math.isnan(value) else value
-        cities.append(City(ident, row["name"], row["country"], geonameid,
-                           attributes={k: row[k] for k in extra}, **coords))
+        for order, (key, bound) in enumerate((("latitude", 90), ("longitude", 180)), start=4):
+            coords[key] = [None] * len(ids)
+            if key not in col:
+                continue
+            values = _floats(col[key])
+            if values is not None and not (np.abs(values) > bound).any():
+                coords[key] = [None if v != v else v for v in values.tolist()]
+                continue
+            for k, text in enumerate(col[key]):
+                try:
+                    value = parse_number(text, file=path, row=numbers[k], column=key)
+                    if abs(value) > bound:
+                        raise DataError(f"{key} out of range: {value}", file=path, row=numbers[k], column=key)
+                except DataError as exc:
+                    errors.append((k, order, exc))
+                    break
+        if errors:
+            raise min(errors, key=lambda e: e[:2])[2]
+        seen.update(zip(ids, numbers, strict=True))
+        attributes = ([dict(zip(extra, row, strict=True)) for row in zip(*(col[h] for h in extra), strict=True)] if extra
+                      else itertools.repeat({}))
+        cities += map(City, ids, names, col["country"], geonameids, coords["latitude"], coords["longitude"], attributes)
     if not cities:
         raise DataError("no cities", file=path)
     return tuple(cities)
 
 
+def _floats(texts: list[str]) -> np.ndarray | None:
+    """A column of cells as finite floats (NaN for missing); None when a cell is not a finite
+    number (the caller then finds and reports it)."""
+    try:
+        out = np.array(texts, dtype=np.float64)
+    except ValueError:
+        out = None
+    if out is not None and np.isfinite(out).all():
+        return out
+    # missing cells (numpy reads "nan" but not "", "na" or "null"), or a bad one
+    missing = np.array([t.lower() in MISSING for t in texts], dtype=bool)
+    out = np.full(len(texts), np.nan)
+    try:
+        out[~missing] = np.array([t for t, m in zip(texts, missing, strict=True) if not m], dtype=np.float64)
+    except ValueError:
+        return None
+    return out if np.isfinite(out[~missing]).all() else None
+
+
 def read_data(path, cities: tuple[City, ...], framework: Framework, *, source: str | None = None) -> Dataset:
     """data.csv: a ``city_id`` column, then one column per indicator id; empty or NA = missing.
 
-    A ladder-scored indicator accepts the level's label as well as its number (1 … L).
+    A ladder-scored indicator accepts the level's label as well as its number (1 … L). Read a
+    batch of rows at a time, a column at once; the first bad row of a batch is the one reported.
     """
     path = _path(path)
-    header, rows = read_rows(path, required=("city_id",))
+    header, batches = read_batches(path, required=("city_id",))
     known = {i.id: i for i in framework.indicators}
     columns = [h for h in header if h != "city_id"]
     for col in columns:
@@ -259,48 +314,43 @@ def read_data(path, cities: tuple[City, ...], framework: Framework, *, source: s
     index = {c.id: n for n, c in enumerate(cities)}
     values = np.full((len(cities), len(columns)), np.nan)
     seen: dict[str, int] = {}
-    batch: list[tuple[int, dict[str, str]]] = []
-    for item in rows:  # streamed and checked in batches: a bad row is found before the file is read whole
-        batch.append(item)
-        if len(batch) == _BATCH:
-            _read_batch(batch, path, columns, known, index, seen, values)
-            batch = []
-    _read_batch(batch, path, columns, known, index, seen, values)
+    at = header.index("city_id")
+    for numbers, cells in batches:
+        _read_batch(numbers, cells[at], {h: cells[j] for j, h in enumerate(header) if h != "city_id"},
+                    path, known, index, seen, values, columns)
     label = source or str(path)
     sources = [known[c].source or label if source is None else label for c in columns]
     return Dataset([c.id for c in cities], columns, values, sources, origin=str(path))
 
 
-_BATCH = 8192  # rows parsed at a time
-
-
-def _read_batch(batch, path, columns, known, index, seen, values) -> None:
+def _read_batch(numbers, ids, texts_of, path, known, index, seen, values, columns) -> None:
     """Parse a batch of data rows into ``values``: ids one by one, each column at once. The
     first bad row of the batch is reported (a cell numpy cannot read or out of its
     indicator's range is located by the per-cell reader), whichever column it is in."""
-    if not batch:
-        return
-    positions, id_error = [], None
-    for number, row in batch:
-        ident = row["city_id"]
-        if ident not in index:
-            id_error = DataError(f"unknown city id {ident!r}", file=path, row=number, column="city_id")
-        elif ident in seen:
-            id_error = DataError(f"duplicate city id {ident!r} (first on row {seen[ident]})", file=path, row=number,
-                                 column="city_id")
-        if id_error is not None:
-            break
-        seen[ident] = number
-        positions.append(index[ident])
-    rows = batch[:len(positions)]  # the rows before a bad id: their cells may hold an earlier error
+    id_error = None
+    if index.keys() >= set(ids) and len(set(ids)) == len(ids) and seen.keys().isdisjoint(ids):
+        positions = [index[i] for i in ids]
+    else:
+        positions = []
+        for number, ident in zip(numbers, ids, strict=True):
+            if ident not in index:
+                id_error = DataError(f"unknown city id {ident!r}", file=path, row=number, column="city_id")
+            elif ident in seen:
+                id_error = DataError(f"duplicate city id {ident!r} (first on row {seen[ident]})", file=path, row=number,
+                                     column="city_id")
+            if id_error is not None:
+                break
+            seen[ident] = number
+            positions.append(index[ident])
+    n = len(positions)  # the rows before a bad id: their cells may hold an earlier error
     parsed, first_bad = [], None
     for col in columns:
         ind = known[col]
-        texts = [row[col] for _, row in rows]
+        texts = texts_of[col][:n]
         column = _numbers(texts, ind) if not ind.levels else None
         if column is None:
             column = np.full(len(texts), np.nan)
-            for k, (text, (number, _)) in enumerate(zip(texts, rows, strict=True)):
+            for k, (text, number) in enumerate(zip(texts, numbers, strict=False)):
                 try:
                     column[k] = _cell(text, ind, path, number, col)
                 except DataError as exc:
@@ -312,23 +362,19 @@ def _read_batch(batch, path, columns, known, index, seen, values) -> None:
         raise first_bad[1]
     if id_error is not None:
         raise id_error
+    seen.update(zip(ids, numbers, strict=True))
+    rows = np.array(positions, dtype=np.int64)
     for j, column in enumerate(parsed):
-        values[np.array(positions, dtype=np.int64), j] = column
+        values[rows, j] = column
 
 
 def _numbers(texts: list[str], indicator: Indicator) -> np.ndarray | None:
     """The column as floats (NaN for missing) when every cell is a finite number in the
     indicator's range; None otherwise (the caller then finds and reports the first bad cell)."""
-    lowered = [t.lower() for t in texts]
-    missing = np.array([t in MISSING for t in lowered])
-    try:
-        out = np.full(len(texts), np.nan)
-        out[~missing] = np.array([t for t, m in zip(texts, missing, strict=True) if not m], dtype=np.float64)
-    except ValueError:
+    out = _floats(texts)
+    if out is None:
         return None
-    present = out[~missing]
-    if not np.isfinite(present).all():
-        return None
+    present = out[~np.isnan(out)]
     if indicator.transform and not TRANSFORM_DOMAIN[indicator.transform][0](present).all():
         return None
     return out
