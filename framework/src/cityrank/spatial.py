@@ -37,6 +37,7 @@ class Points:
     def __init__(self, lat, lon, weight=None):
         lat = np.asarray(lat, dtype=np.float64)
         order = np.argsort(lat, kind="stable")
+        self._order = order
         self.lat = lat[order]
         self.lon = np.asarray(lon, dtype=np.float64)[order]
         w = np.ones(len(lat)) if weight is None else np.asarray(weight, dtype=np.float64)
@@ -45,10 +46,14 @@ class Points:
     def __len__(self) -> int:
         return len(self.lat)
 
-    def within(self, lat, lon, radius_km: float) -> np.ndarray:
+    def within(self, lat, lon, radius_km: float, *, group=None, groups=None, chunk: int = 1 << 22) -> np.ndarray:
         """Σ weight of the points within ``radius_km`` of each (lat, lon); NaN where a
-        coordinate is missing. Vectorised: each query's candidates are the points of its
-        latitude band (1° of latitude is ≥ 110.5 km), all bands' distances in one array."""
+        coordinate is missing. With ``group`` (one label per query) and ``groups`` (one per
+        point), only the points of another group count (e.g. another country).
+
+        Vectorised: each query's candidates are the points of its latitude band (1° of
+        latitude is ≥ 110.5 km), the distances of many queries in one array of at most about
+        ``chunk`` pairs (memory stays bounded for any number of cities)."""
         if not radius_km > 0:
             raise ValueError(f"radius_km must be positive, got {radius_km}")
         lat, lon = np.atleast_1d(np.asarray(lat, dtype=np.float64)), np.atleast_1d(np.asarray(lon, dtype=np.float64))
@@ -57,10 +62,23 @@ class Points:
         lo = np.searchsorted(self.lat, np.where(known, lat - band, 0.0))
         hi = np.searchsorted(self.lat, np.where(known, lat + band, 0.0))
         size = np.where(known, hi - lo, 0)
-        query = np.repeat(np.arange(len(lat)), size)
-        point = np.arange(size.sum()) + np.repeat(lo - (np.cumsum(size) - size), size)
-        near = haversine_km(lat[query], lon[query], self.lat[point], self.lon[point]) <= radius_km
-        out = np.bincount(query[near], weights=self.weight[point[near]], minlength=len(lat))
+        if groups is not None:
+            mine = np.asarray(group)
+            theirs = np.asarray(groups)[self._order]
+        out = np.zeros(len(lat))
+        ends = np.cumsum(size)
+        start = 0
+        while start < len(lat):  # queries start … stop-1: about `chunk` candidate pairs
+            stop = max(start + 1, int(np.searchsorted(ends, (ends[start - 1] if start else 0) + chunk, side="right")))
+            q = np.arange(start, stop)
+            sz = size[q]
+            query = np.repeat(q, sz)
+            point = np.arange(sz.sum()) + np.repeat(lo[q] - (np.cumsum(sz) - sz), sz)
+            near = haversine_km(lat[query], lon[query], self.lat[point], self.lon[point]) <= radius_km
+            if groups is not None:
+                near &= theirs[point] != mine[query]
+            out += np.bincount(query[near], weights=self.weight[point[near]], minlength=len(lat))
+            start = stop
         return np.where(known, out, np.nan)
 
     def nearest_km(self, lat, lon, block: int = 256) -> np.ndarray:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from cityrank.spatial import Points
+
 from .data import SOVEREIGN, airports, haversine_km, places
 
 
@@ -33,25 +35,11 @@ def population(cities):
     return np.where(row >= 0, p.population[np.maximum(row, 0)], np.nan)
 
 
-def _within(cities, radius_km, lat_pts, lon_pts, weights, mask=None):
-    """Σ weights of the points within radius_km of each city (optionally only where mask[i])."""
+def _within(cities, radius_km, lat_pts, lon_pts, weights, *, group=None, groups=None):
+    """Σ weights of the points within radius_km of each city (only the points of another
+    group than the city's, when given); NaN for a city without coordinates."""
     lat, lon, _ = _locate(cities)
-    out = np.full(len(cities), np.nan)
-    order = np.argsort(lat_pts, kind="stable")
-    sorted_lat = lat_pts[order]
-    # 1° of latitude is at least 110.5 km, so a band of radius/110 degrees holds every candidate
-    band = radius_km / 110.0
-    for i in range(len(cities)):
-        if np.isnan(lat[i]):
-            continue
-        lo, hi = np.searchsorted(sorted_lat, [lat[i] - band, lat[i] + band])
-        cand = order[lo:hi]
-        d = haversine_km(lat[i], lon[i], lat_pts[cand], lon_pts[cand])
-        keep = d <= radius_km
-        if mask is not None:
-            keep &= mask[i][cand]
-        out[i] = weights[cand][keep].sum()
-    return out
+    return Points(lat_pts, lon_pts, weights).within(lat, lon, radius_km, group=group, groups=groups)
 
 
 def urban_population(cities, radius_km=50.0, min_population=1000):
@@ -74,8 +62,9 @@ def cross_border(cities, radius_km=500.0, min_population=15000, countries=None):
     state = np.array([SOVEREIGN.get(c, c) for c in p.country])
     bloc = {SOVEREIGN.get(c, c) for c in (countries or [c.country for c in cities])}
     in_bloc = np.isin(state, sorted(bloc))
-    mask = np.array([in_bloc & (state != SOVEREIGN.get(c.country, c.country)) for c in cities])
-    return _within(cities, radius_km, p.lat, p.lon, p.population, mask)
+    mine = [SOVEREIGN.get(c.country, c.country) for c in cities]
+    return _within(cities, radius_km, p.lat[in_bloc], p.lon[in_bloc], p.population[in_bloc],
+                   group=mine, groups=state[in_bloc])
 
 
 def market_potential(cities, min_distance_km=1.0):
@@ -84,11 +73,15 @@ def market_potential(cities, min_distance_km=1.0):
     Harris, Annals of the AAG 44 (1954). Unit: inhabitants per km; more is better."""
     pop = population(cities)
     lat, lon, _ = _locate(cities)
-    d = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
-    ok = (d >= min_distance_km) & ~np.isnan(pop)[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(ok, np.nan_to_num(pop)[None, :] / np.where(ok, d, 1.0), 0.0)
-    out = terms.sum(axis=1)
+    mass = np.nan_to_num(pop)[None, :]
+    out = np.zeros(len(cities))
+    block = max(1, (1 << 22) // max(len(cities), 1))  # rows of the N × N distances at a time
+    for start in range(0, len(cities), block):
+        part = slice(start, start + block)
+        d = haversine_km(lat[part, None], lon[part, None], lat[None, :], lon[None, :])
+        ok = (d >= min_distance_km) & ~np.isnan(pop)[None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[part] = np.where(ok, mass / np.where(ok, d, 1.0), 0.0).sum(axis=1)
     return np.where(np.isnan(lat), np.nan, out)
 
 

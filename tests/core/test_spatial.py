@@ -1,0 +1,42 @@
+"""Radius queries against a brute-force double loop over the same haversine distance."""
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cityrank.spatial import EARTH_RADIUS_KM, Points, haversine_km
+
+
+def _haversine(lat1, lon1, lat2, lon2):
+    """The textbook formula, one pair at a time (math module)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+
+
+def test_haversine_on_a_known_pair():
+    # Paris (48.8566, 2.3522) – London (51.5074, -0.1278): about 343.5 km on the mean sphere
+    assert abs(float(haversine_km(48.8566, 2.3522, 51.5074, -0.1278)) - _haversine(48.8566, 2.3522, 51.5074, -0.1278)) < 1e-9
+    assert 343 < _haversine(48.8566, 2.3522, 51.5074, -0.1278) < 344
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 40), m=st.integers(0, 60),
+       radius=st.floats(10, 3000), chunk=st.sampled_from([1, 7, 1 << 22]), grouped=st.booleans())
+def test_within_is_the_brute_force_sum(seed, n, m, radius, chunk, grouped):
+    rng = np.random.default_rng(seed)
+    lat, lon = rng.uniform(-60, 60, n), rng.uniform(-180, 180, n)
+    lat[rng.random(n) < 0.1] = np.nan
+    plat, plon, w = rng.uniform(-60, 60, m), rng.uniform(-180, 180, m), rng.integers(1, 1000, m).astype(float)
+    group, groups = rng.integers(0, 3, n), rng.integers(0, 3, m)
+    kw = {"group": group, "groups": groups} if grouped else {}
+    got = Points(plat, plon, w).within(lat, lon, radius, chunk=chunk, **kw)
+    for i in range(n):
+        if math.isnan(lat[i]):
+            assert math.isnan(got[i])
+            continue
+        want = sum(w[j] for j in range(m) if _haversine(lat[i], lon[i], plat[j], plon[j]) <= radius
+                   and (not grouped or groups[j] != group[i]))
+        assert abs(got[i] - want) < 1e-6
