@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -92,10 +95,39 @@ def describe(meta: Mapping[str, str]) -> str:
     return "; ".join(parts)
 
 
+def cache_dir() -> Path:
+    """Where parsed data is kept between runs: ``$CITYRANK_CACHE`` or ``~/.cache/cityrank``."""
+    return Path(os.environ.get("CITYRANK_CACHE") or Path.home() / ".cache" / "cityrank")
+
+
+def save_arrays(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write arrays to ``path`` (``.npz``) atomically; a cache that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 @functools.cache
 def load(path) -> tuple[dict[str, str], dict[str, np.ndarray]]:
-    """:func:`read`, once per process and path (what providers call)."""
-    return read(path)
+    """:func:`read`, once per process and path (what providers call). A file whose columns are
+    all numbers is parsed once per content: its arrays are kept in the cache folder under the
+    SHA-256 of its bytes (so an edited or rebuilt file is read afresh)."""
+    data = Path(path).read_bytes()
+    cached = cache_dir() / f"derived-{hashlib.sha256(data).hexdigest()[:32]}.npz"
+    try:
+        with np.load(cached, allow_pickle=False) as z:
+            return read_meta(path), {k: z[k] for k in z.files}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    meta, columns = read(path)
+    if all(c.dtype == np.float64 for c in columns.values()):
+        save_arrays(cached, columns)
+    return meta, columns
 
 
 def register_all(register: Callable, providers: Mapping[str, tuple], folder: Path) -> None:

