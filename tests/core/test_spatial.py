@@ -24,12 +24,17 @@ def test_haversine_on_a_known_pair():
 
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 40), m=st.integers(0, 60),
-       radius=st.floats(10, 3000), chunk=st.sampled_from([1, 7, 1 << 22]), grouped=st.booleans())
-def test_within_is_the_brute_force_sum(seed, n, m, radius, chunk, grouped):
+       radius=st.floats(1, 25000), chunk=st.sampled_from([1, 7, 1 << 22]), grouped=st.booleans(),
+       spread=st.sampled_from([(-90, 90, -180, 180), (-60, 60, 170, 180), (80, 90, -180, 180), (-5, 5, -180, -175)]))
+def test_within_is_the_brute_force_sum(seed, n, m, radius, chunk, grouped, spread):
+    """Everywhere on the globe, by the poles and across the antimeridian included."""
     rng = np.random.default_rng(seed)
-    lat, lon = rng.uniform(-60, 60, n), rng.uniform(-180, 180, n)
+    la, lb, oa, ob = spread
+    lat, lon = rng.uniform(-90, 90, n), rng.uniform(-180, 180, n)
+    near = rng.random(n) < 0.5  # half the queries where the points are
+    lat[near], lon[near] = rng.uniform(la, lb, near.sum()), rng.uniform(oa, ob, near.sum())
     lat[rng.random(n) < 0.1] = np.nan
-    plat, plon, w = rng.uniform(-60, 60, m), rng.uniform(-180, 180, m), rng.integers(1, 1000, m).astype(float)
+    plat, plon, w = rng.uniform(la, lb, m), rng.uniform(oa, ob, m), rng.integers(1, 1000, m).astype(float)
     group, groups = rng.integers(0, 3, n), rng.integers(0, 3, m)
     kw = {"group": group, "groups": groups} if grouped else {}
     got = Points(plat, plon, w).within(lat, lon, radius, chunk=chunk, **kw)
@@ -40,3 +45,19 @@ def test_within_is_the_brute_force_sum(seed, n, m, radius, chunk, grouped):
         want = sum(w[j] for j in range(m) if _haversine(lat[i], lon[i], plat[j], plon[j]) <= radius
                    and (not grouped or groups[j] != group[i]))
         assert abs(got[i] - want) < 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 30), m=st.integers(1, 50), block=st.sampled_from([1, 4, 1024]))
+def test_nearest_is_the_brute_force_minimum(seed, n, m, block):
+    rng = np.random.default_rng(seed)
+    lat, lon = rng.uniform(-90, 90, n), rng.uniform(-180, 180, n)
+    lat[rng.random(n) < 0.1] = np.nan
+    plat, plon = rng.uniform(-90, 90, m), rng.uniform(-180, 180, m)
+    plat[:2], plon[:2] = lat[0] + 1e-7 if n else 0, lon[0]  # a point all but on a query
+    got = Points(plat, plon).nearest_km(lat, lon, block=block)
+    for i in range(n):
+        if math.isnan(lat[i]):
+            assert math.isnan(got[i])
+        else:
+            assert abs(got[i] - min(_haversine(lat[i], lon[i], plat[j], plon[j]) for j in range(m))) < 1e-6

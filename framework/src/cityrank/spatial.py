@@ -31,65 +31,113 @@ def coordinates(cities) -> tuple[np.ndarray, np.ndarray]:
     return lat, lon
 
 
+def unit_vectors(lat, lon) -> np.ndarray:
+    """Points in degrees as unit vectors (…, 3): the cosine of the angle between two points is
+    their dot product."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=-1)
+
+
 class Points:
-    """Weighted points (airports, ports, grid cells), indexed by latitude for radius queries."""
+    """Weighted points (airports, ports, grid cells, places), indexed for radius queries."""
 
     def __init__(self, lat, lon, weight=None):
-        lat = np.asarray(lat, dtype=np.float64)
-        order = np.argsort(lat, kind="stable")
-        self._order = order
-        self.lat = lat[order]
-        self.lon = np.asarray(lon, dtype=np.float64)[order]
-        w = np.ones(len(lat)) if weight is None else np.asarray(weight, dtype=np.float64)
-        self.weight = w[order]
+        self.lat = np.asarray(lat, dtype=np.float64)
+        self.lon = np.asarray(lon, dtype=np.float64)
+        self.weight = np.ones(len(self.lat)) if weight is None else np.asarray(weight, dtype=np.float64)
+        self._grids: dict[float, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.lat)
+
+    def _grid(self, width: float) -> tuple[np.ndarray, np.ndarray]:
+        """The points ordered by latitude band of ``width`` degrees, then by longitude: the
+        permutation and the sorted keys ``band × 1000 + (lon + 180)`` (bands never overlap)."""
+        if width not in self._grids:
+            key = np.floor((self.lat + 90.0) / width) * 1000.0 + (self.lon + 180.0)
+            order = np.argsort(key, kind="stable")
+            self._grids[width] = order, key[order]
+        return self._grids[width]
 
     def within(self, lat, lon, radius_km: float, *, group=None, groups=None, chunk: int = 1 << 22) -> np.ndarray:
         """Σ weight of the points within ``radius_km`` of each (lat, lon); NaN where a
         coordinate is missing. With ``group`` (one label per query) and ``groups`` (one per
         point), only the points of another group count (e.g. another country).
 
-        Vectorised: each query's candidates are the points of its latitude band (1° of
-        latitude is ≥ 110.5 km), the distances of many queries in one array of at most about
-        ``chunk`` pairs (memory stays bounded for any number of cities)."""
+        Vectorised: a query's candidates are the points of the (up to three) latitude bands of
+        width r/110° (1° of latitude is ≥ 110.5 km) around it and, in each, of the longitudes a
+        circle of that angular radius can reach (asin(sin θ / cos φ); the whole band where the
+        circle reaches a pole); every candidate is then checked by its haversine distance, many
+        queries at a time in arrays of at most about ``chunk`` pairs (bounded memory)."""
         if not radius_km > 0:
             raise ValueError(f"radius_km must be positive, got {radius_km}")
         lat, lon = np.atleast_1d(np.asarray(lat, dtype=np.float64)), np.atleast_1d(np.asarray(lon, dtype=np.float64))
         known = ~(np.isnan(lat) | np.isnan(lon))
-        band = radius_km / 110.0
-        lo = np.searchsorted(self.lat, np.where(known, lat - band, 0.0))
-        hi = np.searchsorted(self.lat, np.where(known, lat + band, 0.0))
-        size = np.where(known, hi - lo, 0)
-        if groups is not None:
-            mine = np.asarray(group)
-            theirs = np.asarray(groups)[self._order]
         out = np.zeros(len(lat))
-        ends = np.cumsum(size)
-        start = 0
-        while start < len(lat):  # queries start … stop-1: about `chunk` candidate pairs
-            stop = max(start + 1, int(np.searchsorted(ends, (ends[start - 1] if start else 0) + chunk, side="right")))
-            q = np.arange(start, stop)
-            sz = size[q]
-            query = np.repeat(q, sz)
-            point = np.arange(sz.sum()) + np.repeat(lo[q] - (np.cumsum(sz) - sz), sz)
-            near = haversine_km(lat[query], lon[query], self.lat[point], self.lon[point]) <= radius_km
+        if not len(self) or not known.any():
+            return np.where(known, out, np.nan)
+        width = radius_km / 110.0
+        order, keys = self._grid(width)
+        q = np.flatnonzero(known)
+        theta = np.radians(min(width, 180.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            reach = np.degrees(np.arcsin(np.clip(np.sin(theta) / np.cos(np.radians(lat[q])), -1.0, 1.0)))
+        whole = (np.abs(lat[q]) + np.degrees(theta) >= 90.0) | (reach >= 180.0) | (theta >= np.pi / 2)
+        starts, ends, owners = [], [], []
+        band = np.floor((lat[q] + 90.0) / width)
+        lo_lon, hi_lon = lon[q] + 180.0 - reach, lon[q] + 180.0 + reach  # in [0, 360] when not wrapping
+        for shift in (-1.0, 0.0, 1.0):
+            base = (band + shift) * 1000.0
+            pieces = [  # (start, end, which queries) in key space, ends inclusive
+                (base, base + 360.0, whole),
+                (base + np.maximum(lo_lon, 0.0), base + np.minimum(hi_lon, 360.0), ~whole),
+                (base + lo_lon + 360.0, base + 360.0, ~whole & (lo_lon < 0)),  # wraps west of -180
+                (base, base + hi_lon - 360.0, ~whole & (hi_lon > 360)),  # wraps east of 180
+            ]
+            for a, b, use in pieces:
+                starts.append(np.searchsorted(keys, a[use], side="left"))
+                ends.append(np.searchsorted(keys, b[use], side="right"))
+                owners.append(q[use])
+        start, stop, owner = np.concatenate(starts), np.concatenate(ends), np.concatenate(owners)
+        size = np.maximum(stop - start, 0)
+        if groups is not None:
+            mine, theirs = np.asarray(group), np.asarray(groups)[order]
+        plat, plon, pw = self.lat[order], self.lon[order], self.weight[order]
+        limit = np.sin(np.radians(min(radius_km / EARTH_RADIUS_KM * 180.0 / np.pi, 180.0)) / 2) ** 2
+        cos_q, cos_p = np.cos(np.radians(lat)), np.cos(np.radians(plat))
+        total = np.cumsum(size)
+        first = 0
+        while first < len(size):  # ranges first … last-1: about `chunk` candidate pairs
+            last = max(first + 1, int(np.searchsorted(total, (total[first - 1] if first else 0) + chunk, side="right")))
+            sz = size[first:last]
+            query = np.repeat(owner[first:last], sz)
+            point = np.arange(sz.sum()) + np.repeat(start[first:last] - (np.cumsum(sz) - sz), sz)
+            # haversine's a = sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2) against its value at the radius
+            a = (np.sin(np.radians(plat[point] - lat[query]) / 2) ** 2
+                 + cos_q[query] * cos_p[point] * np.sin(np.radians(plon[point] - lon[query]) / 2) ** 2)
+            near = a <= limit
             if groups is not None:
                 near &= theirs[point] != mine[query]
-            out += np.bincount(query[near], weights=self.weight[point[near]], minlength=len(lat))
-            start = stop
+            out += np.bincount(query[near], weights=pw[point[near]], minlength=len(lat))
+            first = last
         return np.where(known, out, np.nan)
 
-    def nearest_km(self, lat, lon, block: int = 256) -> np.ndarray:
-        """Distance in km from each (lat, lon) to the nearest point; NaN where missing."""
+    def nearest_km(self, lat, lon, block: int = 1024) -> np.ndarray:
+        """Distance in km from each (lat, lon) to the nearest point; NaN where missing. The
+        nearest point has the largest dot product of unit vectors (one matrix product per block
+        of queries); the haversine distance is then taken to every point within rounding of it."""
         lat, lon = np.atleast_1d(np.asarray(lat, dtype=np.float64)), np.atleast_1d(np.asarray(lon, dtype=np.float64))
         out = np.full(len(lat), np.nan)
         if not len(self):
             return out
-        for start in range(0, len(lat), block):  # (block × points) distances at a time
-            part = slice(start, start + block)
-            d = haversine_km(lat[part, None], lon[part, None], self.lat[None, :], self.lon[None, :])
-            with np.errstate(invalid="ignore"):
-                out[part] = np.min(d, axis=1)
+        points = unit_vectors(self.lat, self.lon)
+        known = np.flatnonzero(~(np.isnan(lat) | np.isnan(lon)))
+        for start in range(0, len(known), block):  # (block × points) dot products at a time
+            q = known[start:start + block]
+            dots = unit_vectors(lat[q], lon[q]) @ points.T
+            rows, cols = np.nonzero(dots >= dots.max(axis=1, keepdims=True) - 1e-9)
+            d = haversine_km(lat[q][rows], lon[q][rows], self.lat[cols], self.lon[cols])
+            best = np.full(len(q), np.inf)
+            np.minimum.at(best, rows, d)
+            out[q] = best
         return out

@@ -10,9 +10,9 @@ import functools
 
 import numpy as np
 
-from cityrank.spatial import Points
+from cityrank.spatial import EARTH_RADIUS_KM, Points, unit_vectors
 
-from .data import SOVEREIGN, airports, haversine_km, places
+from .data import SOVEREIGN, airports, places
 
 
 def _locate(cities):
@@ -78,16 +78,18 @@ def market_potential(cities, min_distance_km=1.0):
     Harris, Annals of the AAG 44 (1954). Unit: inhabitants per km; more is better."""
     pop = population(cities)
     lat, lon, _ = _locate(cities)
-    mass = np.nan_to_num(pop)[None, :]
+    known = ~np.isnan(lat)
+    u = unit_vectors(np.where(known, lat, 0.0), np.where(known, lon, 0.0))
+    mass = np.where(np.isnan(pop) | ~known, 0.0, pop)
     out = np.zeros(len(cities))
     block = max(1, (1 << 22) // max(len(cities), 1))  # rows of the N × N distances at a time
     for start in range(0, len(cities), block):
         part = slice(start, start + block)
-        d = haversine_km(lat[part, None], lon[part, None], lat[None, :], lon[None, :])
-        ok = (d >= min_distance_km) & ~np.isnan(pop)[None, :]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[part] = np.where(ok, mass / np.where(ok, d, 1.0), 0.0).sum(axis=1)
-    return np.where(np.isnan(lat), np.nan, out)
+        # great-circle distance from the chord: 2R asin(|u_i − u_j| / 2), |u_i − u_j|² = 2 − 2 u_i·u_j
+        d = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip((1.0 - u[part] @ u.T) / 2, 0.0, 1.0)))
+        with np.errstate(divide="ignore"):
+            out[part] = np.where(d >= min_distance_km, mass / d, 0.0).sum(axis=1)
+    return np.where(known, out, np.nan)
 
 
 def air_gateways(cities, radius_km=50.0):

@@ -2,7 +2,7 @@
 
 The rule lives in the edition's ``[edition.city_set]`` table::
 
-    count = 138                      # the published number of cities
+    count = 138                      # the published number of cities ("all": every candidate)
     countries = ["BRA", "RUS", ...]  # the bloc (ISO3)
     named = [{ name = "Beijing", country = "CHN" }, ...]   # cities the sources name
     capitals = true                  # then each member's capital
@@ -55,15 +55,19 @@ def _in_country(iso3: str) -> list[dict]:
 def select(rule: dict) -> list[tuple[int, str]]:
     """GeoNames rows of the reconstructed city set with the reason each was chosen, in order."""
     p = places()
-    count = int(rule["count"])
+    every = rule["count"] == "all"
+    count = len(p.country) if every else int(rule["count"])
     countries = list(rule["countries"])
     chosen: list[int] = []
     reasons: list[str] = []
 
+    taken: set[int] = set()
+
     def add(j, reason):
-        if j not in chosen:
+        if j not in taken:
             chosen.append(j)
             reasons.append(reason)
+            taken.add(j)
 
     for entry in rule.get("named", []):
         add(p.index(entry["geonameid"]) if "geonameid" in entry else find(entry["name"], entry["country"]),
@@ -83,15 +87,14 @@ def select(rule: dict) -> list[tuple[int, str]]:
     for j in candidates:
         if len(chosen) >= count:
             break
-        if j in chosen:
+        if j in taken:
             continue
-        if lat and np.min(haversine_km(p.lat[j], p.lon[j], np.array(lat), np.array(lon))) < min_km:
+        if min_km > 0 and lat and np.min(haversine_km(p.lat[j], p.lon[j], np.array(lat), np.array(lon))) < min_km:
             continue
-        chosen.append(j)
-        reasons.append("population rule")
+        add(int(j), "population rule")
         lat.append(p.lat[j])
         lon.append(p.lon[j])
-    if len(chosen) < count:
+    if len(chosen) < count and not every:
         raise ValueError(f"the rule finds only {len(chosen)} cities, fewer than {count}")
     return list(zip(chosen, reasons, strict=True))
 
@@ -138,7 +141,7 @@ def main(argv: list[str]) -> int:
     from cityrank.formats.output import write_atomic
 
     write_atomic(path.parent / "cities.csv", text)
-    print(f"wrote {path.parent / 'cities.csv'} ({rule['count']} cities)")
+    print(f"wrote {path.parent / 'cities.csv'} ({text.count(chr(10)) - 1} cities)")
     return 0
 
 
