@@ -1,13 +1,18 @@
-"""cityrank-countries: country-level indicators (land borders within the bloc) for any set of cities."""
+"""cityrank-countries: country-level indicators (land borders and shared organisations within the bloc) for any set of cities."""
 
 from __future__ import annotations
 
 import cityrank
 from cityrank import derived
 
-from .providers import DATA, PROVIDERS
+from .providers import DATA, PROVIDERS, member_lists, shared_memberships
 
 
 @cityrank.hookimpl
 def cityrank_register_indicators(register):
     derived.register_all(register, PROVIDERS, DATA)
+    register("countries.shared_memberships", shared_memberships, params={"countries": None, "organisations": None},
+             unit="partner-memberships", direction=1, level="country", year="2024",
+             source=f"membership of {len(member_lists())} regional and international organisations "
+                    f"({', '.join(member_lists())}), coded from their published member lists, one address per "
+                    "list in cityrank_countries/data/memberships.toml; facts, coding MIT")
