@@ -8,6 +8,8 @@ The rule lives in the edition's ``[edition.city_set]`` table::
     capitals = true                  # then each member's capital
     min_population = 15000           # then the most populous GeoNames places of the bloc,
     min_distance_km = 20             #   skipping places this close to a city already chosen
+    cross_check = { radius_km = 30, min_share = 0.5 }   # optional: only places a second
+                                     #   source confirms (see confirm()), still ordered by GeoNames
 
 Usage: ``python -m cityrank_geo.select path/to/edition.toml`` rewrites the cities.csv beside it.
 The same rule and GeoNames data always give the same list.
@@ -15,7 +17,9 @@ The same rule and GeoNames data always give the same list.
 
 from __future__ import annotations
 
+import collections
 import csv
+import functools
 import io
 import sys
 import tomllib
@@ -24,7 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
+from cityrank import derived
+
 from .data import capital_row, haversine_km, places, raw_geonames
+
+DATA = Path(__file__).parent / "data"
 
 
 def slug(text: str) -> str:
@@ -52,21 +60,70 @@ def _in_country(iso3: str) -> list[dict]:
     return [c for c in cities.values() if c["countrycode"] == code]
 
 
-def select(rule: dict) -> list[tuple[int, str]]:
-    """GeoNames rows of the reconstructed city set with the reason each was chosen, in order."""
+def _fold(text: str) -> str:
+    """A name for comparison: ASCII letters and digits, lower case (Vishākhapatnam → vishakhapatnam)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+                   if ch.isalnum())
+
+
+@functools.cache
+def second_source() -> dict[str, np.ndarray]:
+    """The SimpleMaps World Cities Basic places (data/simplemaps.csv), a population source
+    independent of GeoNames."""
+    return derived.load(DATA / "simplemaps.csv")[1]
+
+
+def confirm(rows, radius_km: float = 30.0, min_share: float = 0.5) -> list[tuple[str, float, str] | None]:
+    """For GeoNames rows, what the second source says: (how, its population, its admin region)
+    or None. A place is confirmed by a SimpleMaps place of the same country within
+    ``radius_km`` with the same name (or one of GeoNames' alternate names), else by the most
+    populous one there with at least ``min_share`` of the GeoNames population (SimpleMaps often
+    names a Chinese city by its seat district: Xuzhou is its Tongshan); a place it lists
+    nowhere near, or only as a much smaller town, is not confirmed (GeoNames' Puyang of 3.59
+    million lies in Zhejiang, where SimpleMaps has no such city)."""
+    p, sm = places(), second_source()
+    out: list[tuple[str, float, str] | None] = []
+    by_country: dict[str, np.ndarray] = {}
+    for j in rows:
+        country = p.country[j]
+        if country not in by_country:
+            by_country[country] = np.flatnonzero(sm["country"] == country)
+        pool = by_country[country]
+        d = haversine_km(p.lat[j], p.lon[j], sm["lat"][pool], sm["lon"][pool]) if len(pool) else np.array([])
+        near = pool[d <= radius_km]
+        record = _record(p.geonameid[j])
+        names = {_fold(record["name"])} | {_fold(a) for a in (record.get("alternatenames") or ())}
+        same = [k for k in near if _fold(sm["name"][k]) in names]
+        if same:
+            k = max(same, key=lambda k: sm["population"][k])
+            out.append(("same name", float(sm["population"][k]), str(sm["admin"][k])))
+            continue
+        big = [k for k in near if sm["population"][k] >= min_share * p.population[j]]
+        if big:
+            k = max(big, key=lambda k: sm["population"][k])
+            out.append((f"{sm['name'][k]} within {radius_km:g} km", float(sm["population"][k]), str(sm["admin"][k])))
+        else:
+            out.append(None)
+    return out
+
+
+def select(rule: dict) -> list[tuple[int, str, float | None]]:
+    """GeoNames rows of the reconstructed city set with the reason each was chosen and the
+    population the second source gives it (when the rule cross-checks), in order."""
     p = places()
     every = rule["count"] == "all"
     count = len(p.country) if every else int(rule["count"])
     countries = list(rule["countries"])
     chosen: list[int] = []
     reasons: list[str] = []
-
+    checked: list[float | None] = []
     taken: set[int] = set()
 
-    def add(j, reason):
+    def add(j, reason, check=None):
         if j not in taken:
             chosen.append(j)
             reasons.append(reason)
+            checked.append(check)
             taken.add(j)
 
     for entry in rule.get("named", []):
@@ -80,8 +137,25 @@ def select(rule: dict) -> list[tuple[int, str]]:
         raise ValueError(f"the rule names {len(chosen)} cities, more than the published {count}")
     min_pop = float(rule.get("min_population", 15000))
     min_km = float(rule.get("min_distance_km", 20))
-    candidates = np.flatnonzero(np.isin(p.country, countries) & (p.population >= min_pop))
-    candidates = sorted(candidates, key=lambda j: (-p.population[j], p.geonameid[j]))
+    candidates = [int(j) for j in np.flatnonzero(np.isin(p.country, countries) & (p.population >= min_pop))]
+    population = {j: float(p.population[j]) for j in candidates}
+    how = dict.fromkeys(candidates, "population rule")
+    check: dict[int, float | None] = dict.fromkeys(candidates)
+    cross = rule.get("cross_check")
+    if cross is not None:
+        unknown = set(cross) - {"radius_km", "min_share"}
+        if unknown:
+            raise ValueError(f"cross_check: unknown key(s) {', '.join(sorted(unknown))} (allowed: radius_km, min_share)")
+        said = confirm(candidates, float(cross.get("radius_km", 30)), float(cross.get("min_share", 0.5)))
+        for j, verdict in zip(list(candidates), said, strict=True):
+            if verdict is None:
+                del population[j]
+                continue
+            what, pop, _ = verdict
+            check[j] = pop  # shown, not used to order: the sources count different areas (Cape Town:
+            how[j] = f"population rule (confirmed: {what})"  # 4.8 million in GeoNames, 0.43 in SimpleMaps)
+        candidates = list(population)
+    candidates = sorted(candidates, key=lambda j: (-population[j], p.geonameid[j]))
     lat = [p.lat[j] for j in chosen]
     lon = [p.lon[j] for j in chosen]
     for j in candidates:
@@ -91,30 +165,45 @@ def select(rule: dict) -> list[tuple[int, str]]:
             continue
         if min_km > 0 and lat and np.min(haversine_km(p.lat[j], p.lon[j], np.array(lat), np.array(lon))) < min_km:
             continue
-        add(int(j), "population rule")
+        add(j, how[j], check[j])
         lat.append(p.lat[j])
         lon.append(p.lon[j])
     if len(chosen) < count and not every:
         raise ValueError(f"the rule finds only {len(chosen)} cities, fewer than {count}")
-    return list(zip(chosen, reasons, strict=True))
+    return list(zip(chosen, reasons, checked, strict=True))
 
 
 def cities_csv(rule: dict) -> str:
-    """cities.csv text for the rule: id, name, country, geonameid, latitude, longitude, selected_by."""
+    """cities.csv text for the rule: id, name, country, geonameid, latitude, longitude,
+    selected_by, population (GeoNames) and, when the rule cross-checks, population_check
+    (SimpleMaps). Two cities of one country with the same name are told apart by their
+    first-order region (SimpleMaps' name for it; GeoNames' admin1 code where SimpleMaps has none)."""
     p = places()
+    picked = select(rule)
+    names = [_record(p.geonameid[j])["name"] for j, _, _ in picked]
+    twice = collections.Counter((name, p.country[j]) for name, (j, _, _) in zip(names, picked, strict=True))
+    clash = {k for k, (j, _, _) in enumerate(picked) if twice[names[k], p.country[j]] > 1}
+    if clash:
+        regions = confirm([picked[k][0] for k in sorted(clash)], 30.0, 0.0)
+        for k, verdict in zip(sorted(clash), regions, strict=True):
+            region = verdict[2] if verdict and verdict[2] else f"admin1 {_record(p.geonameid[picked[k][0]])['admin1code']}"
+            names[k] = f"{names[k]} ({region})"
+    crossed = "cross_check" in rule
     seen: set[str] = set()
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["id", "name", "country", "geonameid", "latitude", "longitude", "selected_by"])
-    for j, how in select(rule):
-        name = _record(p.geonameid[j])["name"]
+    w.writerow(["id", "name", "country", "geonameid", "latitude", "longitude", "selected_by", "population",
+                *(["population_check"] if crossed else [])])
+    for (j, how, check), name in zip(picked, names, strict=True):
         ident = slug(name)
         if ident in seen:
             ident = f"{ident}-{p.country[j].lower()}"
         if ident in seen:
             ident = f"{ident}-{p.geonameid[j]}"
         seen.add(ident)
-        w.writerow([ident, name, p.country[j], int(p.geonameid[j]), p.lat[j], p.lon[j], how])
+        extra = [f"{check:.0f}" if check is not None else ""] if crossed else []
+        w.writerow([ident, name, p.country[j], int(p.geonameid[j]), p.lat[j], p.lon[j], how,
+                    f"{p.population[j]:.0f}", *extra])
     return out.getvalue()
 
 
