@@ -357,8 +357,8 @@ def _groups(chunks, samples_per_group: int = BLOCK):
     return groups + ([current] if current else [])
 
 
-def _check(samples, chunk_size, workers, seed=0, top=0.1):
-    workers = default_workers() if workers is None else workers
+def _check(samples, chunk_size, workers, seed=0, top=0.1, cities=None):
+    workers = default_workers(cities) if workers is None else workers
     if not isinstance(samples, int) or samples < 1:
         raise MethodError(f"the number of samples must be a positive whole number, got {samples!r}")
     if not isinstance(seed, int) or seed < 0:
@@ -374,8 +374,8 @@ def _check(samples, chunk_size, workers, seed=0, top=0.1):
 
 def prepare(target, registry, assumptions, data, samples, chunk_size, workers, seed=0, top=0.1):
     """The checked worker count and the evaluation model every analysis starts from."""
-    workers = _check(samples, chunk_size, workers, seed, top)
     edition = target.edition if isinstance(target, Result) else target
+    workers = _check(samples, chunk_size, workers, seed, top, len(edition.cities))
     assumptions = assumptions or Assumptions.for_edition(edition)
     return Model(edition, registry, assumptions, data), workers
 
@@ -545,8 +545,16 @@ def _pool(workers: int):
     return _Serial() if workers == 1 else _Threads(max_workers=workers)
 
 
-def default_workers() -> int:
-    """Threads to use when not told: the machine's cores, at most 4."""
+#: below this many cities one thread is faster: a sample is too little work to share (measured
+#: by benchmarks/run.py: at N = 1,000 two threads take 1.2× one thread's time, at 3,000 0.8×)
+THREADED_FROM = 2000
+
+
+def default_workers(cities: int | None = None) -> int:
+    """Threads to use when not told: one for fewer than :data:`THREADED_FROM` cities, else the
+    machine's cores, at most 4. Results do not depend on it."""
+    if cities is not None and cities < THREADED_FROM:
+        return 1
     return max(1, min(4, os.cpu_count() or 1))
 
 
@@ -635,10 +643,10 @@ def sensitivity(
 ) -> SensitivityResult:
     """Sensitivity indices of the mean absolute rank shift (COINr's ``get_sensi`` output) to
     each varying assumption; ``samples`` base samples give samples × (d + 2) runs."""
-    workers = _check(samples, chunk_size, workers, seed)
+    edition = target.edition if isinstance(target, Result) else target
+    workers = _check(samples, chunk_size, workers, seed, cities=len(edition.cities))
     if bootstrap < 0 or not 0 < confidence < 1:
         raise MethodError("bootstrap must be ≥ 0 and confidence in (0, 1)")
-    edition = target.edition if isinstance(target, Result) else target
     assumptions = assumptions or Assumptions.for_edition(edition)
     factors = assumptions.factors()
     if not factors:

@@ -38,7 +38,7 @@ def assumption_options(func):
         click.option("--cluster", metavar="local|ADDRESS",
                      help="Run the samples as Dask tasks: 'local' (a LocalCluster of --workers processes) or a "
                           "scheduler address such as tcp://scheduler:8786. Same results as without.",),
-        click.option("--workers", type=click.IntRange(min=1, max=64), help="Threads (default: the cores, at most 4; results do not depend on it)."),
+        click.option("--workers", type=click.IntRange(min=1, max=64), help="Threads (default: 1 below 2,000 cities, else the cores, at most 4; results do not depend on it)."),
     ]
     for option in reversed(options):
         func = option(func)
