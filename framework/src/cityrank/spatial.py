@@ -122,14 +122,16 @@ class Points:
             first = last
         return np.where(known, out, np.nan)
 
-    def nearest_km(self, lat, lon, block: int = 1024) -> np.ndarray:
+    def nearest_km(self, lat, lon, block: int | None = None) -> np.ndarray:
         """Distance in km from each (lat, lon) to the nearest point; NaN where missing. The
         nearest point has the largest dot product of unit vectors (one matrix product per block
-        of queries); the haversine distance is then taken to every point within rounding of it."""
+        of queries, about 4 million products at a time unless ``block`` says how many queries);
+        the haversine distance is then taken to every point within rounding of it."""
         lat, lon = np.atleast_1d(np.asarray(lat, dtype=np.float64)), np.atleast_1d(np.asarray(lon, dtype=np.float64))
         out = np.full(len(lat), np.nan)
         if not len(self):
             return out
+        block = block or max(1, (1 << 22) // len(self))
         points = unit_vectors(self.lat, self.lon)
         known = np.flatnonzero(~(np.isnan(lat) | np.isnan(lon)))
         for start in range(0, len(known), block):  # (block × points) dot products at a time
