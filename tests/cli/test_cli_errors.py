@@ -154,3 +154,16 @@ def test_data_for_a_few_cities_is_said(fresh_cli, tmp_path):
     result = fresh_cli("run", TINY, "--data", mine, "--format", "csv")
     assert result.exit_code == 0
     assert "has values for 1 of 5 cities" in result.stderr
+
+
+def test_help_lists_plugin_commands_without_importing_numpy():
+    """``cityrank --help`` is a start-up path: it lists every command, the plugins' too,
+    importing neither numpy nor any method."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom cityrank.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print('numpy' in sys.modules, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "False"
+    assert "kemeny" in done.stdout and "uncertainty" in done.stdout  # a plugin's command and a core one

@@ -21,20 +21,33 @@ class Group(click.Group):
 
     _plugins_added = False
 
-    def _add_plugin_commands(self):
-        if not self._plugins_added:
-            self._plugins_added = True
-            from .commands.common import registry, warn_plugin
+    def _add_plugin_commands(self, *, listing: bool = False):
+        """Add the plugins' commands. To run a command, through the process registry (every
+        plugin loaded and checked, failures reported once); to list them (``--help``),
+        through a registry of the plugins alone, so that listing imports no numpy: only a
+        plugin that fails to import or to add its commands is reported then."""
+        if self._plugins_added:
+            return
+        self._plugins_added = True
+        from .commands.common import registry, warn_plugin
 
-            for info, message in registry().add_commands(self):
-                warn_plugin(info, message)
+        if not listing:
+            failures = registry().add_commands(self)
+        else:
+            from .plugins import Registry
+
+            plugins = Registry(builtins=False)
+            failures = [(info, e) for info in plugins.plugins.values() if info.status == "failed" for e in info.errors]
+            failures += plugins.add_commands(self)
+        for info, message in failures:
+            warn_plugin(info, message)
 
     def get_command(self, ctx, cmd_name):
         self._add_plugin_commands()
         return super().get_command(ctx, cmd_name)
 
     def list_commands(self, ctx):
-        self._add_plugin_commands()
+        self._add_plugin_commands(listing=True)
         return super().list_commands(ctx)
 
     def main(self, args=None, prog_name=None, standalone_mode=True, **extra):

@@ -27,7 +27,6 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from .contract import check
 from .errors import CityrankError, MethodError, PluginError
 
 ENTRY_POINT_GROUP = "cityrank"
@@ -95,7 +94,9 @@ class Registry:
 
     Build one with :func:`get_registry` (cached, for the CLI) or directly in tests.
     ``entry_points`` replaces the installed ones (a list of objects with ``name``, ``load()``
-    and optionally ``dist``); ``extra_plugins`` maps names to already-imported plugin objects.
+    and optionally ``dist``); ``extra_plugins`` maps names to already-imported plugin objects;
+    ``builtins=False`` leaves cityrank's own methods out (what ``--help`` needs to list the
+    plugins' commands without importing numpy).
     """
 
     def __init__(
@@ -104,6 +105,7 @@ class Registry:
         environ: Mapping[str, str] | None = None,
         entry_points=None,
         extra_plugins: Mapping[str, object] | None = None,
+        builtins: bool = True,
     ):
         env = os.environ if environ is None else environ
         self.strict = env.get(ENV_STRICT, "") not in ("", "0")
@@ -113,12 +115,12 @@ class Registry:
         self._registered: dict[str, dict[str, Method]] | None = None
         allow, block = _split(env.get(ENV_ALLOW)), _split(env.get(ENV_BLOCK)) or set()
 
-        from . import methods
-
         version = importlib.metadata.version("cityrank")
         if BUILTINS in block:
             self.plugins[BUILTINS] = PluginInfo(BUILTINS, "cityrank", version, "disabled", True)
-        else:
+        elif builtins:  # without them (``builtins=False``): only to list plugin commands, numpy unloaded
+            from . import methods
+
             self._add(BUILTINS, methods, "cityrank", version, builtin=True)
 
         if entry_points is None:
@@ -311,5 +313,7 @@ def call(method: Method, *args, what: str = "", **kwargs):
             f"{method.kind} {method.id!r} from hook {hook} raised {_one_line(exc)}",
             plugin=method.plugin,
         ) from exc
+    from .contract import check
+
     return check(method, result, args, kwargs, what)
 

@@ -8,9 +8,10 @@ from contextlib import contextmanager, nullcontext
 import click
 
 from ..errors import CityrankError
-from ..formats.output import csv_text, to_json_text
-from ..model import plain_text
-from .common import SEED, FiniteFloat, emit, format_option, load, output_option, registry
+from .common import SEED, FiniteFloat, emit, format_option, lazy, load, output_option, registry
+
+writers = lazy("cityrank.formats.output")
+model = lazy("cityrank.model")
 
 
 def _list(ctx, param, value):
@@ -106,13 +107,13 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
     info = {"edition": ed.id, "samples": samples, "seed": seed, "top": top,
             "assumptions": _describe(assumptions), "rank_resolution": result.resolution}
     if fmt == "json":
-        return emit(to_json_text({**info, "cities": rows}), output)
+        return emit(writers.to_json_text({**info, "cities": rows}), output)
     if fmt == "csv":
-        return emit(csv_text(list(rows[0]), [list(r.values()) for r in rows]), output)
+        return emit(writers.csv_text(list(rows[0]), [list(r.values()) for r in rows]), output)
     exact = "exact rank quantiles" if result.resolution == 1 else \
         f"rank quantiles within {result.resolution - 1} ranks (counted in bins of {result.resolution})"
     lines = [f"{ed.title}: {samples} samples, seed {seed}, {exact}",
-             "varying: " + "; ".join(f"{k} = {plain_text(v)}" for k, v in info["assumptions"].items()), "",
+             "varying: " + "; ".join(f"{k} = {model.plain_text(v)}" for k, v in info["assumptions"].items()), "",
              f"{'rank':>4}  {'city':<24} {'median':>6} {'5–95% interval':>15} {f'in top {top:.0%}':>11}"]
     for r in rows[:limit]:
         interval = "–" if r["p05_rank"] is None else f"{r['p05_rank']:g}–{r['p95_rank']:g}"
@@ -146,7 +147,7 @@ def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, w
         data = {"edition": ed.id, "base_samples": samples, "runs": result.runs, "seed": seed,
                 "confidence": result.confidence, "assumptions": _describe(assumptions), "indices": rows,
                 "notes": list(result.notes)}
-        return emit(to_json_text(data), output)
+        return emit(writers.to_json_text(data), output)
     level = f"{result.confidence:.0%}"
     lines = [f"{ed.title}: {samples} base samples, {result.runs} runs, seed {seed}",
              "output: mean absolute rank shift from the nominal ranking", "",
@@ -183,9 +184,9 @@ def acceptability(edition, samples, seed, normalisers, aggregators, imputations,
     info = {"edition": ed.id, "samples": samples, "seed": seed, "top": top, "assumptions": _describe(assumptions),
             "rank_resolution": result.resolution}
     if fmt == "json":
-        return emit(to_json_text({**info, "cities": rows}), output)
+        return emit(writers.to_json_text({**info, "cities": rows}), output)
     if fmt == "csv":
-        return emit(csv_text(list(rows[0]), [list(r.values()) for r in rows]), output)
+        return emit(writers.csv_text(list(rows[0]), [list(r.values()) for r in rows]), output)
     shown = min(ranks, result.acceptability.shape[1])
     lines = [f"{ed.title}: SMAA-2 over {samples} samples, seed {seed}", "rank acceptability (share of samples "
              "at each rank), share first, confidence factor", "",

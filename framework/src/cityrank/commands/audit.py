@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 
 import click
-import numpy as np
 
 from ..errors import CityrankError
-from ..formats.output import optional_float, optional_int, to_json_text
-from .common import emit, format_option, load, output_option, registry, run_edition
+from .common import emit, format_option, lazy, load, output_option, registry, run_edition
+
+np = lazy("numpy")
+writers = lazy("cityrank.formats.output")
 
 
 def _run(edition):
@@ -31,7 +32,7 @@ def audit(edition, fmt, output, force):
     result = _run(edition)
     a = run_audit(result)
     if fmt == "json":
-        return emit(to_json_text(a.as_dict()), output)
+        return emit(writers.to_json_text(a.as_dict()), output)
     lines = [f"{result.edition.title}: statistical audit", "",
              f"{'child':<22} {'in':<16} {'Pearson':>8} {'Spearman':>9} {'n':>5}"]
     for r in a.correlations:
@@ -62,10 +63,10 @@ def compare_results(a, b) -> dict:
         matched.add(j)
         ra, rb = a.ranks[i, 0], b.ranks[j, 0]
         row = {"name": c.name, "country": c.country, "id_a": c.id, "id_b": b.cities[j].id,
-               "rank_a": optional_int(ra), "rank_b": optional_int(rb), "rank_change": optional_int(ra - rb),
-               "score_a": optional_float(a.scores[i, 0]), "score_b": optional_float(b.scores[j, 0]),
-               "score_change": optional_float(b.scores[j, 0] - a.scores[i, 0]),
-               "domains": {d: {"rank_a": optional_int(a.rank(d)[i]), "rank_b": optional_int(b.rank(d)[j])} for d in domains}}
+               "rank_a": writers.optional_int(ra), "rank_b": writers.optional_int(rb), "rank_change": writers.optional_int(ra - rb),
+               "score_a": writers.optional_float(a.scores[i, 0]), "score_b": writers.optional_float(b.scores[j, 0]),
+               "score_change": writers.optional_float(b.scores[j, 0] - a.scores[i, 0]),
+               "domains": {d: {"rank_a": writers.optional_int(a.rank(d)[i]), "rank_b": writers.optional_int(b.rank(d)[j])} for d in domains}}
         rows.append(row)
     rows.sort(key=lambda r: (r["rank_a"] is None, r["rank_a"] or 0, r["name"]))
     return {"edition_a": a.edition.id, "edition_b": b.edition.id, "in_both": len(rows),
@@ -81,7 +82,7 @@ def compare(edition_a, edition_b, fmt, output, force):
     """Cities ranked in both editions (matched by GeoNames id): rank and score changes (B − A)."""
     data = compare_results(_run(edition_a), _run(edition_b))
     if fmt == "json":
-        return emit(to_json_text(data), output)
+        return emit(writers.to_json_text(data), output)
     lines = [f"{data['edition_a']} → {data['edition_b']}: {data['in_both']} cities in both "
              f"({data['only_a']} only in {data['edition_a']}, {data['only_b']} only in {data['edition_b']})",
              "(a positive rank change is a move up)", "",
@@ -121,9 +122,9 @@ def profile(result, i: int) -> dict:
     have.sort(key=lambda t: (-t[0], t[1].id))
     ranked = int((~np.isnan(result.ranks[:, 0])).sum())
     return {"edition": result.edition.id, "title": result.edition.title, "id": c.id, "name": c.name,
-            "country": c.country, "rank": optional_int(result.ranks[i, 0]), "of": ranked,
-            "score": optional_float(result.scores[i, 0]), "tier": result.tiers[i],
-            "domains": {d: {"rank": optional_int(result.ranks[i, k]), "score": optional_float(result.scores[i, k])}
+            "country": c.country, "rank": writers.optional_int(result.ranks[i, 0]), "of": ranked,
+            "score": writers.optional_float(result.scores[i, 0]), "tier": result.tiers[i],
+            "domains": {d: {"rank": writers.optional_int(result.ranks[i, k]), "score": writers.optional_float(result.scores[i, k])}
                         for k, d in enumerate(result.nodes) if k > 0},
             "strongest": [{"indicator": ind.id, "name": ind.name, "score": s} for s, ind in have[:2]],
             "weakest": [{"indicator": ind.id, "name": ind.name, "score": s} for s, ind in have[::-1][:2]]}
@@ -139,7 +140,7 @@ def city(name, fmt, output, force):
     if not profiles:
         raise CityrankError(f"no installed edition has a city called {name!r}")
     if fmt == "json":
-        return emit(to_json_text(profiles), output)
+        return emit(writers.to_json_text(profiles), output)
     lines = []
     for p in profiles:
         lines += [f"{p['name']} ({p['country']}) in {p['title']}: rank {p['rank'] or '–'} of {p['of']}, "

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 from pathlib import Path
 
 import click
 
 from ..errors import one_line
-from ..formats.output import write_atomic
+from ..formats.atomic import write_atomic
 from ..plugins import Registry, get_registry
+
+
+class lazy:
+    """A module imported on first use: the commands import numpy and the writers only when a
+    command runs, so that ``cityrank --help`` starts without them."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        return getattr(importlib.import_module(self._name), attr)
+
 
 _warned = False
 

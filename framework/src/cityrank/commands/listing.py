@@ -9,14 +9,15 @@ import textwrap
 import click
 
 from ..errors import CityrankError
-from ..formats.output import to_json_text
-from ..model import Indicator, plain_text, thaw
 from ..plugins import BUILTINS, KINDS
-from .common import format_option, load, registry
+from .common import format_option, lazy, load, registry
+
+writers = lazy("cityrank.formats.output")
+model = lazy("cityrank.model")
 
 
 def _json(data) -> None:
-    click.echo(to_json_text(data), nl=False)
+    click.echo(writers.to_json_text(data), nl=False)
 
 
 @click.command()
@@ -46,8 +47,8 @@ def methods(kind, fmt):
     reg = registry()
     kinds = [kind] if kind else [k for k in KINDS if k != "edition"]
     rows = [
-        {"kind": k, "id": m.id, "description": m.description, "params": thaw(m.params),
-         "plugin": m.plugin, "version": m.version, **{k: v for k, v in thaw(m.extra).items() if not callable(v)}}
+        {"kind": k, "id": m.id, "description": m.description, "params": model.thaw(m.params),
+         "plugin": m.plugin, "version": m.version, **{k: v for k, v in model.thaw(m.extra).items() if not callable(v)}}
         for k in kinds for m in reg.methods(k)
     ]
     if fmt == "json":
@@ -69,7 +70,7 @@ def methods(kind, fmt):
             else:
                 wrapped(f"  {r['id']:<14} ", f"{r['description']}{origin}")
             if r["params"]:
-                wrapped(indent, "params: " + ", ".join(f"{p}={plain_text(v)}" for p, v in r["params"].items()))
+                wrapped(indent, "params: " + ", ".join(f"{p}={model.plain_text(v)}" for p, v in r["params"].items()))
             if k == "indicator":
                 wrapped(indent, f"unit: {r.get('unit', '')}; direction: {r.get('direction', 1):+d}; "
                                 f"source: {r.get('source', '')}")
@@ -113,7 +114,7 @@ def show(edition, fmt, tree, output, force):
     tree = []
     for depth, el in fw.preorder():
         entry = {"depth": depth, "id": el.id, "name": el.name, "weight": weights.values[el.id]}
-        if isinstance(el, Indicator):
+        if isinstance(el, model.Indicator):
             provider = _provider(reg, el)
             entry.update(kind="indicator", direction=el.direction, unit=el.unit, source=el.source,
                          coverage=shares[el.id], data_source=sources[el.id] or None,
@@ -127,11 +128,11 @@ def show(edition, fmt, tree, output, force):
             entry.update(kind="node", aggregator=str(el.aggregator) if el.aggregator else None)
         tree.append(entry)
     info = {
-        "id": ed.id, "title": ed.title, "meta": thaw(ed.meta),
+        "id": ed.id, "title": ed.title, "meta": model.thaw(ed.meta),
         "methods": {k: str(getattr(ed.methods, k)) for k in ("imputation", "outliers", "normaliser", "aggregator")}
         | {"tiers": list(ed.methods.tiers)},
         "weights_source": weights.source, "expert_diagnostics": diagnostics,
-        "framework": tree, "published": thaw(ed.published),
+        "framework": tree, "published": model.thaw(ed.published),
         "cities": [{"id": c.id, "name": c.name, "country": c.country, "geonameid": c.geonameid,
                     "latitude": c.latitude, "longitude": c.longitude} for c in ed.cities],
     }
@@ -140,8 +141,8 @@ def show(edition, fmt, tree, output, force):
     click.echo(f"{ed.title} ({ed.id})")
     for key, value in ed.meta.items():
         if key not in ("id", "title", "cities", "data"):
-            _echo_meta(key, thaw(value), 1)
-    click.echo(f"\nmethods: {'; '.join(f'{k}={plain_text(v)}' for k, v in info['methods'].items())}")
+            _echo_meta(key, model.thaw(value), 1)
+    click.echo(f"\nmethods: {'; '.join(f'{k}={model.plain_text(v)}' for k, v in info['methods'].items())}")
     click.echo(f"weights: {weights.source}\n\nframework (local weight, data coverage, source):")
     for entry in tree:
         pad = "  " * (entry["depth"] + 1)
@@ -167,7 +168,7 @@ def show(edition, fmt, tree, output, force):
                 click.echo(f"{pad}    {entry['notes']}")
     if ed.published:
         click.echo("")
-        _echo_meta("published", thaw(ed.published), 0)
+        _echo_meta("published", model.thaw(ed.published), 0)
     click.echo(f"\ncities ({len(ed.cities)}):")
     by_reason: dict[str, list[str]] = {}
     for c in ed.cities:
@@ -219,13 +220,13 @@ def _echo_meta(key, value, depth):
             if {"fact", "value", "source"} <= set(v):
                 click.echo(f"{pad}  - {v['fact']}: {v['value']}  [{v['source']}]")
             else:
-                click.echo(f"{pad}  - " + ", ".join(f"{k}={plain_text(x)}" for k, x in v.items()))
+                click.echo(f"{pad}  - " + ", ".join(f"{k}={model.plain_text(x)}" for k, x in v.items()))
     elif isinstance(value, list) and all(isinstance(v, str) and len(v) > 40 for v in value):
         click.echo(f"{pad}{key}:")
         for v in value:
             click.echo(f"{pad}  - {v}")
     else:
-        click.echo(f"{pad}{key}: {plain_text(value)}")
+        click.echo(f"{pad}{key}: {model.plain_text(value)}")
 
 
 COMMANDS = [editions, methods, plugins, show]

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, one_line
-from ..model import MethodChoice
-from .common import emit, format_option, load, output_option, registry, run_edition, write_folder
+from .common import emit, format_option, lazy, load, output_option, registry, run_edition, write_folder
+
+model = lazy("cityrank.model")
 
 METHOD_HELP = "name or name:key=value,… (see `cityrank methods`); replaces the edition's default"
 
@@ -17,7 +18,7 @@ METHOD_HELP = "name or name:key=value,… (see `cityrank methods`); replaces the
 def _choice(ctx, param, value):
     if value is None:
         return None
-    return MethodChoice.parse(value, what=f"--{param.name}")
+    return model.MethodChoice.parse(value, what=f"--{param.name}")
 
 
 @click.command()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ..formats.output import to_json_text
-from ..model import thaw
-from .common import emit, format_option, load, output_option, run_edition
+from .common import emit, format_option, lazy, load, output_option, run_edition
+
+writers = lazy("cityrank.formats.output")
+model = lazy("cityrank.model")
 
 
 @click.command()
@@ -33,7 +34,7 @@ def verify(edition, data_file, fmt, output, force, strict, with_bound, time_limi
         for fact, table in zip(facts, ed.published.get("top", ()), strict=True):
             fact["bound"] = bound(result, table, time_limit=time_limit)
     if fmt == "json":
-        emit(to_json_text({"edition": ed.id, "notes": list(result.notes), "published": thaw(ed.published).get("notes"),
+        emit(writers.to_json_text({"edition": ed.id, "notes": list(result.notes), "published": model.thaw(ed.published).get("notes"),
                            "facts": facts}), output)
     else:
         lines = [f"{ed.title}: {len(facts)} published fact(s) to compare"]

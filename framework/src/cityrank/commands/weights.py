@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import numpy as np
 
 from ..errors import CityrankError, SpecError
-from ..formats.output import to_json_text
-from .common import emit, format_option, output_option, registry
+from .common import emit, format_option, lazy, output_option, registry
+
+np = lazy("numpy")
+writers = lazy("cityrank.formats.output")
 
 
 @click.group()
@@ -26,7 +27,7 @@ def _call(kind, items, **params):
 def _report(items, result, fmt, output, per_expert_lines):
     if fmt == "json":
         data = {"items": list(items), "weights": result.weights.tolist(), **result.diagnostics}
-        return emit(to_json_text(data), output)
+        return emit(writers.to_json_text(data), output)
     lines = [*per_expert_lines, "", "weights:"]
     lines += [f"  {item:<20} {w:.4f}" for item, w in zip(items, result.weights, strict=True)]
     emit("\n".join(lines) + "\n", output)

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import CityrankError
 from ..model import Result, thaw
+from .atomic import write_atomic  # noqa: F401 - writers and write_atomic from one module
 
 
 def optional_float(value: float) -> float | None:
@@ -228,36 +225,6 @@ def to_table(result: Result, limit: int | None = None) -> str:
     title = f"{result.edition.title} — {sum(1 for t in result.tiers if t)} cities ranked"
     footer = [f"note: {n}" for n in result.notes]
     return "\n".join([title, "", *lines, *(["", *footer] if footer else [])]) + "\n"
-
-
-def write_atomic(path, text: str | bytes, *, force: bool = True) -> None:
-    """Write ``text`` (or bytes) to ``path`` through a temporary file in the same folder, then
-    rename, so a failure never leaves a half-written file; refuse an existing file unless ``force``."""
-    path = Path(path)
-    if path.exists() and not force:
-        raise CityrankError("the file exists; use --force to overwrite it", file=path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise CityrankError("the output folder does not exist", file=path)
-    if path.is_dir():
-        raise CityrankError("is a folder, not a file", file=path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", dir=folder)
-    except OSError as exc:
-        raise CityrankError(f"cannot write here: {exc.strerror or exc}", file=path) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it the usual mode
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CityrankError(f"cannot write: {exc.strerror or exc}", file=path) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 FORMATS = {"table": to_table, "csv": to_csv, "json": to_json}

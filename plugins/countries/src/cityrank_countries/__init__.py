@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import cityrank
-from cityrank import derived
-
-from .providers import DATA, PROVIDERS, member_lists, shared_memberships
 
 
 @cityrank.hookimpl
 def cityrank_register_indicators(register):
+    from cityrank import derived  # imported here, not at start-up: --help lists commands without numpy
+
+    from .providers import DATA, PROVIDERS, member_lists, shared_memberships
+
     derived.register_all(register, PROVIDERS, DATA)
     register("countries.shared_memberships", shared_memberships, params={"countries": None, "organisations": None},
              unit="partner-memberships", direction=1, level="country", year="2024",

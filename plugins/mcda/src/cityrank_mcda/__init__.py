@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import cityrank
 
-from .methods import bod, copeland, kemeny, topsis, vikor
-
 
 @cityrank.hookimpl
 def cityrank_register_aggregators(register):
+    from .methods import bod, copeland, kemeny, topsis, vikor  # here, not at start-up (numpy)
+
     register("topsis", topsis, params={"normalise": "vector"}, bounds=(0, 1))
     register("vikor", vikor, params={"v": 0.5}, bounds=(0, 1))
     register("copeland", copeland, params={})
