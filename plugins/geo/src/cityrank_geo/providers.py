@@ -44,7 +44,9 @@ def _points(min_population: int, bloc: tuple[str, ...] | None = None) -> tuple[P
     p = places(min_population)
     if bloc is None:
         return Points(p.lat, p.lon, p.population), None
-    state = np.array([SOVEREIGN.get(c, c) for c in p.country])
+    state = p.country.copy()
+    for region, sovereign in SOVEREIGN.items():
+        state[p.country == region] = sovereign
     keep = np.isin(state, bloc)
     return Points(p.lat[keep], p.lon[keep], p.population[keep]), state[keep]
 
