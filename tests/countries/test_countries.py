@@ -66,3 +66,10 @@ def test_member_lists_are_iso3_codes_with_a_source_each():
         assert len(set(org["members"])) == len(org["members"]) > 0
         assert all(len(m) == 3 and m.isupper() for m in org["members"])
         assert set(org["members"]) <= known, set(org["members"]) - known
+
+
+def test_one_code_may_be_given_as_a_string():
+    cities = [City(c, c, c) for c in ("EGY", "ARE")]
+    np.testing.assert_array_equal(providers.shared_memberships(cities, organisations="gcc"), [0, 0])
+    np.testing.assert_array_equal(providers.shared_memberships(cities, countries=BRICS, organisations="las"), [2, 2])
+    assert providers.bloc_neighbours([City("c", "C", "CHN")], countries="RUS")[0] == 1

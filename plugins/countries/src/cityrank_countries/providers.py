@@ -27,7 +27,7 @@ def bloc_neighbours(cities, countries=None):
     country the source does not list)."""
     borders = _borders()
     state = lambda code: SOVEREIGN.get(code, code)  # noqa: E731
-    bloc = {state(c) for c in (countries or [c.country for c in cities])}
+    bloc = {state(c) for c in ([countries] if isinstance(countries, str) else countries or [c.country for c in cities])}
     out = []
     for city in cities:
         own = state(city.country)
@@ -53,12 +53,12 @@ def shared_memberships(cities, countries=None, organisations=None):
     organisation ids. Hong Kong and Macao count as China, and as members where they are
     members in their own right (APEC). Unit: partner-memberships; more is better; country level."""
     table = member_lists()
-    chosen = list(table) if organisations is None else list(organisations)
+    chosen = list(table) if organisations is None else [organisations] if isinstance(organisations, str) else list(organisations)
     unknown = [o for o in chosen if o not in table]
     if unknown:
         raise ValueError(f"unknown organisation(s) {', '.join(unknown)} (coded: {', '.join(table)})")
     state = lambda code: SOVEREIGN.get(code, code)  # noqa: E731
-    bloc = {state(c) for c in (countries or [c.country for c in cities])}
+    bloc = {state(c) for c in ([countries] if isinstance(countries, str) else countries or [c.country for c in cities])}
     states = {o: {state(m) for m in table[o]} for o in chosen}
     out = []
     for city in cities:

@@ -67,7 +67,7 @@ def cross_border(cities, radius_km=500.0, min_population=15000, countries=None):
     more is better."""
     if radius_km <= 0:
         raise ValueError("radius_km must be positive")
-    bloc = tuple(sorted({SOVEREIGN.get(c, c) for c in (countries or [c.country for c in cities])}))
+    bloc = tuple(sorted({SOVEREIGN.get(c, c) for c in ([countries] if isinstance(countries, str) else countries or [c.country for c in cities])}))
     points, state = _points(int(min_population), bloc)
     lat, lon, _ = _locate(cities)
     mine = [SOVEREIGN.get(c.country, c.country) for c in cities]
