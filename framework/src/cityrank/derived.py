@@ -130,6 +130,26 @@ def load(path) -> tuple[dict[str, str], dict[str, np.ndarray]]:
     return meta, columns
 
 
+def build_main(argv, *, prog: str, doc: str, option: str, help: str, build: Callable[[Path, Path], Path],
+               out: Path) -> int:
+    """The command line of a build module made from one unpacked source: ``option PATH`` and
+    ``--out FOLDER``; ``build(source, out)`` returns the file written. A source that cannot be
+    read is one line on stderr and exit code 2."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    parser.add_argument(option, type=Path, required=True, help=help, dest="source", metavar="PATH")
+    parser.add_argument("--out", type=Path, default=out, help="folder to write (default: the package's data/)")
+    args = parser.parse_args(argv)
+    try:
+        print(f"wrote {build(args.source, args.out)}")
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"error: {args.source}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def register_all(register: Callable, providers: Mapping[str, tuple], folder: Path) -> None:
     """Register a data plugin's providers from its table ``{id: (function, params, unit,
     direction, level, data file)}``; each one's source, licence and year come from its file's

@@ -9,7 +9,6 @@ them (``borders``), ODbL 1.0 like its source.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -38,16 +37,8 @@ def build(folder: Path, out: Path = DATA) -> Path:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cityrank_countries.build", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--countries", type=Path, required=True, help="folder of the unpacked npm package world-countries")
-    parser.add_argument("--out", type=Path, default=DATA, help="folder to write (default: the package's data/)")
-    args = parser.parse_args(argv)
-    try:
-        print(f"wrote {build(args.countries, args.out)}")
-    except (OSError, ValueError, KeyError) as exc:
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return derived.build_main(argv, prog="python -m cityrank_countries.build", doc=__doc__, option="--countries",
+                              help="folder of the unpacked npm package world-countries", build=build, out=DATA)
 
 
 if __name__ == "__main__":

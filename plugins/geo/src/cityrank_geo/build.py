@@ -13,7 +13,6 @@ ASCII name and first-order administrative region.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -55,16 +54,8 @@ def build(cities_json: Path, out: Path = DATA) -> Path:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cityrank_geo.build", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cities", type=Path, required=True, help="data/cities.json of the unpacked npm package")
-    parser.add_argument("--out", type=Path, default=DATA, help="folder to write (default: the package's data/)")
-    args = parser.parse_args(argv)
-    try:
-        print(f"wrote {build(args.cities, args.out)}")
-    except (OSError, ValueError, KeyError) as exc:
-        print(f"error: {args.cities}: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return derived.build_main(argv, prog="python -m cityrank_geo.build", doc=__doc__, option="--cities",
+                              help="data/cities.json of the unpacked npm package", build=build, out=DATA)
 
 
 if __name__ == "__main__":
