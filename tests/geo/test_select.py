@@ -58,11 +58,24 @@ def test_brics_city_set_is_cross_checked():
         assert float(r["population_check"]) in {float(sm["population"][k]) for k in near}
     names = [r["name"] for r in rows]
     assert not {"Puyang", "Kallakurichi", "Lüliang", "Ordos"} & set(names)
-    # GeoNames' point for Visakhapatnam's population is named Rasapūdipalem: kept, and cities.csv says why
-    rasa = next(r for r in rows if r["name"] == "Rasapūdipalem")
-    assert "Vishakhapatnam within 30 km" in rasa["selected_by"]
+    # GeoNames puts Visakhapatnam's population on Rasapūdipalem; SimpleMaps names the place, and
+    # GeoNames' own Visakhapatnam (13 km away, 1.06 million) takes its slot; cities.csv says why
+    vizag = next(r for r in rows if r["name"] == "Visakhapatnam")
+    assert "Rasapūdipalem, 1,728,128" in vizag["selected_by"] and "Rasapūdipalem" not in names
     assert {"Suzhou (Jiangsu)", "Suzhou (Anhui)"} <= set(names) and "Suzhou" not in names
     assert len({(r["name"], r["country"]) for r in rows}) == len(rows)
+
+
+def test_a_district_of_the_second_sources_name_does_not_replace_the_city():
+    """Xuzhou is confirmed by SimpleMaps' Tongshan (its seat district); GeoNames' Tongshan (330,000)
+    is under half of Xuzhou's 1.25 million, so Xuzhou stays Xuzhou."""
+    j = select.find("Xuzhou", "CHN")
+    p = select.places()
+    assert select.named_near(j, "Tongshan", 30, 0.5 * p.population[j]) is None
+    assert select.named_near(j, "Tongshan", 30, 0) is not None  # it is there, only smaller
+    r = select.find("Rasapūdipalem", "IND")
+    k = select.named_near(r, "Vishakhapatnam", 30, 0.5 * p.population[r])
+    assert k is not None and select._record(p.geonameid[k])["name"] == "Visakhapatnam"
 
 
 def test_unknown_cross_check_key_is_refused():

@@ -73,9 +73,9 @@ def second_source() -> dict[str, np.ndarray]:
     return derived.load(DATA / "simplemaps.csv")[1]
 
 
-def confirm(rows, radius_km: float = 30.0, min_share: float = 0.5) -> list[tuple[str, float, str] | None]:
-    """For GeoNames rows, what the second source says: (how, its population, its admin region)
-    or None. A place is confirmed by a SimpleMaps place of the same country within
+def confirm(rows, radius_km: float = 30.0, min_share: float = 0.5) -> list[tuple[str, float, str, str | None] | None]:
+    """For GeoNames rows, what the second source says: (how, its population, its admin region,
+    its name when it is another) or None. A place is confirmed by a SimpleMaps place of the same country within
     ``radius_km`` with the same name (or one of GeoNames' alternate names), else by the most
     populous one there with at least ``min_share`` of the GeoNames population (SimpleMaps often
     names a Chinese city by its seat district: Xuzhou is its Tongshan); a place it lists
@@ -96,15 +96,32 @@ def confirm(rows, radius_km: float = 30.0, min_share: float = 0.5) -> list[tuple
         same = [k for k in near if _fold(sm["name"][k]) in names]
         if same:
             k = max(same, key=lambda k: sm["population"][k])
-            out.append(("same name", float(sm["population"][k]), str(sm["admin"][k])))
+            out.append(("same name", float(sm["population"][k]), str(sm["admin"][k]), None))
             continue
         big = [k for k in near if sm["population"][k] >= min_share * p.population[j]]
         if big:
             k = max(big, key=lambda k: sm["population"][k])
-            out.append((f"{sm['name'][k]} within {radius_km:g} km", float(sm["population"][k]), str(sm["admin"][k])))
+            out.append((f"{sm['name'][k]} within {radius_km:g} km", float(sm["population"][k]), str(sm["admin"][k]),
+                        str(sm["name"][k])))
         else:
             out.append(None)
     return out
+
+
+def named_near(j: int, name: str, radius_km: float, min_population: float) -> int | None:
+    """The most populous GeoNames place called ``name`` (or with it as an alternate name) in
+    row j's country within ``radius_km`` of it, with at least ``min_population``; None if none.
+    Where SimpleMaps confirms a place under another name and GeoNames has a sizeable place of
+    that name right there, the place is that city (GeoNames puts Visakhapatnam's 1.7 million on
+    Rasapūdipalem, 13 km from its own Visakhapatnam); a mere district of that name (Xuzhou's
+    Tongshan, 330,000 of Xuzhou's 1.25 million) does not replace the city."""
+    p = places()
+    near = np.flatnonzero((p.country == p.country[j]) & (p.population >= min_population)
+                          & (haversine_km(p.lat[j], p.lon[j], p.lat, p.lon) <= radius_km))
+    want = _fold(name)
+    found = [k for k in near if k != j and (_fold(_record(p.geonameid[k])["name"]) == want
+                                            or want in {_fold(a) for a in _record(p.geonameid[k]).get("alternatenames") or ()})]
+    return int(max(found, key=lambda k: (p.population[k], -p.geonameid[k]))) if found else None
 
 
 def select(rule: dict) -> list[tuple[int, str, float | None]]:
@@ -141,19 +158,26 @@ def select(rule: dict) -> list[tuple[int, str, float | None]]:
     population = {j: float(p.population[j]) for j in candidates}
     how = dict.fromkeys(candidates, "population rule")
     check: dict[int, float | None] = dict.fromkeys(candidates)
+    instead: dict[int, int] = {}  # a place SimpleMaps names otherwise → GeoNames' place of that name
     cross = rule.get("cross_check")
     if cross is not None:
         unknown = set(cross) - {"radius_km", "min_share"}
         if unknown:
             raise ValueError(f"cross_check: unknown key(s) {', '.join(sorted(unknown))} (allowed: radius_km, min_share)")
-        said = confirm(candidates, float(cross.get("radius_km", 30)), float(cross.get("min_share", 0.5)))
+        radius, share = float(cross.get("radius_km", 30)), float(cross.get("min_share", 0.5))
+        said = confirm(candidates, radius, share)
         for j, verdict in zip(list(candidates), said, strict=True):
             if verdict is None:
                 del population[j]
                 continue
-            what, pop, _ = verdict
+            what, pop, _, other = verdict
             check[j] = pop  # shown, not used to order: the sources count different areas (Cape Town:
             how[j] = f"population rule (confirmed: {what})"  # 4.8 million in GeoNames, 0.43 in SimpleMaps)
+            k = None if other is None else named_near(j, other, radius, share * population[j])
+            if k is not None:
+                instead[j] = k
+                how[j] = (f"population rule (GeoNames' {_record(p.geonameid[j])['name']}, {population[j]:,.0f}; "
+                          f"SimpleMaps names the place {other}: GeoNames' {_record(p.geonameid[k])['name']})")
         candidates = list(population)
     candidates = sorted(candidates, key=lambda j: (-population[j], p.geonameid[j]))
     lat = [p.lat[j] for j in chosen]
@@ -161,13 +185,14 @@ def select(rule: dict) -> list[tuple[int, str, float | None]]:
     for j in candidates:
         if len(chosen) >= count:
             break
-        if j in taken:
+        row = instead.get(j, j)
+        if row in taken:
             continue
-        if min_km > 0 and lat and np.min(haversine_km(p.lat[j], p.lon[j], np.array(lat), np.array(lon))) < min_km:
+        if min_km > 0 and lat and np.min(haversine_km(p.lat[row], p.lon[row], np.array(lat), np.array(lon))) < min_km:
             continue
-        add(j, how[j], check[j])
-        lat.append(p.lat[j])
-        lon.append(p.lon[j])
+        add(row, how[j], check[j])
+        lat.append(p.lat[row])
+        lon.append(p.lon[row])
     if len(chosen) < count and not every:
         raise ValueError(f"the rule finds only {len(chosen)} cities, fewer than {count}")
     return list(zip(chosen, reasons, checked, strict=True))
