@@ -2,8 +2,9 @@
 
 A job (:class:`~cityrank.analysis.uncertainty.UncertaintyJob` or ``SensitivityJob``) holds
 everything a chunk needs: the edition, the assumptions, the data and the seed (and, for
-sensitivity, the design). It is sent once to every worker, which builds the evaluation
-model once per job and then evaluates chunks. Random draws depend only on (seed, block), and
+sensitivity, the design). It is a task of its own (not scattered data, which a lost worker
+would take with it): the scheduler holds it and recomputes it if need be, and each worker
+fetches it once, builds the evaluation model once per job and then evaluates chunks. Random draws depend only on (seed, block), and
 the results are integer counts or values placed by their chunk's bounds, so the result is
 the same, to the byte, as in one process, whatever the cluster's size or the order in which
 its tasks finish. A lost worker's tasks are recomputed by Dask with the same inputs.
@@ -38,6 +39,15 @@ def _model(job):
     return cached[1]
 
 
+def _job(job):
+    """The job as a task's result: recomputable from the task itself when a worker is lost."""
+    return job
+
+
+def _shared(client, job, token):
+    return client.submit(_job, job, key=f"cityrank-{token}-job", pure=False)
+
+
 def _chunk(job, bounds):
     """Run on a worker: one chunk of a job."""
     return job(_model(job), bounds)
@@ -59,10 +69,10 @@ def tally_on_cluster(client, job, groups, progress=None):
     from distributed import as_completed
 
     token = uuid.uuid4().hex[:12]
-    remote_job = client.scatter(job, broadcast=True, hash=False)
+    remote_job = _shared(client, job, token)
     parts = [client.submit(_tally, remote_job, g, key=f"cityrank-{token}-{i}", pure=False) for i, g in enumerate(groups)]
     sizes = {f.key: sum(b - a for a, b in g) for f, g in zip(parts, groups, strict=True)}
-    every = list(parts)
+    every = [remote_job, *parts]
     try:
         level, n = list(parts), 0
         while len(level) > 1:  # pairwise sums: memory of a few partial counts at a time
@@ -87,7 +97,7 @@ def run_on_cluster(client, job, chunks, progress=None):
     from distributed import as_completed
 
     token = uuid.uuid4().hex[:12]
-    remote_job = client.scatter(job, broadcast=True, hash=False)
+    remote_job = _shared(client, job, token)
     threads = max(1, sum(client.nthreads().values()))
     pending = list(enumerate(chunks))[::-1]
     futures = {}
@@ -116,7 +126,7 @@ def run_on_cluster(client, job, chunks, progress=None):
                 progress(bounds[1] - bounds[0])
             yield bounds, result
     except BaseException:
-        client.cancel([f for f, _ in futures.values() if f is not None])
+        client.cancel([remote_job, *(f for f, _ in futures.values() if f is not None)])
         raise
 
 
