@@ -155,42 +155,44 @@ def select(rule: dict) -> list[tuple[int, str, float | None]]:
     min_pop = float(rule.get("min_population", 15000))
     min_km = float(rule.get("min_distance_km", 20))
     candidates = [int(j) for j in np.flatnonzero(np.isin(p.country, countries) & (p.population >= min_pop))]
-    population = {j: float(p.population[j]) for j in candidates}
-    how = dict.fromkeys(candidates, "population rule")
-    check: dict[int, float | None] = dict.fromkeys(candidates)
-    instead: dict[int, int] = {}  # a place SimpleMaps names otherwise → GeoNames' place of that name
+    candidates.sort(key=lambda j: (-p.population[j], p.geonameid[j]))  # GeoNames' order, checked or not
     cross = rule.get("cross_check")
     if cross is not None:
         unknown = set(cross) - {"radius_km", "min_share"}
         if unknown:
             raise ValueError(f"cross_check: unknown key(s) {', '.join(sorted(unknown))} (allowed: radius_km, min_share)")
         radius, share = float(cross.get("radius_km", 30)), float(cross.get("min_share", 0.5))
-        said = confirm(candidates, radius, share)
-        for j, verdict in zip(list(candidates), said, strict=True):
-            if verdict is None:
-                del population[j]
-                continue
-            what, pop, _, other = verdict
-            check[j] = pop  # shown, not used to order: the sources count different areas (Cape Town:
-            how[j] = f"population rule (confirmed: {what})"  # 4.8 million in GeoNames, 0.43 in SimpleMaps)
-            k = None if other is None else named_near(j, other, radius, share * population[j])
-            if k is not None:
-                instead[j] = k
-                how[j] = (f"population rule (GeoNames' {_record(p.geonameid[j])['name']}, {population[j]:,.0f}; "
-                          f"SimpleMaps names the place {other}: GeoNames' {_record(p.geonameid[k])['name']})")
-        candidates = list(population)
-    candidates = sorted(candidates, key=lambda j: (-population[j], p.geonameid[j]))
+
+    def verdict(j):
+        """(row to add, why, the second source's population), or None for a place it does not confirm."""
+        if cross is None:
+            return j, "population rule", None
+        said = confirm([j], radius, share)[0]
+        if said is None:
+            return None
+        what, pop, _, other = said  # pop is shown, not used to order: the sources count different
+        k = None if other is None else named_near(j, other, radius, share * p.population[j])  # areas
+        if k is None:  # (Cape Town: 4.8 million in GeoNames, 0.43 in SimpleMaps)
+            return j, f"population rule (confirmed: {what})", pop
+        return k, (f"population rule (GeoNames' {_record(p.geonameid[j])['name']}, {p.population[j]:,.0f}; "
+                   f"SimpleMaps names the place {other}: GeoNames' {_record(p.geonameid[k])['name']})"), pop
+
     lat = [p.lat[j] for j in chosen]
     lon = [p.lon[j] for j in chosen]
-    for j in candidates:
+    for j in candidates:  # confirmed as they come: only the places the rule reaches are looked up
         if len(chosen) >= count:
             break
-        row = instead.get(j, j)
+        if j in taken:
+            continue
+        found = verdict(j)
+        if found is None:
+            continue
+        row, why, pop = found
         if row in taken:
             continue
         if min_km > 0 and lat and np.min(haversine_km(p.lat[row], p.lon[row], np.array(lat), np.array(lon))) < min_km:
             continue
-        add(row, how[j], check[j])
+        add(row, why, pop)
         lat.append(p.lat[row])
         lon.append(p.lon[row])
     if len(chosen) < count and not every:
