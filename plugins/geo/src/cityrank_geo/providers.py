@@ -10,23 +10,23 @@ import functools
 
 import numpy as np
 
-from cityrank.spatial import EARTH_RADIUS_KM, Points, unit_vectors
+from cityrank.spatial import EARTH_RADIUS_KM, Points, coordinates, unit_vectors
 
 from .data import SOVEREIGN, airports, places
 
 
 def _locate(cities):
-    """Latitude, longitude and GeoNames row (or -1) of each city."""
+    """Latitude, longitude and GeoNames row (or -1) of each city: by its GeoNames id (one
+    sorted search for all), else by its cities.csv coordinates."""
     p = places()
-    lat = np.full(len(cities), np.nan)
-    lon = np.full(len(cities), np.nan)
-    row = np.full(len(cities), -1)
-    for i, c in enumerate(cities):
-        j = p.index(c.geonameid)
-        if j is not None:
-            row[i], lat[i], lon[i] = j, p.lat[j], p.lon[j]
-        elif c.latitude is not None and c.longitude is not None:
-            lat[i], lon[i] = c.latitude, c.longitude
+    ids = np.array([-1 if c.geonameid is None else c.geonameid for c in cities], dtype=np.int64)
+    at = np.minimum(np.searchsorted(p.geonameid, ids), len(p.geonameid) - 1)
+    found = (ids >= 0) & (p.geonameid[at] == ids) if len(p.geonameid) else np.zeros(len(ids), dtype=bool)
+    row = np.where(found, at, -1)
+    lat, lon = coordinates(cities)
+    both = ~(np.isnan(lat) | np.isnan(lon))  # half a position is none
+    lat = np.where(found, p.lat[at], np.where(both, lat, np.nan))
+    lon = np.where(found, p.lon[at], np.where(both, lon, np.nan))
     return lat, lon, row
 
 
