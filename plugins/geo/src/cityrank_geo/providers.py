@@ -89,7 +89,7 @@ def market_potential(cities, min_distance_km=1.0):
         part = slice(start, start + block)
         # great-circle distance from the chord: 2R asin(|u_i − u_j| / 2), |u_i − u_j|² = 2 − 2 u_i·u_j
         d = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip((1.0 - u[part] @ u.T) / 2, 0.0, 1.0)))
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):  # d = 0 (itself) or NaN (no position): left out
             out[part] = np.where(d >= min_distance_km, mass / d, 0.0).sum(axis=1)
     return np.where(known, out, np.nan)
 
