@@ -97,3 +97,14 @@ def test_bad_parameters():
         geo.urban_population((city(DOHA, "QAT"),), radius_km=0)
     with pytest.raises(ValueError, match="1,000"):
         data.places(500)
+
+
+def test_half_a_position_is_no_position():
+    """A city with a latitude but no longitude (and no GeoNames id) gets NaN from every
+    distance-based provider, and does not change the others' values."""
+    half = City("half", "Half", "CHN", latitude=39.9)
+    full = [city(BEIJING, "CHN"), city(SHANGHAI, "CHN")]
+    for provider in (geo.urban_population, geo.market_potential, geo.cross_border, geo.air_gateways):
+        with_half = provider([*full, half])
+        assert np.isnan(with_half[2]), provider.__name__
+        np.testing.assert_allclose(with_half[:2], provider(full), rtol=1e-12)
