@@ -250,3 +250,20 @@ def test_an_indicator_denominated_by_another(tmp_path, registry):
     toml.write_text(toml.read_text().replace('denominator = "transit"', 'denominator = "speed"'))
     with pytest.raises(Exception, match="must be another indicator"):
         load_edition(folder)
+
+
+def test_inputs_digest_sees_every_city_field(registry):
+    """Changing any one field of one city (name, country, GeoNames id, a coordinate, an extra
+    column) changes the inputs' SHA-256; the same cities give the same digest."""
+    from conftest import ROOT
+
+    tiny = ROOT / "tests" / "data" / "tiny"
+    edition = load_edition(tiny)
+    base = run(edition, registry).inputs_sha256
+    assert run(load_edition(tiny), registry).inputs_sha256 == base
+    first = edition.cities[0]
+    variants = [attrs.evolve(first, name=first.name + "x"), attrs.evolve(first, country="XXX"),
+                attrs.evolve(first, geonameid=(first.geonameid or 0) + 1), attrs.evolve(first, latitude=1.5),
+                attrs.evolve(first, longitude=None), attrs.evolve(first, attributes={"region": "north"})]
+    digests = {run(attrs.evolve(edition, cities=(v, *edition.cities[1:])), registry).inputs_sha256 for v in variants}
+    assert base not in digests and len(digests) == len(variants)
