@@ -145,7 +145,8 @@ def read_batches(path, *, error=DataError, required: tuple[str, ...] = (),
                 else:
                     start = reading.number + 1
                     reading.number += len(block)
-                    yield from _finish(list(range(start, reading.number + 1)), columns, None)
+                    yield from _finish(list(range(start, reading.number + 1)), columns, None,
+                                       spaced=_spaced(text))
 
     return header, batches()
 
@@ -205,11 +206,22 @@ def _from_rows(rows, reading: _Reading, width: int, error, path):
 
 
 _SPACE = re.compile(r"\s")
+_SPACE_IN_LINE = re.compile(r"[^\S\r\n]")  # white space other than line ends
+_ASCII_SPACE = " \t\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.strip removes in ASCII, line ends aside
 
 
-def _finish(numbers: list[int], columns: list[list[str]], late):
-    """Strip the cells (only the columns that have white space), drop blank rows, yield."""
-    columns = [list(map(str.strip, col)) if _SPACE.search(",".join(col)) else col for col in columns]
+def _spaced(text: str) -> bool:
+    """Whether the text has white space other than line ends (a character search when ASCII)."""
+    if text.isascii():
+        return any(ch in text for ch in _ASCII_SPACE)
+    return bool(_SPACE_IN_LINE.search(text))
+
+
+def _finish(numbers: list[int], columns: list[list[str]], late, spaced: bool = True):
+    """Strip the cells (only the columns that have white space; none when the block has no
+    white space but line ends, ``spaced=False``), drop blank rows, yield."""
+    if spaced:
+        columns = [list(map(str.strip, col)) if _SPACE.search(",".join(col)) else col for col in columns]
     if "" in columns[0]:  # maybe blank rows (every cell empty): drop them
         keep = [k for k in range(len(numbers)) if any(col[k] for col in columns)]
         if len(keep) < len(numbers):

@@ -328,7 +328,8 @@ def _read_batch(numbers, ids, texts_of, path, known, index, seen, values, column
     first bad row of the batch is reported (a cell numpy cannot read or out of its
     indicator's range is located by the per-cell reader), whichever column it is in."""
     id_error = None
-    if index.keys() >= set(ids) and len(set(ids)) == len(ids) and seen.keys().isdisjoint(ids):
+    distinct = set(ids)
+    if len(distinct) == len(ids) and index.keys() >= distinct and seen.keys().isdisjoint(ids):
         positions = [index[i] for i in ids]
     else:
         positions = []
