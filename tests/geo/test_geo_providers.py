@@ -108,3 +108,13 @@ def test_half_a_position_is_no_position():
         with_half = provider([*full, half])
         assert np.isnan(with_half[2]), provider.__name__
         np.testing.assert_allclose(with_half[:2], provider(full), rtol=1e-12)
+
+
+def test_airports_cache_gives_the_parsed_arrays(tmp_path, monkeypatch):
+    monkeypatch.setenv("CITYRANK_CACHE", str(tmp_path))
+    built = data.airports.__wrapped__()  # parses airportsdata and writes the cache
+    assert list(tmp_path.glob("airportsdata-*.npz"))
+    loaded = data.airports.__wrapped__()  # reads the cache
+    for a, b in zip(built, loaded, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert len(built[0]) > 5000

@@ -121,9 +121,19 @@ def places(min_population: int = 1000) -> Places:
 
 @functools.cache
 def airports() -> tuple[np.ndarray, np.ndarray]:
-    """Latitudes and longitudes of every airport with an IATA code."""
+    """Latitudes and longitudes of every airport with an IATA code. airportsdata parses its
+    CSV of 28,000 rows on every load, so the two arrays are kept in the cache folder under
+    its version (rebuilt when it cannot be read)."""
+    path = cache_dir() / f"airportsdata-{version('airportsdata')}-v1.npz"
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return z["lat"], z["lon"]
+    except (OSError, ValueError, KeyError):
+        pass
     import airportsdata
 
     rows = sorted(airportsdata.load("IATA").items())
-    return (np.array([r["lat"] for _, r in rows], dtype=np.float64),
-            np.array([r["lon"] for _, r in rows], dtype=np.float64))
+    lat = np.array([r["lat"] for _, r in rows], dtype=np.float64)
+    lon = np.array([r["lon"] for _, r in rows], dtype=np.float64)
+    save_arrays(path, {"lat": lat, "lon": lon})
+    return lat, lon
