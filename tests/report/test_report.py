@@ -249,3 +249,13 @@ def test_xlsx_as_libreoffice_shows_it(fresh_cli, tmp_path):
     for c in cities:
         assert c["name"] in text and f"{c['score']:.2f}" in text
     assert not any(len(word.split(".")[-1]) > 6 for word in text.split() if word.replace(".", "").isdigit())
+
+
+def test_map_labels_lie_apart():
+    """The best cities of one cluster get one label; the next labels go to the best elsewhere."""
+    from cityrank.formats.charts import apart
+
+    points = [(114.1, 22.3), (114.2, 22.4), (114.15, 22.35), (37.6, 55.8), (116.4, 39.9), (37.7, 55.7)]
+    assert apart(points, 3, gap=2.0) == [0, 3, 4]
+    assert apart(points, 10, gap=2.0) == [0, 3, 4]  # no more places apart than that
+    assert apart(points, 2, gap=0.0) == [0, 1]  # no gap: simply the best

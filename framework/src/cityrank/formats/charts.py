@@ -49,10 +49,26 @@ def heatmap(result, top: int = 40):
     return fig
 
 
+def apart(points, n: int, gap: float) -> list[int]:
+    """Of ``points`` (x, y) in order of preference, the first ``n`` that lie at least ``gap``
+    from every one taken before (so that labels do not pile up on one cluster of cities)."""
+    taken: list[int] = []
+    for k, (x, y) in enumerate(points):
+        if len(taken) == n:
+            break
+        if all(math.hypot(x - points[j][0], y - points[j][1]) >= gap for j in taken):
+            taken.append(k)
+    return taken
+
+
 def scatter_map(result, labels: int = 10):
     """The cities on a map: Natural Earth's country outlines (:mod:`.outlines`), each city a
-    dot coloured and sized by its score, the ``labels`` best named; the view is the cities'
-    extent. Plate carrée (longitude, latitude) with the aspect corrected at the mid-latitude."""
+    dot coloured and sized by its score, the ``labels`` best named that lie apart (a city
+    within 4 % of the view of a named one is not named: the next best elsewhere is); the view
+    is the cities' extent; dots shrink as cities grow many. Plate carrée (longitude, latitude)
+    with the aspect corrected at the mid-latitude."""
+    import textwrap
+
     from matplotlib.collections import LineCollection
 
     from .outlines import outlines
@@ -69,11 +85,14 @@ def scatter_map(result, labels: int = 10):
     if pts:
         lon, lat = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
         score = np.ma.masked_invalid(np.array([p[2] for p in pts], dtype=float))
-        size = 12 + 60 * np.nan_to_num((score.filled(np.nan) - np.nanmin(score)) / max(np.ptp(score.compressed()), 1e-12)
-                                       if score.count() else np.zeros(len(pts)))
-        shown = ax.scatter(lon, lat, c=score, s=size, cmap="viridis", edgecolors="white", linewidths=0.4, zorder=2)
+        shrink = min(1.0, math.sqrt(300 / len(pts)))  # thousands of cities: smaller dots, thinner edges
+        size = shrink * (12 + 60 * np.nan_to_num((score.filled(np.nan) - np.nanmin(score)) / max(np.ptp(score.compressed()), 1e-12)
+                                                 if score.count() else np.zeros(len(pts))))
+        shown = ax.scatter(lon, lat, c=score, s=size, cmap="viridis", edgecolors="white", linewidths=0.4 * shrink, zorder=2)
         fig.colorbar(shown, ax=ax, label="score", shrink=0.8)
-        best = sorted((p for p in pts if not np.isnan(p[3])), key=lambda p: p[3])[:labels]
+        ranked = sorted((p for p in pts if not np.isnan(p[3])), key=lambda p: p[3])
+        gap = 0.04 * max(np.ptp(lon), np.ptp(lat), 10.0)
+        best = [ranked[k] for k in apart([(p[0], p[1]) for p in ranked], labels, gap)]
         for x, y, _, rank, name in best:
             ax.annotate(f"{int(rank)}. {name}", (x, y), xytext=(4, 3), textcoords="offset points", fontsize=7, zorder=3)
         pad_x, pad_y = max(3.0, np.ptp(lon) * 0.08), max(3.0, np.ptp(lat) * 0.08)
@@ -82,7 +101,8 @@ def scatter_map(result, labels: int = 10):
         ax.set_aspect(1 / np.cos(np.radians(np.clip(np.mean(lat), -80, 80))))
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
-    ax.set_title(f"{result.edition.title}: the cities, coloured and sized by score (the {labels} best named)")
+    ax.set_title(textwrap.fill(f"{result.edition.title}: the cities, coloured and sized by score (the {labels} best "
+                               "named, apart from one another)", 90), fontsize=10)
     fig.tight_layout()
     return fig
 
