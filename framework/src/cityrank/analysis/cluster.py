@@ -3,8 +3,10 @@
 A job (:class:`~cityrank.analysis.uncertainty.UncertaintyJob` or ``SensitivityJob``) holds
 everything a chunk needs: the edition, the assumptions, the data and the seed (and, for
 sensitivity, the design). It is a task of its own (not scattered data, which a lost worker
-would take with it): the scheduler holds it and recomputes it if need be, and each worker
-fetches it once, builds the evaluation model once per job and then evaluates chunks. Random draws depend only on (seed, block), and
+would take with it): the scheduler holds it and recomputes it if need be. It is copied to
+every worker before the chunks are submitted (else the scheduler, placing tasks where their
+inputs are, sends them all to the one worker that holds it); each worker builds the
+evaluation model once per job and then evaluates chunks. Random draws depend only on (seed, block), and
 the results are integer counts or values placed by their chunk's bounds, so the result is
 the same, to the byte, as in one process, whatever the cluster's size or the order in which
 its tasks finish. A lost worker's tasks are recomputed by Dask with the same inputs.
@@ -45,7 +47,18 @@ def _job(job):
 
 
 def _shared(client, job, token):
-    return client.submit(_job, job, key=f"cityrank-{token}-job", pure=False)
+    """The job as a task, copied to every worker before the chunks are submitted (so that the
+    scheduler spreads them rather than sending them all to the one worker that holds it)."""
+    from distributed import wait
+
+    future = client.submit(_job, job, key=f"cityrank-{token}-job", pure=False)
+    try:
+        wait(future)
+        client.replicate([future])
+    except BaseException:
+        client.cancel([future])
+        raise
+    return future
 
 
 def _chunk(job, bounds):
