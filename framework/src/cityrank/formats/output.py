@@ -172,8 +172,9 @@ def text_column(values) -> list[str]:
     return [_quoted(safe_cell(v)) for v in values]
 
 
-#: in text cells joined by line breaks: a character to quote, or a cell starting like a formula
-_NEEDS_CARE = re.compile(r'[,"\r\0]|^[=+\-@\t]', re.MULTILINE)
+#: in text cells joined by line breaks: a character to quote, or a cell starting as a formula
+#: does (:data:`FORMULA_START`, so that the two cannot drift apart)
+_NEEDS_CARE = re.compile(r'[,"\r]|^[' + re.escape("".join(FORMULA_START)) + "]", re.MULTILINE)
 
 
 def number_column(values: np.ndarray, *, whole: bool = False) -> list[str]:
