@@ -12,7 +12,7 @@ from cityrank.errors import DataError
 from cityrank.formats import csvfile
 from cityrank.formats.output import csv_columns, csv_text, number_column, safe_cell, text_column
 
-CELL = st.lists(st.sampled_from([*'ab1.5 ,"\n\r\té-=', "e\u0301", "\u00a0"]), max_size=6).map("".join)
+CELL = st.lists(st.sampled_from([*'ab1.5 ,"\n\r\té-=+@', "e\u0301", "\u00a0"]), max_size=6).map("".join)
 
 
 def _reference(text: str):
@@ -57,17 +57,20 @@ def test_a_bad_row_after_a_quoted_block_is_located(tmp_path):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(CELL, st.floats(allow_nan=True, allow_infinity=False)), max_size=20))
+@given(st.lists(st.tuples(CELL, st.floats(allow_nan=True, allow_infinity=False),
+                          st.one_of(st.none(), st.integers(1, 10**12))), max_size=20))
 def test_written_csv_reads_back(rows):
     """Both writers give text the csv module reads back to the cells (formula-like text
-    prefixed), numbers to the same floats."""
+    prefixed), numbers to the same floats, whole numbers (ranks) to the same integers."""
     import numpy as np
 
-    texts = [t for t, _ in rows]
-    values = np.array([v for _, v in rows], dtype=float)
-    for out in (csv_text(["t", "v"], [[t, None if v != v else v] for t, v in rows]),
-                csv_columns(["t", "v"], [text_column(texts), number_column(values)])):
+    texts = [t for t, _, _ in rows]
+    values = np.array([v for _, v, _ in rows], dtype=float)
+    ranks = np.array([np.nan if r is None else r for _, _, r in rows], dtype=float)
+    for out in (csv_text(["t", "v", "r"], [[t, None if v != v else v, r] for t, v, r in rows]),
+                csv_columns(["t", "v", "r"], [text_column(texts), number_column(values), number_column(ranks, whole=True)])):
         back = list(csv.reader(io.StringIO(out, newline="")))
-        assert back[0] == ["t", "v"]
+        assert back[0] == ["t", "v", "r"] and len(back) == len(rows) + 1
         assert [r[0] for r in back[1:]] == [safe_cell(t) for t in texts]
         assert [float(r[1]) if r[1] else None for r in back[1:]] == [None if v != v else v for v in values.tolist()]
+        assert [int(r[2]) if r[2] else None for r in back[1:]] == [r for _, _, r in rows]

