@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tomllib
 
 import numpy as np
 import pytest
@@ -87,3 +88,24 @@ matrices = [[[1, 3], [3, 1]]]
 """)
     with pytest.raises(SpecError, match=r"edition.toml: \[\[experts.ahp\]\] for node 'index'.*not reciprocal"):
         resolve_weights(load_edition(path), registry)
+
+
+@pytest.mark.parametrize("text", [
+    '[edition]\nid = "plain"\n[index]\nid = "index"\n',
+    'x = 1\n[ edition ]  # the table\ntitle = "t"\nid = "plain"\n\n[[domains]]\nid = "d"\n',
+    '[edition]\nnote = """\n[not a table]\n"""\nid = "plain"\n[index]\nid = "x"\n',  # cut inside a string: whole file
+    'edition.id = "plain"\n[index]\nid = "x"\n',  # dotted key, no [edition] table
+    '[edition]\ntitle = "t"\n[edition.extra]\nk = 1\n',  # id missing from the cut part: the whole file says
+])
+def test_peek_edition_id_agrees_with_the_whole_file(tmp_path, text):
+    from cityrank.formats.spec import peek_edition_id
+
+    path = tmp_path / "edition.toml"
+    path.write_text(text)
+    try:
+        whole = tomllib.loads(text)["edition"]["id"]
+    except KeyError:
+        with pytest.raises(SpecError):
+            peek_edition_id(path)
+        return
+    assert peek_edition_id(path) == whole == "plain"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -71,8 +72,29 @@ def _nfc(value):
     return value
 
 
+_EDITION_TABLE = re.compile(r"^[ \t]*\[[ \t]*edition[ \t]*\][ \t]*(#.*)?$", re.MULTILINE)
+_NEXT_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
 def peek_edition_id(path) -> str:
-    """The ``[edition] id`` of an edition.toml, read without loading the rest."""
+    """The ``[edition] id`` of an edition.toml, read without loading the rest: the
+    ``[edition]`` table alone is parsed when it can be cut out (TOML cannot define the key
+    twice, so the whole document either gives the same id or fails to load); otherwise,
+    or when that part has no id, the whole file."""
+    path = _path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    head = _EDITION_TABLE.search(text)
+    if head:
+        end = _NEXT_TABLE.search(text, head.end())
+        try:
+            ident = tomllib.loads(text[head.end():end.start() if end else len(text)]).get("id")
+        except tomllib.TOMLDecodeError:
+            ident = None
+        if isinstance(ident, str) and ident:
+            return nfc(ident)
     doc = read_toml(path)
     ident = doc.get("edition", {}).get("id")
     if not isinstance(ident, str) or not ident:

@@ -1,10 +1,10 @@
 """The brics-2024 edition: its edition.toml and cities.csv are this package's data."""
 
-from importlib.resources import files
+from pathlib import Path
 
 import cityrank
 
 
 @cityrank.hookimpl
 def cityrank_register_editions(register):
-    register(files(__name__) / "edition.toml")
+    register(Path(__file__).with_name("edition.toml"))

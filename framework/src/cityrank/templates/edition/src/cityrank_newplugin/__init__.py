@@ -1,10 +1,10 @@
 """The newplugin edition for cityrank: its edition.toml, cities.csv and data.csv are package data."""
 
-from importlib.resources import files
+from pathlib import Path
 
 import cityrank
 
 
 @cityrank.hookimpl
 def cityrank_register_editions(register):
-    register(files(__name__) / "edition.toml")
+    register(Path(__file__).with_name("edition.toml"))
