@@ -284,3 +284,43 @@ def test_result_order_is_rank_then_city_id(rows):
     fake = SimpleNamespace(ranks=ranks, cities=[SimpleNamespace(id=i) for _, i in rows])
     expected = sorted(range(len(rows)), key=lambda k: (math.inf if rows[k][0] is None else rows[k][0], rows[k][1]))
     assert Result.order(fake).tolist() == expected
+
+
+def test_cities_digest_is_unambiguous():
+    """Moving text from one city's cell to the next, an absent extra column against an empty
+    one, and no GeoNames id against id 0 each give another digest."""
+    from cityrank.engine import _cities_digest
+    from cityrank.model import City
+
+    def digest(*cities):
+        return _cities_digest(tuple(cities))
+
+    assert digest(City("a", "ab"), City("b", "c")) != digest(City("a", "a"), City("b", "bc"))
+    assert digest(City("a", "x", attributes={"r": ""}), City("b", "y", attributes={"r": "n"})) != \
+        digest(City("a", "x"), City("b", "y", attributes={"r": "n"}))
+    assert digest(City("a", "x", geonameid=0)) != digest(City("a", "x"))
+    assert digest(City("a", "é")) != digest(City("a", "e\u0301"))
+    assert digest(City("a", "x"), City("b", "y")) == digest(City("a", "x"), City("b", "y"))
+
+
+def test_result_arrays_cannot_change_under_it(registry):
+    """A result's arrays are read-only; a caller's writable array, or a read-only view of
+    one, is copied (writing the original changes nothing); the engine's own are kept."""
+    from cityrank.model import hand_over, readonly_array
+
+    mine = np.arange(4.0)
+    kept = readonly_array(mine)
+    mine[0] = 99.0
+    assert kept[0] == 0.0 and not kept.flags.writeable
+    view = mine[:2]
+    view.setflags(write=False)
+    assert readonly_array(view) is not view
+    owned = hand_over(np.arange(3.0))
+    assert readonly_array(owned) is owned
+    from conftest import ROOT
+
+    result = run(load_edition(ROOT / "tests" / "data" / "tiny"), registry)
+    for arr in (result.scores, result.ranks, result.indicator_scores, *result.stages.values()):
+        assert not arr.flags.writeable
+        with pytest.raises(ValueError):
+            arr[...] = 0.0

@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import DataError, MethodError, SpecError
 from .formats.spec import apply_weights_file, apply_weights_mapping, expert_judgments
-from .model import Dataset, Edition, Framework, MethodChoice, Result, Weights, thaw
+from .model import Dataset, Edition, Framework, MethodChoice, Result, Weights, hand_over, thaw
 from .plugins import Method, Registry, call
 from .ranking import min_ranks, tier_labels, tiers
 
@@ -520,6 +520,8 @@ def run(
     notes += _tie_notes(ranks[:, 0], m.tiers)
 
     digest = _inputs_digest(edition, raw, weights, records)
+    for arr in (raw, denominated, x, treatment.imputed, treatment.treated, scores, node_scores, ranks):
+        hand_over(arr)  # the engine is done with them: the result keeps them without copies
     return Result(
         edition=edition,
         cities=cities,

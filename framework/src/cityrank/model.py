@@ -58,8 +58,29 @@ def plain_text(value: Any) -> str:
 
 
 def readonly_array(value: Any) -> np.ndarray:
+    """A read-only float64 copy of ``value``; an array that is read-only all the way down
+    (see :func:`hand_over`) is taken as it is, without a copy."""
+    if isinstance(value, np.ndarray) and value.dtype == np.float64 and _read_only(value):
+        return value
     arr = np.array(value, dtype=np.float64)
     arr.setflags(write=False)
+    return arr
+
+
+def _read_only(arr: np.ndarray) -> bool:
+    """No one can write the data: the array and every array it is a view of are read-only."""
+    while isinstance(arr, np.ndarray):
+        if arr.flags.writeable:
+            return False
+        arr = arr.base
+    return arr is None
+
+
+def hand_over(arr: np.ndarray) -> np.ndarray:
+    """Make an array its maker no longer writes read-only, so that a result can keep it
+    without a copy (an array that does not own its data is left as it is, and copied)."""
+    if isinstance(arr, np.ndarray) and arr.base is None:
+        arr.setflags(write=False)
     return arr
 
 
