@@ -136,27 +136,27 @@ class Points:
         # few candidates (few queries): look the points up through the permutation; many: sort
         # the points' arrays once
         ordered = ("sorted", width) in self._grids or (len(total) and total[-1] > len(self))
+        if ordered and groups is not None:
+            theirs = theirs[order]
         first = 0
         while first < len(size):  # ranges first … last-1: about `chunk` candidate pairs
             last = max(first + 1, int(np.searchsorted(total, (total[first - 1] if first else 0) + chunk, side="right")))
             sz = size[first:last]
             query = np.repeat(owner[first:last], sz)
             point = np.arange(sz.sum()) + np.repeat(start[first:last] - (np.cumsum(sz) - sz), sz)
-            if ordered:
-                plat, plon, pw, cos_p = (v[point] for v in self._sorted(width))
-                other = None if groups is None else theirs[order[point]]
-            else:
-                index = order[point]
-                plat, plon, pw = self.lat[index], self.lon[index], self.weight[index]
-                cos_p = np.cos(np.radians(plat))
-                other = None if groups is None else theirs[index]
+            if ordered:  # positions in the sorted arrays
+                at, (plat, plon, pw, cos_p) = point, self._sorted(width)
+                cos_at = cos_p[at]
+            else:  # positions in the points' own arrays
+                at, plat, plon, pw = order[point], self.lat, self.lon, self.weight
+                cos_at = np.cos(np.radians(plat[at]))
             # haversine's a = sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2) against its value at the radius
-            a = (np.sin(np.radians(plat - lat[query]) / 2) ** 2
-                 + cos_q[query] * cos_p * np.sin(np.radians(plon - lon[query]) / 2) ** 2)
+            a = (np.sin(np.radians(plat[at] - lat[query]) / 2) ** 2
+                 + cos_q[query] * cos_at * np.sin(np.radians(plon[at] - lon[query]) / 2) ** 2)
             near = a <= limit
-            if other is not None:
-                near &= other != mine[query]
-            out += np.bincount(query[near], weights=pw[near], minlength=len(lat))
+            if groups is not None:
+                near &= theirs[at] != mine[query]
+            out += np.bincount(query[near], weights=pw[at[near]], minlength=len(lat))
             first = last
         return np.where(known, out, np.nan)
 
