@@ -102,7 +102,56 @@ def peek_edition_id(path) -> str:
     return ident
 
 
+#: [edition] keys that outputs show, by the type they must have (other keys are free metadata)
+EDITION_TEXT = ("title", "subtitle", "released", "venue", "author", "status", "notes", "framing", "bloc_source",
+                "cities", "data")
+EDITION_TEXT_LISTS = ("sources", "publishers", "bloc")
+
+
+def _check_edition_meta(meta: Mapping, path) -> None:
+    """The [edition] keys the outputs read: text, lists of text, a whole-number year and the
+    facts (``{ fact, value, source }`` tables)."""
+    for key in EDITION_TEXT:
+        if key in meta and not isinstance(meta[key], str):
+            raise SpecError(f"[edition] {key} must be a string, not {_toml_kind(meta[key])}", file=path)
+    for key in EDITION_TEXT_LISTS:
+        if key in meta and not _list_of(meta[key], str):
+            raise SpecError(f"[edition] {key} must be a list of strings", file=path)
+    year = meta.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise SpecError(f"[edition] year must be a whole number, not {_toml_kind(year)}", file=path)
+    facts = meta.get("facts", [])
+    if not isinstance(facts, list):
+        raise SpecError(f"[edition] facts must be a list of {{ fact, value, source }} tables, not {_toml_kind(facts)}",
+                        file=path)
+    for n, fact in enumerate(facts, start=1):
+        where = f"[edition] facts #{n}"
+        if not isinstance(fact, dict):
+            raise SpecError(f"{where} must be a table {{ fact, value, source }}, not {_toml_kind(fact)}", file=path)
+        for key in ("fact", "source"):
+            _str(fact, key, where, path, required=True)
+        if isinstance(fact.get("value"), bool) or not isinstance(fact.get("value"), str | int | float):
+            raise SpecError(f"{where}: value must be text or a number", file=path)
+
+
+def _toml_kind(value) -> str:
+    """What a TOML value is, in the words of the TOML spec."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array" if not all(isinstance(v, dict) for v in value) or not value else "an array of tables"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time"
+
+
 def _check_keys(table: Mapping, allowed: set[str], where: str, path):
+    if not isinstance(table, Mapping):
+        raise SpecError(f"{where} must be a table, not {_toml_kind(table)}", file=path)
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise SpecError(f"{where}: unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})", file=path)
@@ -445,7 +494,14 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
     unknown = sorted(set(doc) - known_tables)
     if unknown:
         raise SpecError(f"unknown table(s) {', '.join(unknown)} (allowed: {', '.join(sorted(known_tables))})", file=path)
+    for name in ("index", "methods", "weights", "experts", "published", "uncertainty"):
+        if name in doc and not isinstance(doc[name], dict):
+            raise SpecError(f"[{name}] must be a table, not {_toml_kind(doc[name])}", file=path)
+    for name in ("domains", "indicators"):
+        if name in doc and not (isinstance(doc[name], list) and all(isinstance(t, dict) for t in doc[name])):
+            raise SpecError(f"{name} must be an array of tables ([[{name}]]), not {_toml_kind(doc[name])}", file=path)
     ident = _str(meta, "id", "[edition]", path, required=True)
+    _check_edition_meta(meta, path)
     framework = parse_framework(doc, path)
     methods = parse_methods(doc, path)
     folder = path.parent
@@ -483,6 +539,9 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
     uncertainty = doc.get("uncertainty", {})
     _check_keys(uncertainty, {"normalisers", "aggregators", "imputations", "weights", "notes"}, "[uncertainty]", path)
     for key in ("normalisers", "aggregators", "imputations"):
+        if not isinstance(uncertainty.get(key, []), list):
+            raise SpecError(f"[uncertainty] {key} must be an array of methods, not {_toml_kind(uncertainty[key])}",
+                            file=path)
         for value in uncertainty.get(key, []):
             _choice(value, f"[uncertainty] {key}", path)
     return Edition(
@@ -807,18 +866,30 @@ def _check_published(published: Mapping, framework: Framework, cities, path):
     """``[[published.top]]``: node, share, cities (ids of cities.csv), source, complete."""
     ids = {c.id for c in cities}
     nodes = {n.id for n in framework.nodes}
-    for n, table in enumerate(published.get("top", []), start=1):
+    _check_keys(published, {"top", "notes"}, "[published]", path)
+    tops = published.get("top", [])
+    if not isinstance(tops, list):
+        raise SpecError(f"[published] top must be an array of tables ([[published.top]]), not {_toml_kind(tops)}",
+                        file=path)
+    for n, table in enumerate(tops, start=1):
         where = f"[[published.top]] #{n}"
         _check_keys(table, {"node", "share", "cities", "source", "complete"}, where, path)
-        if table.get("node") not in nodes:
-            raise SpecError(f"{where}: unknown node {table.get('node')!r}", file=path)
+        node = table.get("node")
+        if not isinstance(node, str) or node not in nodes:
+            raise SpecError(f"{where}: unknown node {node!r} (nodes: {', '.join(sorted(nodes))})", file=path)
         share = table.get("share")
         if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
             raise SpecError(f"{where}: share must be in (0, 1]", file=path)
+        if not _list_of(table.get("cities", []), str):
+            raise SpecError(f"{where}: cities must be a list of city ids", file=path)
         for city in table.get("cities", []):
             if city not in ids:
                 raise SpecError(f"{where}: unknown city id {city!r} (not in the cities file)", file=path)
         _str(table, "source", where, path, required=True)
+        if "complete" in table and not isinstance(table["complete"], str | bool):
+            raise SpecError(f"{where}: complete must be a note (a string) or true/false", file=path)
+    if "notes" in published and not isinstance(published["notes"], str):
+        raise SpecError("[published] notes must be a string", file=path)
 
 
 def _toml_ratio(value, path) -> float:
