@@ -128,9 +128,23 @@ class MethodChoice:
         raise MethodError(f"{what}: expected a method name or a table with 'name', got {value!r}")
 
     def _finite(self, what: str) -> MethodChoice:
-        for key, v in self.params.items():
+        """Parameters are finite numbers, text, true/false, or lists and tables of them (a
+        TOML date, NaN or infinity is none), at any depth."""
+        def check(key, v):
             if isinstance(v, float) and not math.isfinite(v):
                 raise MethodError(f"{what} {self.name!r}: parameter {key!r} must be a finite number, got {v}")
+            if isinstance(v, Mapping):
+                for inner in v.values():
+                    check(key, inner)
+            elif isinstance(v, list | tuple):
+                for inner in v:
+                    check(key, inner)
+            elif not (v is None or isinstance(v, str | int | float)):
+                raise MethodError(f"{what} {self.name!r}: parameter {key!r} must be a number, text, true/false, "
+                                  f"a list or a table, not a {type(v).__name__}")
+
+        for key, v in self.params.items():
+            check(key, v)
         return self
 
     def kwargs(self) -> dict[str, Any]:
