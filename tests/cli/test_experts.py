@@ -242,3 +242,20 @@ def test_budget_sheets_are_checked_and_combined(fresh_cli, tmp_path):
     table = cityrank.load(edition).framework()
     got = table.loc["digital", "weight"] if hasattr(table, "loc") else table["weight"]["digital"]
     assert float(got) == pytest.approx(0.65)
+
+
+def test_kendall_w_is_undefined_when_every_expert_ties_every_item(fresh_cli, tmp_path):
+    """Two experts who judge every pair equal: W is 0/0, said to be undefined (it crashed)."""
+    assert np.isnan(panel.kendall_w([[0.5, 0.5], [0.5, 0.5]]))
+    files = []
+    for name in ("e1.csv", "e2.csv"):
+        (tmp_path / name).write_text("item,other,judgment\na,c,1\n")
+        files.append(tmp_path / name)
+    out = fresh_cli("experts", "combine", *files, "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["kendall_w"] is None and data["weights"] == {"a": 0.5, "c": 0.5}
+    assert "Kendall's W (agreement of the experts' orders): undefined" in fresh_cli("experts", "combine", *files).stdout
+    budget = tmp_path / "b.csv"
+    budget.write_text("expert,a,b\ne1,50,50\ne2,50,50\n")
+    assert json.loads(fresh_cli("experts", "combine", budget, "--format", "json").stdout)["kendall_w"] is None

@@ -162,12 +162,12 @@ def combine(files, method, expert_weights, exclude_cr, node, into, fmt, output, 
     data = {"items": items, "method": method, "weights": dict(zip(items, w.tolist(), strict=True)),
             "experts": [reports[k]["expert"] for k in keep],
             "left_out": [r["expert"] for k, r in enumerate(reports) if k not in keep],
-            "kendall_w": panel.kendall_w(priorities), "consensus_gcci": consensus}
+            "kendall_w": _defined(panel.kendall_w(priorities)), "consensus_gcci": consensus}
     weighted = expert_weights is not None and len(set(e)) > 1
 
     def table(paths) -> str:
         quoted = ", ".join(_toml_string(p) for p in paths)
-        return (f"# {method.upper()} of {len(keep)} experts; Kendall's W {data['kendall_w']:.3f} (cityrank experts combine)\n"
+        return (f"# {method.upper()} of {len(keep)} experts; Kendall's W {_w_text(data['kendall_w'])} (cityrank experts combine)\n"
                 f"[[experts.ahp]]\nnode = {_toml_string(node)}\nitems = [{', '.join(_toml_string(i) for i in items)}]\n"
                 f"files = [{quoted}]\n" + (f'aggregation = "{method}"\n' if method != "aij" else "")
                 + (f"expert_weights = [{', '.join(repr(float(v)) for v in e)}]\n" if weighted else ""))
@@ -182,7 +182,7 @@ def combine(files, method, expert_weights, exclude_cr, node, into, fmt, output, 
     if fmt == "json":
         return emit(to_json_text(data), output)
     lines = [f"{method.upper()} of {len(keep)} expert(s)" + (f" ({len(data['left_out'])} left out)" if data["left_out"] else ""),
-             f"Kendall's W (agreement of the experts' orders): {data['kendall_w']:.3f}", "", "weights:"]
+             f"Kendall's W (agreement of the experts' orders): {_w_text(data['kendall_w'])}", "", "weights:"]
     lines += [f"  {i:<20} {v:.4f}" for i, v in data["weights"].items()]
     lines += ["", "consensus (GCCI, 0 = the group's priorities exactly):"]
     lines += [f"  {Path(k).name:<20} {v:.4f}" for k, v in consensus.items()]
@@ -204,11 +204,11 @@ def _combine_budget(files, items, labels, table, expert_weights, exclude_cr, nod
     w = result.weights
     data = {"items": items, "method": "budget", "weights": dict(zip(items, w.tolist(), strict=True)),
             "sd": dict(zip(items, result.diagnostics["sd"], strict=True)), "experts": labels,
-            "kendall_w": panel.kendall_w(table / table.sum(axis=1, keepdims=True))}
+            "kendall_w": _defined(panel.kendall_w(table / table.sum(axis=1, keepdims=True)))}
     listed = [str(f) for f in files]
 
     def table_text(paths) -> str:
-        return (f"# budget allocation of {len(labels)} experts; Kendall's W {data['kendall_w']:.3f} (cityrank experts combine)\n"
+        return (f"# budget allocation of {len(labels)} experts; Kendall's W {_w_text(data['kendall_w'])} (cityrank experts combine)\n"
                 f"[[experts.budget]]\nnode = {_toml_string(node)}\nfiles = [{', '.join(_toml_string(p) for p in paths)}]\n")
 
     if into:
@@ -221,7 +221,7 @@ def _combine_budget(files, items, labels, table, expert_weights, exclude_cr, nod
     if fmt == "json":
         return emit(to_json_text(data), output)
     lines = [f"budget allocation of {len(labels)} expert(s)",
-             f"Kendall's W (agreement of the experts' orders): {data['kendall_w']:.3f}", "", "weights (sd):"]
+             f"Kendall's W (agreement of the experts' orders): {_w_text(data['kendall_w'])}", "", "weights (sd):"]
     lines += [f"  {i:<20} {v:.4f} ({data['sd'][i]:.4f})" for i, v in data["weights"].items()]
     emit("\n".join(lines) + "\n", output)
 
@@ -392,3 +392,12 @@ def _budget_xlsx(title: str, node: str, name: str, kids) -> bytes:
 
 
 COMMANDS = [experts]
+
+
+def _defined(w: float) -> float | None:
+    """Kendall's W for the outputs: None (JSON null) where it is undefined."""
+    return None if w != w else w
+
+
+def _w_text(w: float | None) -> str:
+    return "undefined (every expert ties every item)" if w is None else f"{w:.3f}"

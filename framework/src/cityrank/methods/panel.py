@@ -19,6 +19,7 @@ suggested revisions, agreement between experts.
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -122,7 +123,8 @@ def revisions(matrix, target: float = 0.10, most: int = 2) -> list[dict]:
 
 def kendall_w(priorities) -> float:
     """Kendall's W of m experts' priority vectors ``(m, n)`` (ranks by priority, ties shared,
-    with the tie correction): 1 = the same order, 0 = no agreement."""
+    with the tie correction): 1 = the same order, 0 = no agreement; NaN (undefined, 0/0) when
+    every expert ties every item."""
     from ..ranking import min_ranks
 
     p = np.asarray(priorities, dtype=np.float64)
@@ -139,7 +141,8 @@ def kendall_w(priorities) -> float:
             ranks[e, members] = value + (t - 1) / 2.0
             ties += t**3 - t
     s = float(((ranks.sum(axis=0) - m * (n + 1) / 2.0) ** 2).sum())
-    return 12 * s / (m**2 * (n**3 - n) - m * ties)
+    spread = m**2 * (n**3 - n) - m * ties
+    return 12 * s / spread if spread > 0 else math.nan
 
 
 def gcci(matrix, weights) -> float:
