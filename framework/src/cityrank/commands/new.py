@@ -45,7 +45,21 @@ def _check_name(name: str) -> str:
         shown = name if len(name) <= 40 else name[:40] + "…"
         raise CityrankError(f"name {shown!r}: use at most 64 lower-case letters, digits and single hyphens, "
                             "e.g. sco-2025")
+    if name in RESERVED:
+        raise CityrankError(f"name {name!r} is reserved ({RESERVED[name]}): choose another")
+    from ..installed import entry_points
+    from ..plugins import ENTRY_POINT_GROUP
+
+    taken = {ep.name: ep for ep in entry_points(ENTRY_POINT_GROUP)}
+    if name in taken:
+        dist = taken[name].dist
+        raise CityrankError(f"name {name!r}: a plugin of that name is installed"
+                            f"{f' ({dist.name} {dist.version})' if dist else ''}; two cannot load together")
     return "cityrank_" + name.replace("-", "_")
+
+
+#: plugin names that CITYRANK_DISABLE_PLUGINS and the registry give a meaning of their own
+RESERVED = {"builtins": "the name of cityrank's own methods", "all": "CITYRANK_DISABLE_PLUGINS=all disables every plugin"}
 
 
 @new.command("edition")
