@@ -173,3 +173,26 @@ def test_show_tree_draws_the_framework(fresh_cli, tmp_path):
     bad = fresh_cli("show", TINY, "--tree", "-o", tmp_path / "t.pdf")
     assert bad.exit_code == 2 and "must end in .png or .svg" in bad.stderr
     assert fresh_cli("show", TINY, "--tree").exit_code == 2
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"data": {"speed": 1}}, "data: expected the path of a CSV file or a cityrank Dataset, not a dict"),
+    ({"data": 3}, "not a int"),
+    ({"weights": 1.5}, "weights: expected {id: weight} or the path of a CSV file, not a float"),
+    ({"drop": [1]}, "drop: expected indicator ids"),
+    ({"normaliser": "rank:method=q"}, "method must be 'n-1' or 'n'"),
+])
+def test_wrong_arguments_are_one_cityrank_error(tiny, kwargs, message):
+    """What a notebook may pass by mistake is a CityrankError naming the argument, not an
+    AttributeError from deep inside."""
+    with pytest.raises(cityrank.CityrankError, match=re_escape(message)):
+        tiny.run(**kwargs)
+    if "data" in kwargs:
+        with pytest.raises(cityrank.CityrankError, match="data: expected"):
+            tiny.uncertainty(10, data=kwargs["data"])
+
+
+def re_escape(text):
+    import re
+
+    return re.escape(text)

@@ -324,3 +324,23 @@ def test_result_arrays_cannot_change_under_it(registry):
         assert not arr.flags.writeable
         with pytest.raises(ValueError):
             arr[...] = 0.0
+
+
+def test_a_method_parameter_may_be_called_method(registry):
+    """``rank:method=n`` (a documented normaliser choice) reaches the normaliser: it crashed the
+    host's call, whose own first parameter was named ``method``. Checked against 100·r/n by hand."""
+    from conftest import ROOT
+
+    edition = load_edition(ROOT / "tests" / "data" / "tiny")
+    result = run(edition, registry, choices=Choices(normaliser=MethodChoice.parse("rank:method=n")))
+    treated, normalised = result.stages["treated"], result.stages["normalised"]
+    checked = 0
+    for j, ind in enumerate(edition.framework.indicators):
+        if ind.normaliser is not None:
+            continue  # its own normaliser is kept
+        checked += 1
+        col = treated[:, j] * ind.direction
+        present = col[~np.isnan(col)]
+        want = [np.nan if np.isnan(v) else 100.0 * (1 + np.sum(present < v)) / len(present) for v in col]
+        np.testing.assert_allclose(normalised[:, j], want, rtol=1e-12)
+    assert checked

@@ -37,10 +37,14 @@ hookimpl = pluggy.HookimplMarker("cityrank")
 #: (and the CLI's start-up) stays light
 _API = ("load", "compare", "Edition", "Result", "Uncertainty", "Table", "CityrankWarning")
 
-__all__ = ["hookimpl", *_API]
+__all__ = ["hookimpl", "CityrankError", *_API]
 
 
 def __getattr__(name: str):
+    if name == "CityrankError":  # every error about the user's input is one of these
+        from .errors import CityrankError
+
+        return CityrankError
     if name in _API:
         from . import api
 

@@ -140,6 +140,10 @@ def load(edition: str | os.PathLike, *, registry: Registry | None = None) -> Edi
     return Edition(load_edition(edition_path(edition, reg)), reg)
 
 
+def _kind(value) -> str:
+    return f"a {type(value).__name__}"
+
+
 class Edition:
     """An edition ready to run: its spec (:attr:`spec`, a :class:`cityrank.model.Edition`)
     and the registry of methods it runs with."""
@@ -170,6 +174,14 @@ class Edition:
 
         return read_data(path, self.spec.cities, self.spec.framework)
 
+    def _dataset(self, data) -> Dataset | None:
+        """``data=`` as a Dataset: a CSV path is read; anything else but a Dataset is an error."""
+        if data is None or isinstance(data, Dataset):
+            return data
+        if isinstance(data, str | os.PathLike):
+            return self.read_data(data)
+        raise CityrankError(f"data: expected the path of a CSV file or a cityrank Dataset, not {_kind(data)}")
+
     def run(self, *, normaliser=None, aggregator=None, imputation=None, outliers=None,
             weights: Mapping[str, float] | str | os.PathLike | None = None,
             data: Dataset | str | os.PathLike | None = None, drop: Iterable[str] = ()) -> Result:
@@ -180,8 +192,14 @@ class Edition:
         choices = engine.Choices(**{k: None if v is None else MethodChoice.parse(v, what=k) for k, v in
                                     (("normaliser", normaliser), ("aggregator", aggregator),
                                      ("imputation", imputation), ("outliers", outliers))})
-        dataset = self.read_data(data) if isinstance(data, str | os.PathLike) else data
-        dropped = list(drop) if not isinstance(drop, str) else [drop]
+        dataset = self._dataset(data)
+        if weights is not None and not isinstance(weights, Mapping | str | os.PathLike):
+            raise CityrankError(f"weights: expected {{id: weight}} or the path of a CSV file, not {_kind(weights)}")
+        if isinstance(drop, str):
+            drop = [drop]
+        if not isinstance(drop, Iterable) or not all(isinstance(d, str) for d in drop):
+            raise CityrankError("drop: expected indicator ids (strings)")
+        dropped = list(drop)
         spec = engine.without(self.spec, dropped)
         result = engine.run(spec, self.registry, data=engine.drop_columns(dataset, dropped), choices=choices,
                             weights_file=weights)
@@ -196,7 +214,7 @@ class Edition:
         from .analysis import uncertainty
 
         assumptions = self._assumptions(normalisers, aggregators, imputations, weight_noise, concentration, spread)
-        dataset = self.read_data(data) if isinstance(data, str | os.PathLike) else data
+        dataset = self._dataset(data)
         return Uncertainty(uncertainty(self.spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
                                        data=dataset, top=top, workers=workers))
 
@@ -209,7 +227,7 @@ class Edition:
         from .analysis import acceptability
 
         assumptions = self._assumptions(normalisers, aggregators, imputations, weight_noise, concentration, spread)
-        dataset = self.read_data(data) if isinstance(data, str | os.PathLike) else data
+        dataset = self._dataset(data)
         rows = acceptability(self.spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
                              data=dataset, top=top).rows(ranks)
         keys = [k for k in rows[0] if k != "id"]

@@ -83,7 +83,7 @@ def resolve_weights(edition: Edition, registry: Registry, weights_file=None) -> 
     for kind, node, items, params in expert_judgments(edition):
         method, _ = resolve(registry, "weighting", MethodChoice(kind))
         try:
-            result = call(method, tuple(items), what=f"the expert judgments for {node!r}", **params)
+            result = call(method, tuple(items), _what=f"the expert judgments for {node!r}", **params)
         except MethodError as exc:  # point at the table in the edition's file
             raise SpecError(f"[[experts.{kind}]] for node {node!r}: {exc.message}", file=edition.path) from None
         values.update(zip(items, map(float, result.weights), strict=True))
@@ -121,7 +121,7 @@ def data_weights(edition: Edition, registry: Registry, scores: np.ndarray, weigh
         column = {i.id: scores[:, j] for j, i in enumerate(fw.indicators)} | \
                  {n.id: node_scores[:, k] for k, n in enumerate(fw.nodes)}
         method, params = resolve(registry, "weighting", choice, f"node {node.id!r}")
-        result = call(method, tuple(kids), what=f"node {node.id!r}",
+        result = call(method, tuple(kids), _what=f"node {node.id!r}",
                       data=np.column_stack([column[k] for k in kids]), **params)
         values.update(zip(kids, map(float, result.weights), strict=True))
         records.append(_record("weighting", node.id, method, params))
@@ -193,7 +193,7 @@ def collect_data(edition: Edition, registry: Registry, data: Dataset | None = No
         if ind.provider is None or ind.id in supplied:  # a data file's column wins: don't compute it
             continue
         method, params = resolve(registry, "indicator", ind.provider, f"indicator {ind.id!r}")
-        raw[:, j] = call(method, edition.cities, what=f"indicator {ind.id!r}", **params)
+        raw[:, j] = call(method, edition.cities, _what=f"indicator {ind.id!r}", **params)
         sources[ind.id] = f"provider {method.id}: {method.extra.get('source', '')}".rstrip(": ")
         records.append(_record("indicator", ind.id, method, params))
     city_ids = edition.city_ids
@@ -302,7 +302,7 @@ def normalise(x: np.ndarray, edition: Edition, registry: Registry, default: Meth
         method, params = resolve(registry, "normaliser", choice, f"indicators {names}")
         if _accepts(method, "cities"):  # a normaliser may name a reference city by its id
             params = {**params, "cities": edition.city_ids}
-        out[..., cols] = call(method, x[..., cols], direction[cols], what=f"indicator(s) {names}", **params)
+        out[..., cols] = call(method, x[..., cols], direction[cols], _what=f"indicator(s) {names}", **params)
         params.pop("cities", None)
         shown = {k: v for k, v in params.items() if k != "levels"}
         records.extend(_record("normaliser", fw.indicators[j].id, method, shown) for j in cols)
@@ -328,7 +328,7 @@ def aggregate_tree(
             child = np.stack(np.broadcast_arrays(*[col[k] for k in kids]), axis=-1)
         else:
             child = np.full((*scores.shape[:-1], 0), np.nan)
-        col[node.id] = call(method, child, weights[node.id], what=f"node {node.id!r}", **params)
+        col[node.id] = call(method, child, weights[node.id], _what=f"node {node.id!r}", **params)
     if root_only:
         return col[framework.root.id]
     return np.stack(np.broadcast_arrays(*[col[n.id] for n in framework.nodes]), axis=-1)
@@ -433,10 +433,13 @@ def impute_and_treat(x: np.ndarray, edition: Edition, registry: Registry,
     """Fill missing values, then treat outliers; ``x`` is ``(N, K)``."""
     cities = edition.cities
     method, params = resolve(registry, "imputation", imputation)
-    imputed = call(method, x, groups=lambda by: np.array([c.group(by) for c in cities]), what="the data", **params)
+    if "groups" in params:
+        raise MethodError(f"imputation {method.id!r}: 'groups' is not a parameter one can give (the engine passes "
+                          "the cities' groups; group by a cities.csv column with by=COLUMN where the method has it)")
+    imputed = call(method, x, groups=lambda by: np.array([c.group(by) for c in cities]), _what="the data", **params)
     records = [_record("imputation", "all", method, params)]
     method, params = resolve(registry, "outliers", outliers)
-    treated, details = call(method, imputed, what="the data", **params)
+    treated, details = call(method, imputed, _what="the data", **params)
     records.append(_record("outliers", "all", method, params))
     return Treated(imputed, treated, list(details) if isinstance(details, list | tuple) else [], records)
 

@@ -295,9 +295,12 @@ def get_registry() -> Registry:
     return _cached
 
 
-def call(method: Method, *args, what: str = "", **kwargs):
+def call(method: Method, /, *args, _what: str = "", **kwargs):
     """Call a registered method; anything it raises, and any result that breaks the contract of
-    its kind (:mod:`cityrank.contract`), becomes one error naming plugin and method."""
+    its kind (:mod:`cityrank.contract`), becomes one error naming plugin and method. ``_what``
+    says what it is applied to; every other keyword is the method's (a parameter may be
+    called ``method``, as ``rank:method=n``)."""
+    what = _what
     try:
         result = method.function(*args, **kwargs)
     except CityrankError:
