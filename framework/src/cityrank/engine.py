@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import DataError, MethodError, SpecError
 from .formats.spec import apply_weights_file, apply_weights_mapping, expert_judgments
-from .model import Dataset, Edition, Framework, MethodChoice, Result, Weights, hand_over, thaw
+from .model import Dataset, Edition, Framework, MethodChoice, Result, Weights, hand_over, plain_text, thaw
 from .plugins import Method, Registry, call
 from .ranking import min_ranks, tier_labels, tiers
 
@@ -376,7 +376,13 @@ def node_aggregators(framework: Framework, registry: Registry, default: MethodCh
 def absorbs_zero(method: Method, params: Mapping) -> bool:
     """Whether a zero score absorbs this aggregator's result (registered ``positive``)."""
     positive = method.extra.get("positive", False)
-    return bool(positive(**params) if callable(positive) else positive)
+    if not callable(positive):
+        return bool(positive)
+    try:
+        return bool(positive(**params))
+    except (ValueError, TypeError) as exc:  # a parameter it cannot read, e.g. power:p=abc
+        detail = f"could not read its parameters {plain_text(params)}: {exc}"
+        raise MethodError(f"aggregator {method.id!r} {detail}") from None
 
 
 #: the default scale's lower end when some aggregator is absorbed by zeros: min-max to
