@@ -152,7 +152,18 @@ class _Panel(NamedTuple):
 
 
 def _noise(choice: MethodChoice) -> WeightNoise:
-    return WeightNoise(choice.name, **choice.kwargs())
+    """Weight noise from ``dirichlet:concentration=50`` or ``uniform:spread=0.25``."""
+    params = choice.kwargs()
+    allowed = {"dirichlet": ("concentration",), "uniform": ("spread",), "none": ()}.get(choice.name)
+    if allowed is None:
+        raise MethodError(f"weight noise must be dirichlet, uniform or none, got {choice.name!r}")
+    for key, value in params.items():
+        if key not in allowed:
+            raise MethodError(f"weight noise {choice.name!r} has no parameter {key!r} "
+                              f"(parameters: {', '.join(allowed) or 'none'})")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise MethodError(f"weight noise {choice.name!r}: {key} must be a number, got {value!r}")
+    return WeightNoise(choice.name, **params)
 
 
 class Model:

@@ -544,6 +544,13 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
                             file=path)
         for value in uncertainty.get(key, []):
             _choice(value, f"[uncertainty] {key}", path)
+    if "weights" in uncertainty:  # the weight noise: dirichlet:concentration=…, uniform:spread=… or none
+        from ..analysis.uncertainty import _noise
+
+        try:
+            _noise(MethodChoice.parse(uncertainty["weights"], what="[uncertainty] weights"))
+        except MethodError as exc:
+            raise SpecError(f"[uncertainty] weights: {exc.message}", file=path) from None
     return Edition(
         id=ident,
         title=_str(meta, "title", "[edition]", path, ident),
