@@ -791,6 +791,9 @@ def _check_expert_types(table: Mapping, kind: str, k: int, where: str, path) -> 
     if kind == "ahp":
         if "files" in table and not (_list_of(table["files"], str) and table["files"]):
             raise SpecError(f"{where}: files must be a non-empty list of file names", file=path)
+        if not isinstance(table.get("matrices", []), list):
+            raise SpecError(f"{where}: matrices must be a list of matrices (one per expert), not "
+                            f"{_toml_kind(table['matrices'])}", file=path)
         for e, m in enumerate(table.get("matrices", []), start=1):
             if not (isinstance(m, list) and len(m) == k and all(_list_of(r, number | str) and len(r) == k for r in m)):
                 raise SpecError(f"{where}: matrix {e} must be {k} rows of {k} numbers or ratios such as \"1/3\"",
