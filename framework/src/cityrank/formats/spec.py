@@ -890,8 +890,8 @@ def _check_published(published: Mapping, framework: Framework, cities, path):
         share = table.get("share")
         if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
             raise SpecError(f"{where}: share must be in (0, 1]", file=path)
-        if not _list_of(table.get("cities", []), str):
-            raise SpecError(f"{where}: cities must be a list of city ids", file=path)
+        if not (_list_of(table.get("cities"), str) and table["cities"]):
+            raise SpecError(f"{where}: cities must be a non-empty list of city ids", file=path)
         for city in table.get("cities", []):
             if city not in ids:
                 raise SpecError(f"{where}: unknown city id {city!r} (not in the cities file)", file=path)
