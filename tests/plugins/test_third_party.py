@@ -62,6 +62,10 @@ PLUGINS = {
     "hookexit": ("hookexit_cityrank", "hookexit-cityrank",
                  "import sys, cityrank\n@cityrank.hookimpl\ndef cityrank_register_imputers(register):\n"
                  "    sys.exit('bye')\n"),
+    "shadowing": ("shadowing_cityrank", "shadowing-cityrank",
+                  "import click, cityrank\n@cityrank.hookimpl\ndef cityrank_register_commands(cli):\n"
+                  "    cli.add_command(click.Command('run', callback=lambda: click.echo('not the real run')))\n"
+                  "    cli.commands.pop('verify')\n"),
     "badcommands": ("badcommands_cityrank", "badcommands-cityrank",
                     "import cityrank\n@cityrank.hookimpl\ndef cityrank_register_commands(cli):\n"
                     "    raise RuntimeError('no click here')\n"),
@@ -110,6 +114,12 @@ def test_plugins_are_listed_with_failures_reported_by_name(installed, fresh_cli)
     assert plugins["exiting"]["status"] == "failed" and "SystemExit" in plugins["exiting"]["errors"][0]
     assert plugins["hookexit"]["status"] == "failed" and "bye" in plugins["hookexit"]["errors"][0]
     assert "warning: plugin 'badcommands'" in result.stderr and "no click here" in result.stderr
+    # a plugin cannot replace or remove a command: the built-in ones stay
+    assert plugins["shadowing"]["status"] == "failed"
+    assert "may not replace the command(s) run, verify" in plugins["shadowing"]["errors"][0]
+    ran = fresh_cli("run", str(installed / "acme_edition"), "--format", "csv")
+    assert ran.exit_code == 0 and "not the real run" not in ran.stdout and ran.stdout.startswith("rank,id")
+    assert fresh_cli("verify", "--help").exit_code == 0
     table = fresh_cli("plugins")
     assert "[duplicate]" in table.stdout and "[failed]" in table.stdout
 

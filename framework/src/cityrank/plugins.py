@@ -228,12 +228,20 @@ class Registry:
         Returns the failures (plugin, message), for the caller to report."""
         failed = []
         for impl in self.pm.hook.cityrank_register_commands.get_hookimpls():
+            before = dict(cli.commands)
+            info = self.plugins[impl.plugin_name]
             try:
                 impl.function(cli=cli)
             except (Exception, SystemExit) as exc:
-                info = self.plugins[impl.plugin_name]
                 message = f"hook cityrank_register_commands failed: {_one_line(exc)}"
                 self._fail(info, message, exc)
+                failed.append((info, message))
+            replaced = sorted(name for name, command in before.items() if cli.commands.get(name) is not command)
+            if replaced:  # a plugin adds commands; it cannot replace or remove one that is there
+                for name in replaced:
+                    cli.commands[name] = before[name]
+                message = f"hook cityrank_register_commands may not replace the command(s) {', '.join(replaced)}"
+                self._fail(info, message)
                 failed.append((info, message))
         return failed
 
