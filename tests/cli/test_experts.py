@@ -259,3 +259,18 @@ def test_kendall_w_is_undefined_when_every_expert_ties_every_item(fresh_cli, tmp
     budget = tmp_path / "b.csv"
     budget.write_text("expert,a,b\ne1,50,50\ne2,50,50\n")
     assert json.loads(fresh_cli("experts", "combine", budget, "--format", "json").stdout)["kendall_w"] is None
+
+
+def test_a_formula_without_its_value_is_not_read_as_an_empty_judgment(fresh_cli, tmp_path):
+    """openpyxl reads a formula whose result the file does not hold as empty: that would make a
+    judged pair 'not judged' without a word. It is an error naming the cell."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["item", "other", "judgment"], ["a", "b", 3], ["a", "c", "=1/3"], ["b", "c", None]):
+        sheet.append(row)
+    path = tmp_path / "e1.xlsx"
+    book.save(path)
+    out = fresh_cli("experts", "check", path)
+    assert out.exit_code == 2
+    assert "e1.xlsx (sheet 'Sheet'), row 3, column 'judgment': the formula =1/3 has no value saved" in out.stderr
