@@ -269,11 +269,15 @@ def _expert_weights(path, names) -> list[float]:
     from ..formats.csvfile import parse_number, read_rows
 
     _, rows = read_rows(path, error=SpecError, required=("expert", "weight"))
-    given = {}
+    given, seen = {}, {}
     for number, row in rows:
         if row["expert"] not in names:
             raise SpecError(f"unknown expert {row['expert']!r} (the files: {', '.join(names)})", file=path, row=number,
                             column="expert")
+        if row["expert"] in seen:
+            raise SpecError(f"expert {row['expert']!r} is given twice (first on row {seen[row['expert']]})", file=path,
+                            row=number, column="expert")
+        seen[row["expert"]] = number
         w = parse_number(row["weight"], file=path, row=number, column="weight", error=SpecError, allow_missing=False)
         if w < 0:
             raise SpecError(f"negative weight {w:g}", file=path, row=number, column="weight")

@@ -577,9 +577,14 @@ def apply_weights_file(weights: Weights, framework: Framework, path) -> Weights:
     _, rows = read_rows(path, error=SpecError, required=("id", "weight"))
     known = set(weights.values)
     values = dict(weights.values)
+    seen: dict[str, int] = {}
     for number, row in rows:
         if row["id"] not in known:
             raise SpecError(f"unknown indicator or domain id {row['id']!r}", file=path, row=number, column="id")
+        if row["id"] in seen:
+            raise SpecError(f"{row['id']!r} is given twice (first on row {seen[row['id']]})", file=path, row=number,
+                            column="id")
+        seen[row["id"]] = number
         w = parse_number(row["weight"], file=path, row=number, column="weight", error=SpecError, allow_missing=False)
         if w < 0:
             raise SpecError(f"negative weight {w:g}", file=path, row=number, column="weight")
@@ -767,7 +772,12 @@ def _budget(cells, path, sheet) -> tuple[list[str], list[str], np.ndarray]:
         if any(c.strip() for c in row[len(header):]):
             raise SpecError(f"expected {len(header)} fields, found {len(row)}", file=where, row=number)
         row = dict(zip(header, [c.strip() for c in row[:len(header)]] + [""] * (len(header) - len(row)), strict=True))
-        labels.append(row["expert"] or f"row {number}")
+        label = row["expert"] or f"row {number}"
+        if label in labels:
+            first = cells[1 + labels.index(label)][0]
+            raise SpecError(f"expert {label!r} is listed twice (first on row {first})", file=where, row=number,
+                            column="expert")
+        labels.append(label)
         for j, item in enumerate(items):
             value = parse_number(row[item], file=where, row=number, column=item, error=SpecError, allow_missing=False)
             if value < 0:
