@@ -9,6 +9,7 @@ import textwrap
 import click
 
 from ..errors import CityrankError
+from ..formats.atomic import refuse_existing
 from ..plugins import BUILTINS, KINDS
 from .common import format_option, lazy, load, registry
 
@@ -188,8 +189,7 @@ def _draw_tree(ed, weights, output, force) -> None:
     suffix = Path(output).suffix.lower().lstrip(".")
     if suffix not in ("png", "svg"):
         raise CityrankError("the output must end in .png or .svg", file=output)
-    if Path(output).exists() and not force:
-        raise CityrankError("the file exists; use --force to overwrite it", file=output)
+    refuse_existing(output, force)
     try:
         fig = charts.framework_tree(ed, weights)
     except ImportError:

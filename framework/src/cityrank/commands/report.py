@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError
+from ..formats.atomic import refuse_existing
 from .common import SEED, load, registry, run_edition
 
 RANK_FIELDS = ("nominal_rank", "median_rank", "p05_rank", "p95_rank", "mean_rank")
@@ -86,8 +87,7 @@ def report(edition, output, uncertainty_file, samples, seed, data_file, force):
     from ..formats.report import render
     from .audit import profile
 
-    if Path(output).exists() and not force:
-        raise CityrankError("the file exists; use --force to overwrite it", file=output)
+    refuse_existing(output, force)
     ed = load(edition)
     result = run_edition(ed, data_file)
     rows = _uncertainty_rows(ed, uncertainty_file, samples, seed)
@@ -118,8 +118,7 @@ def plot(edition, kind, output, top, uncertainty_file, samples, seed, force):
     fmt = Path(output).suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise CityrankError("the output must end in .png or .svg", file=output)
-    if Path(output).exists() and not force:
-        raise CityrankError("the file exists; use --force to overwrite it", file=output)
+    refuse_existing(output, force)
     ed = load(edition)
     if kind == "intervals":
         fig = charts.intervals(_uncertainty_rows(ed, uncertainty_file, samples, seed), top=top)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, one_line
+from ..formats.atomic import refuse_existing
 from .common import emit, format_option, lazy, load, output_option, registry, run_edition, write_folder
 
 model = lazy("cityrank.model")
@@ -52,8 +53,8 @@ def run(edition, data_file, normaliser, aggregator, imputation, outliers, weight
         raise CityrankError("--format xlsx needs -o FILE.xlsx")
     if output and not to_folder and Path(output).is_dir():
         raise CityrankError("is a folder, not a file (give --stages for one CSV per stage)", file=output)
-    if output and not to_folder and Path(output).exists() and not force:
-        raise CityrankError("the file exists; use --force to overwrite it", file=output)
+    if output and not to_folder:
+        refuse_existing(output, force)
     result = run_edition(load(edition), data_file, normaliser=normaliser, aggregator=aggregator,
                          imputation=imputation, outliers=outliers, weights=weights_file, drop=drop)
     if fmt != "table":  # the table prints its notes; other formats carry them, and say them here
