@@ -257,6 +257,8 @@ def _add_to_edition(into: Path, node: str, table, kind: str = "ahp") -> None:
         expert_judgments(load_edition(trial, with_data=False))  # the table fits: node, items, files
     except SpecError as exc:
         raise CityrankError("the table does not fit the edition: " + str(exc).replace(str(trial), str(path))) from None
+    except OSError as exc:  # the edition's folder cannot be written
+        raise CityrankError(f"cannot write beside the edition: {exc.strerror or exc}", file=path) from None
     finally:
         trial.unlink(missing_ok=True)
     write_atomic(path, text, force=True)
