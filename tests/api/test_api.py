@@ -196,3 +196,21 @@ def re_escape(text):
     import re
 
     return re.escape(text)
+
+
+def test_check_is_what_validate_reports(tiny, fresh_cli, tmp_path):
+    """Edition.check and `cityrank validate --format json` are one report; an edition that
+    cannot be ranked has its error there, and validate exits 2 with it."""
+    report = tiny.check()
+    assert report["ok"] and report["error"] is None and report["cities"] == 5
+    cli = json.loads(fresh_cli("validate", str(TINY), "--format", "json").stdout)
+    assert cli == json.loads(json.dumps(report))
+    folder = tmp_path / "empty"
+    shutil.copytree(TINY, folder)
+    (folder / "data.csv").write_text("city_id,fibre,speed,transit,congestion\n"
+                                     + "".join(f"{c},,,,\n" for c in ("ams", "ber", "lis", "osl", "rom")))
+    empty = cityrank.load(folder, registry=tiny.registry).check()
+    assert not empty["ok"] and "no city can be scored" in empty["error"]
+    assert set(empty["without_data"]) == {"fibre", "speed", "transit", "congestion"}
+    out = fresh_cli("validate", str(folder))
+    assert out.exit_code == 2 and "no city can be scored" in out.stderr

@@ -140,6 +140,19 @@ def load(edition: str | os.PathLike, *, registry: Registry | None = None) -> Edi
     return Edition(load_edition(edition_path(edition, reg)), reg)
 
 
+def _still_missing(spec: Spec) -> list[str]:
+    """Placeholders left in an edition (TODO), and facts without a source."""
+    from .model import thaw
+
+    todo = [f"[edition] {k}" for k, v in spec.meta.items() if "TODO" in str(thaw(v))]
+    todo += [f"indicator {i.id!r}" for i in spec.framework.indicators if "TODO" in f"{i.id} {i.name} {i.unit} {i.source}"]
+    if not spec.meta.get("sources"):
+        todo.append("[edition] sources is empty: give a URL for every fact")
+    if not spec.published:
+        todo.append("no [published] results: verify will have nothing to compare")
+    return todo
+
+
 def _kind(value) -> str:
     return f"a {type(value).__name__}"
 
@@ -206,6 +219,32 @@ class Edition:
         for note in result.notes:
             warnings.warn(note, CityrankWarning, stacklevel=2)
         return Result(result)
+
+    def check(self, *, data: Dataset | str | os.PathLike | None = None) -> dict[str, Any]:
+        """Everything a run checks, without a ranking (what ``cityrank validate`` reports): the
+        counts of cities, domains and indicators, the indicators without data, what is still
+        to do in the edition, every warning (experts' consistency ratios above 0.10, the
+        run's notes) and the error that stops a run (``None`` when it runs; ``ok``). A data
+        file that cannot be read raises, as for :meth:`run`."""
+        spec, registry = self.spec, self.registry
+        dataset = self._dataset(data)
+        _, diagnostics = engine.resolve_weights(spec, registry)
+        collected = engine.collect_data(spec, registry, dataset)
+        warnings_ = [f"{d['node']}: {e['expert']} has consistency ratio {e['cr']:.3f} > 0.10"
+                     for d in diagnostics for e in (d.get("experts") if isinstance(d.get("experts"), list) else [])
+                     if not e["consistent"]]
+        try:
+            result, error = engine.run(spec, registry, data=dataset, collected=collected), None
+        except CityrankError as exc:
+            result, error = None, exc
+        return {
+            "edition": spec.id, "cities": len(spec.cities), "domains": len(spec.framework.domains),
+            "indicators": len(spec.framework.indicators),
+            "without_data": [i for i, share in engine.coverage(spec.framework, collected[0]).items() if share == 0],
+            "to_do": _still_missing(spec),
+            "warnings": warnings_ + (list(result.notes) if result else []),
+            "error": str(error) if error else None, "ok": error is None,
+        }
 
     def uncertainty(self, samples: int, *, seed: int = 0, normalisers=None, aggregators=None, imputations=None,
                     weight_noise: str | None = None, concentration: float = 50.0, spread: float = 0.25,

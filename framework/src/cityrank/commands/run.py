@@ -86,34 +86,14 @@ def _write_stages(result, folder: Path, force: bool) -> None:
 def validate(edition, data_file, fmt):
     """Check an edition's spec, cities, data, weights and methods: everything a run checks,
     without printing a ranking. Exit 2 when it cannot be ranked."""
-    from ..engine import collect_data, coverage, resolve_weights
-    from ..engine import run as run_edition
+    from ..api import Edition
     from ..formats.output import to_json_text
-    from ..formats.spec import read_data
 
-    reg = registry()
     ed = load(edition)
-    data = read_data(data_file, ed.cities, ed.framework) if data_file else None
-    _, diagnostics = resolve_weights(ed, reg)
-    collected = collect_data(ed, reg, data)
-    warnings = [f"{d['node']}: {e['expert']} has consistency ratio {e['cr']:.3f} > 0.10"
-                for d in diagnostics for e in (d.get("experts") if isinstance(d.get("experts"), list) else [])
-                if not e["consistent"]]
-    report = {
-        "edition": ed.id, "cities": len(ed.cities), "domains": len(ed.framework.domains),
-        "indicators": len(ed.framework.indicators),
-        "without_data": [i for i, share in coverage(ed.framework, collected[0]).items() if share == 0],
-        "to_do": _still_missing(ed),
-    }
-    try:
-        result = run_edition(ed, reg, data=data, collected=collected)
-        error = None
-    except CityrankError as exc:
-        result, error = None, exc
-    warnings += list(result.notes) if result else []
+    report = Edition(ed, registry()).check(data=data_file)
+    warnings, error = report["warnings"], report["error"]
     if fmt == "json":
-        emit(to_json_text({**report, "warnings": warnings, "error": str(error) if error else None, "ok": error is None}),
-             None)
+        emit(to_json_text(report), None)
     else:
         click.echo(f"{ed.id}: {report['cities']} cities, {report['domains']} domains, {report['indicators']} indicators")
         for line in warnings:
@@ -132,7 +112,7 @@ def validate(edition, data_file, fmt):
         if error is None:
             click.echo("ok")
     if error is not None:
-        raise error
+        raise CityrankError(error)
 
 
 @click.command()
@@ -175,19 +155,6 @@ def _num(value, spec: str = "r") -> str:
             return "–" if spec != "r" else ""
         return repr(value) if spec == "r" else format(value, spec)
     return str(value)
-
-
-def _still_missing(ed) -> list[str]:
-    """Placeholders left in an edition (TODO), and facts without a source."""
-    from ..model import thaw
-
-    todo = [f"[edition] {k}" for k, v in ed.meta.items() if "TODO" in str(thaw(v))]
-    todo += [f"indicator {i.id!r}" for i in ed.framework.indicators if "TODO" in f"{i.id} {i.name} {i.unit} {i.source}"]
-    if not ed.meta.get("sources"):
-        todo.append("[edition] sources is empty: give a URL for every fact")
-    if not ed.published:
-        todo.append("no [published] results: verify will have nothing to compare")
-    return todo
 
 
 COMMANDS = [run, validate, stats]
