@@ -274,3 +274,51 @@ def test_a_formula_without_its_value_is_not_read_as_an_empty_judgment(fresh_cli,
     out = fresh_cli("experts", "check", path)
     assert out.exit_code == 2
     assert "e1.xlsx (sheet 'Sheet'), row 3, column 'judgment': the formula =1/3 has no value saved" in out.stderr
+
+
+def test_llsm_prioritisation_from_combine_to_the_edition_run(fresh_cli, tmp_path):
+    """--prioritisation llsm on a node of four children (below four, the eigenvector and the
+    geometric means coincide): AIJ's combined matrix (element-wise geometric mean of the
+    experts' judgments) turned into priorities by its rows' geometric means, computed here by
+    hand, and not the eigenvector; --into writes prioritisation = "llsm", the edition then runs
+    with those weights, and the panel bootstrap resamples under it; a bad value is refused."""
+    import shutil
+
+    import cityrank
+    from conftest import ROOT
+
+    edition = tmp_path / "one"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", edition)
+    toml = edition / "edition.toml"
+    text = toml.read_text().replace('domain = "traditional"', 'domain = "digital"')
+    text = text.replace('[[domains]]\nid = "traditional"\nname = "Traditional infrastructure"\nweight = 1\n'
+                        'aggregator = "geometric"\n', "")
+    toml.write_text(text)
+    items = ["fibre", "speed", "transit", "congestion"]
+    judgments = [np.array([[1, 3, 1 / 5, 2], [1 / 3, 1, 7, 1 / 4], [5, 1 / 7, 1, 9], [1 / 2, 4, 1 / 9, 1]]),
+                 np.array([[1, 2, 1 / 3, 3], [1 / 2, 1, 5, 1 / 2], [3, 1 / 5, 1, 7], [1 / 3, 2, 1 / 7, 1]])]
+    files = []
+    for k, m in enumerate(judgments, start=1):
+        path = edition / f"e{k}.csv"
+        path.write_text("," + ",".join(items) + "\n" + "".join(
+            items[i] + "," + ",".join(repr(float(v)) for v in row) + "\n" for i, row in enumerate(m)))
+        files.append(path)
+    combined = np.exp(np.mean(np.log(judgments), axis=0))
+    g = np.exp(np.log(combined).mean(axis=1))
+    printed = json.loads(fresh_cli("experts", "combine", *files, "--prioritisation", "llsm", "--format", "json").stdout)
+    assert printed["prioritisation"] == "llsm"
+    np.testing.assert_allclose([printed["weights"][i] for i in items], g / g.sum(), rtol=1e-10)
+    eigen = json.loads(fresh_cli("experts", "combine", *files, "--format", "json").stdout)["weights"]
+    assert not np.allclose([eigen[i] for i in items], g / g.sum(), rtol=1e-3)
+    out = fresh_cli("experts", "combine", *files, "--prioritisation", "llsm", "--node", "digital", "--into", edition)
+    assert out.exit_code == 0, out.stderr
+    assert 'prioritisation = "llsm"' in toml.read_text()
+    table = cityrank.load(edition).framework()
+    for i in items:
+        got = table.loc[i, "weight"] if hasattr(table, "loc") else table["weight"][i]
+        assert float(got) == pytest.approx(printed["weights"][i], abs=1e-12)
+    ua = fresh_cli("uncertainty", str(edition), "--samples", "20", "--panel", "bootstrap", "--format", "json")
+    assert ua.exit_code == 0, ua.stderr
+    toml.write_text(toml.read_text().replace('prioritisation = "llsm"', 'prioritisation = "median"'))
+    bad = fresh_cli("run", str(edition))
+    assert bad.exit_code == 2 and 'prioritisation must be "eigenvector" or "llsm"' in bad.stderr

@@ -165,3 +165,71 @@ def test_harker_on_saatys_house_example():
     assert w[2] / w[6] == pytest.approx(0.459, abs=5e-4) and w[6] / w[2] == pytest.approx(2.180, abs=5e-4)
     assert wt.consistency(panel.completed(b, w))[1] / 1.40 == pytest.approx(0.0828, abs=5e-5)
     assert panel.revisions(a)[0]["pair"] == (2, 6)
+
+
+def _random_reciprocal(rng, n, missing_share):
+    """A random reciprocal matrix on Saaty's scale with some pairs not judged (connected)."""
+    scale = np.array([1 / 9, 1 / 7, 1 / 5, 1 / 3, 1, 3, 5, 7, 9])
+    a = np.eye(n)
+    for i in range(n):
+        for j in range(i + 1, n):
+            a[i, j] = rng.choice(scale)
+            a[j, i] = 1 / a[i, j]
+    for i in range(n):
+        for j in range(i + 2, n):  # the chain i, i+1 stays: the graph stays connected
+            if rng.random() < missing_share:
+                a[i, j] = a[j, i] = np.nan
+    return a
+
+
+@given(st.integers(0, 10_000), st.integers(2, 8))
+def test_llsm_of_a_complete_matrix_is_the_rows_geometric_means(seed, n):
+    """Crawford & Williams (1985): for a complete matrix the LLSM priorities are the rows'
+    geometric means, normalised."""
+    a = _random_reciprocal(np.random.default_rng(seed), n, 0.0)
+    g = np.exp(np.log(a).mean(axis=1))
+    w, missing = panel.llsm(a)
+    np.testing.assert_allclose(w, g / g.sum(), rtol=1e-10)
+    assert missing == 0
+
+
+@given(st.integers(0, 10_000), st.integers(3, 9), st.floats(0.1, 0.9))
+def test_llsm_of_an_incomplete_matrix_is_the_least_squares_solution(seed, n, share):
+    """The LLSM priorities minimise Σ (ln a_ij − y_i + y_j)² over the pairs judged: checked
+    against numpy's least squares on the design matrix (one row e_i − e_j per pair)."""
+    a = _random_reciprocal(np.random.default_rng(seed), n, share)
+    rows, rhs = [], []
+    for i in range(n):
+        for j in range(i + 1, n):
+            if not np.isnan(a[i, j]):
+                row = np.zeros(n)
+                row[i], row[j] = 1.0, -1.0
+                rows.append(row)
+                rhs.append(np.log(a[i, j]))
+    y = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)[0]
+    want = np.exp(y) / np.exp(y).sum()  # the least squares solution is defined up to a constant
+    w, missing = panel.llsm(a)
+    np.testing.assert_allclose(w, want, rtol=1e-8)
+    assert missing == int(np.isnan(a).sum() // 2)
+
+
+def test_llsm_recovers_consistent_weights_and_the_ahp_weighting_uses_it():
+    true = np.array([0.4, 0.3, 0.2, 0.1])
+    a = true[:, None] / true[None, :]
+    a[0, 3] = a[3, 0] = a[1, 3] = a[3, 1] = np.nan
+    np.testing.assert_allclose(panel.llsm(a)[0], true, rtol=1e-12)
+    items = ["a", "b", "c", "d"]
+    result = wt.ahp(items, [a], prioritisation="llsm")
+    np.testing.assert_allclose(result.weights, true, rtol=1e-12)
+    assert result.diagnostics["prioritisation"] == "llsm"
+    # for n = 3 the eigenvector and the geometric means coincide (Crawford & Williams 1985);
+    # for an inconsistent 4 × 4 matrix they differ, and LLSM is the geometric mean
+    b = np.array([[1, 3, 1 / 5], [1 / 3, 1, 7], [5, 1 / 7, 1]])
+    g = np.exp(np.log(b).mean(axis=1))
+    np.testing.assert_allclose(wt.ahp(items[:3], [b]).weights, g / g.sum(), rtol=1e-9)
+    c = np.array([[1, 3, 1 / 5, 2], [1 / 3, 1, 7, 1 / 4], [5, 1 / 7, 1, 9], [1 / 2, 4, 1 / 9, 1]])
+    g = np.exp(np.log(c).mean(axis=1))
+    np.testing.assert_allclose(wt.ahp(items, [c], prioritisation="llsm").weights, g / g.sum(), rtol=1e-12)
+    assert not np.allclose(wt.ahp(items, [c]).weights, g / g.sum(), rtol=1e-3)
+    with pytest.raises(ValueError, match="prioritisation must be one of eigenvector, llsm"):
+        wt.ahp(items, [a], prioritisation="median")

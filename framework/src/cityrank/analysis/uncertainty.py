@@ -136,10 +136,12 @@ def _panels(edition: Edition) -> dict:
         mats = np.stack([check_pairwise(m, node) for m in params["matrices"]])
         e = np.asarray(params.get("expert_weights") or np.ones(len(mats)), dtype=np.float64)
         keep = e > 0
-        priorities = np.array([x["weights"] for x in ahp(items, mats[keep]).diagnostics["experts"]])
+        prioritisation = params.get("prioritisation", "eigenvector")
+        priorities = np.array([x["weights"] for x in
+                               ahp(items, mats[keep], prioritisation=prioritisation).diagnostics["experts"]])
         children = [c.id for c in edition.framework.children(node)]
         out[node] = _Panel(np.log(mats[keep]), np.log(priorities), e[keep], params.get("aggregation", "aij"),
-                           [items.index(c) for c in children])
+                           [items.index(c) for c in children], prioritisation)
     return out
 
 
@@ -149,6 +151,7 @@ class _Panel(NamedTuple):
     weights: np.ndarray
     aggregation: str
     order: list
+    prioritisation: str = "eigenvector"
 
 
 def _noise(choice: MethodChoice) -> WeightNoise:
@@ -248,8 +251,9 @@ class Model:
     def panel_weights(self, rng, node: str, size: int) -> np.ndarray:
         """``size`` weight vectors of ``node``'s children, each the AHP weights of the experts
         resampled with replacement, aggregated as the table says (AIJ: weighted geometric
-        mean of the judgments, Harker's eigenvector; AIP: of the priorities)."""
-        from ..methods.panel import harker
+        mean of the judgments, then the table's prioritisation, Harker's eigenvector or LLSM;
+        AIP: of the priorities)."""
+        from ..methods.panel import priorities
 
         p = self.panels[node]
         experts = len(p.logs)
@@ -267,7 +271,7 @@ class Model:
                 e = p.weights[pick][:, None, None]
                 share = (known[pick] * e).sum(axis=0)
                 combined = np.where(share > 0, np.exp((filled[pick] * e).sum(axis=0) / share), np.nan)
-                out[s] = harker(combined)[0][p.order]
+                out[s] = priorities(combined, p.prioritisation)[0][p.order]
         return out
 
     def sample_weights(self, rng, nominal: np.ndarray, size: int) -> np.ndarray:

@@ -47,7 +47,13 @@ def read_panel(files, kind: str | None = None) -> tuple[str, list[str], tuple]:
     return "ahp", items, (mats,)
 
 
-def _expert(f, items, m) -> dict:
+PRIORITISATION_OPTION = click.option(
+    "--prioritisation", type=click.Choice(["eigenvector", "llsm"]), default="eigenvector", show_default=True,
+    help="How priorities come from a matrix: the principal eigenvector (Harker's when incomplete) or "
+         "logarithmic least squares (the rows' geometric means when complete).")
+
+
+def _expert(f, items, m, prioritisation: str = "eigenvector") -> dict:
     from ..methods import panel
 
     try:
@@ -55,7 +61,7 @@ def _expert(f, items, m) -> dict:
         if len(parts) > 1:
             groups = " | ".join(", ".join(items[i] for i in p) for p in parts)
             raise SpecError(f"the judgments do not connect every item (separate groups: {groups})", file=f)
-        w, _, missing = panel.harker(m)
+        w, missing = panel.priorities(m, prioritisation)
     except ValueError as exc:
         raise SpecError(str(exc), file=f) from None
     full = panel.completed(m, w)
@@ -71,9 +77,10 @@ def _expert(f, items, m) -> dict:
 
 @experts.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@PRIORITISATION_OPTION
 @format_option
 @output_option
-def check(files, fmt, output, force):
+def check(files, prioritisation, fmt, output, force):
     """Per expert: missing pairs, consistency ratio (Saaty; Alonso–Lamata), the most inconsistent
     triads, and for an inconsistent matrix the judgments whose revision brings CR under 0.10."""
     from ..formats.output import to_json_text
@@ -81,7 +88,7 @@ def check(files, fmt, output, force):
     kind, items, parsed = read_panel(files)
     if kind == "budget":
         return _check_budget(items, *parsed, fmt, output)
-    reports = [_expert(f, items, m) for f, m in zip(files, parsed[0], strict=True)]
+    reports = [_expert(f, items, m, prioritisation) for f, m in zip(files, parsed[0], strict=True)]
     if fmt == "json":
         return emit(to_json_text({"items": items, "experts": reports}), output)
     lines = []
@@ -127,9 +134,10 @@ def _ratio(v: float) -> str:
 @click.option("--node", default="NODE", show_default=True, help="The node the judgments are about (for the TOML).")
 @click.option("--into", type=click.Path(exists=True),
               help="An edition folder (or its edition.toml) to add the [[experts.ahp]] table to (needs --node).")
+@PRIORITISATION_OPTION
 @format_option
 @output_option
-def combine(files, method, expert_weights, exclude_cr, node, into, fmt, output, force):
+def combine(files, method, expert_weights, exclude_cr, node, into, prioritisation, fmt, output, force):
     """The panel's weights, with Kendall's W and each expert's geometric consensus index;
     -o FILE.csv writes id,weight (for --weights), -o FILE.toml an [[experts.ahp]] table, and
     --into EDITION adds that table to the edition (checked by loading it before it is kept)."""
@@ -143,7 +151,7 @@ def combine(files, method, expert_weights, exclude_cr, node, into, fmt, output, 
     if kind == "budget":
         return _combine_budget(files, items, *parsed, expert_weights, exclude_cr, node, into, fmt, output)
     mats = parsed[0]
-    reports = [_expert(f, items, m) for f, m in zip(files, mats, strict=True)]
+    reports = [_expert(f, items, m, prioritisation) for f, m in zip(files, mats, strict=True)]
     keep = [k for k, r in enumerate(reports) if exclude_cr is None or r["cr"] <= exclude_cr]
     if not keep:
         raise CityrankError(f"--exclude-cr {exclude_cr:g} leaves no expert")
@@ -153,13 +161,13 @@ def combine(files, method, expert_weights, exclude_cr, node, into, fmt, output, 
         raise CityrankError("--expert-weights: the experts kept all have weight 0")
     try:
         w = ahp(items, [mats[k] for k in keep], [reports[k]["expert"] for k in keep], expert_weights=e,
-                aggregation=method).weights
+                aggregation=method, prioritisation=prioritisation).weights
     except ValueError as exc:
         raise CityrankError(str(exc)) from None
     priorities = np.array([[reports[k]["weights"][i] for i in items] for k in keep])
     consensus = {reports[k]["expert"]: panel.gcci(panel.completed(mats[k], priorities[n]), w)
                  for n, k in enumerate(keep)}
-    data = {"items": items, "method": method, "weights": dict(zip(items, w.tolist(), strict=True)),
+    data = {"items": items, "method": method, "prioritisation": prioritisation, "weights": dict(zip(items, w.tolist(), strict=True)),
             "experts": [reports[k]["expert"] for k in keep],
             "left_out": [r["expert"] for k, r in enumerate(reports) if k not in keep],
             "kendall_w": _defined(panel.kendall_w(priorities)), "consensus_gcci": consensus}
@@ -170,6 +178,7 @@ def combine(files, method, expert_weights, exclude_cr, node, into, fmt, output, 
         return (f"# {method.upper()} of {len(keep)} experts; Kendall's W {_w_text(data['kendall_w'])} (cityrank experts combine)\n"
                 f"[[experts.ahp]]\nnode = {_toml_string(node)}\nitems = [{', '.join(_toml_string(i) for i in items)}]\n"
                 f"files = [{quoted}]\n" + (f'aggregation = "{method}"\n' if method != "aij" else "")
+                + (f'prioritisation = "{prioritisation}"\n' if prioritisation != "eigenvector" else "")
                 + (f"expert_weights = [{', '.join(repr(float(v)) for v in e)}]\n" if weighted else ""))
 
     if into:

@@ -35,18 +35,21 @@ def _report(items, result, fmt, output, per_expert_lines):
 
 @weights.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--prioritisation", type=click.Choice(["eigenvector", "llsm"]), default="eigenvector", show_default=True,
+              help="Priorities by the principal eigenvector or by logarithmic least squares.")
 @format_option
 @output_option
-def ahp(files, fmt, output, force):
+def ahp(files, prioritisation, fmt, output, force):
     """Weights from one AHP pairwise-comparison matrix per expert (CSV: header ,a,b,c; rows a,1,3,1/5).
 
-    Priorities are the principal eigenvector; each expert's consistency ratio is shown and a
-    warning is given above 0.10; experts are combined by the element-wise geometric mean.
+    Priorities are the principal eigenvector (or, with --prioritisation llsm, the logarithmic
+    least squares solution); each expert's consistency ratio is shown and a warning is given
+    above 0.10; experts are combined by the element-wise geometric mean.
     """
     from .experts import read_panel
 
     _, items, (mats,) = read_panel(files, kind="ahp")
-    result = _call("ahp", items, matrices=mats, labels=list(files))
+    result = _call("ahp", items, matrices=mats, labels=list(files), prioritisation=prioritisation)
     lines = ["expert                 CR     " + "  ".join(f"{i[:10]:>10}" for i in items)]
     for f, e in zip(files, result.diagnostics["experts"], strict=True):
         lines.append(f"{Path(f).stem[:20]:<20} {e['cr']:6.3f}  " + "  ".join(f"{w:10.4f}" for w in e["weights"]))

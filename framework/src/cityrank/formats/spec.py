@@ -795,7 +795,8 @@ def _check_experts(experts: Mapping, framework: Framework, path):
             raise SpecError(f"[experts] {kind} must be an array of tables ([[experts.{kind}]])", file=path)
         for n, table in enumerate(tables, start=1):
             where = f"[[experts.{kind}]] #{n}"
-            allowed = {"node", "items", "matrices", "files", "labels", "expert_weights", "aggregation"} if kind == "ahp" else {"node", "items", "allocations", "file", "files", "labels", "total"}
+            allowed = {"node", "items", "matrices", "files", "labels", "expert_weights", "aggregation",
+                       "prioritisation"} if kind == "ahp" else {"node", "items", "allocations", "file", "files", "labels", "total"}
             _check_keys(table, allowed, where, path)
             node = _str(table, "node", where, path, required=True)
             try:
@@ -832,6 +833,9 @@ def _check_expert_types(table: Mapping, kind: str, k: int, where: str, path) -> 
             raise SpecError(f"{where}: give matrices = [...] or files = [...]", file=path)
         if table.get("aggregation", "aij") not in ("aij", "aip"):
             raise SpecError(f"{where}: aggregation must be \"aij\" (of judgments) or \"aip\" (of priorities)", file=path)
+        if table.get("prioritisation", "eigenvector") not in ("eigenvector", "llsm"):
+            raise SpecError(f"{where}: prioritisation must be \"eigenvector\" or \"llsm\" (logarithmic least squares)",
+                            file=path)
         if "expert_weights" in table:
             given = table["expert_weights"]
             experts = len(table["files"]) if "files" in table else len(table.get("matrices", []))
@@ -879,7 +883,7 @@ def expert_judgments(edition: Edition) -> list[tuple[str, str, list[str], dict[s
                         [[_toml_ratio(v, path) for v in row] for row in m] for m in table.get("matrices", ())
                     ]
                 params["matrices"] = mats
-                for key in ("expert_weights", "aggregation"):
+                for key in ("expert_weights", "aggregation", "prioritisation"):
                     if key in table:
                         params[key] = table[key]
             else:

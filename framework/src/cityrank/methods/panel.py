@@ -5,6 +5,14 @@ suggested revisions, agreement between experts.
   (Harker, Mathematical Modelling 9, 1987: a missing a_ij becomes 0 and each diagonal entry
   1 + the missing pairs of its row; the principal eigenvector of that matrix), which is the
   ordinary eigenvector when nothing is missing. The comparison graph must be connected.
+- Or by the logarithmic least squares method (LLSM): the weights minimising
+  Σ (ln a_ij − ln w_i + ln w_j)² over the pairs judged, which for a complete matrix are the
+  rows' geometric means (Crawford & Williams, J. Math. Psychology 29, 1985) and for an
+  incomplete one solve a Laplacian system of the comparison graph, unique when the graph is
+  connected (Bozóki, Fülöp & Rónyai, "On optimal completions of incomplete pairwise
+  comparison matrices", Math. Comput. Modelling 52, 2010,
+  https://9dok.org/document/q5mr993g-on-optimal-completions-of-incomplete-pairwise-comparison-matrices.html;
+  Kułakowski, Mathematics 8, 2020, https://doi.org/10.3390/math8111873).
 - Consistency: Saaty's CR = CI/RI, and Alonso & Lamata's (Int. J. Uncertainty, Fuzziness and
   Knowledge-Based Systems 14, 2006) CR_AL = (λmax − n)/(1.7699 n − 4.3513), usable for any n.
 - Triads: Koczkodaj's index min(|1 − a_ik/(a_ij a_jk)|, |1 − a_ij a_jk/a_ik|) (Koczkodaj,
@@ -61,6 +69,36 @@ def harker(matrix) -> tuple[np.ndarray, float, int]:
     k = int(np.argmax(values.real))
     v = np.abs(vectors[:, k].real)
     return v / v.sum(), float(values[k].real), int(missing.sum() // 2)
+
+
+def llsm(matrix) -> tuple[np.ndarray, int]:
+    """Logarithmic least squares priorities ``(n,)`` summing to one, and the missing pairs.
+    With y = ln w, the normal equations are L y = r: L the Laplacian of the comparison graph
+    (degree on the diagonal, −1 for each pair judged), r_i = Σ_j ln a_ij over the pairs of
+    row i; the graph being connected, L + 11ᵀ/n is invertible and fixes Σ y = 0."""
+    a = np.asarray(matrix, dtype=np.float64)
+    n = len(a)
+    known = ~np.isnan(a) & ~np.eye(n, dtype=bool)
+    laplacian = np.diag(known.sum(axis=1).astype(float)) - known.astype(float)
+    r = np.where(known, np.log(np.where(known, a, 1.0)), 0.0).sum(axis=1)
+    y = np.linalg.solve(laplacian + np.full((n, n), 1.0 / n), r)
+    w = np.exp(y - y.max())
+    return w / w.sum(), int((~known & ~np.eye(n, dtype=bool)).sum() // 2)
+
+
+#: how priorities are derived from a (possibly incomplete) pairwise-comparison matrix
+PRIORITISATIONS = ("eigenvector", "llsm")
+
+
+def priorities(matrix, prioritisation: str = "eigenvector") -> tuple[np.ndarray, int]:
+    """Priorities summing to one and the missing pairs: Harker's eigenvector (the ordinary
+    principal eigenvector when complete) or the logarithmic least squares solution."""
+    if prioritisation == "eigenvector":
+        w, _, missing = harker(matrix)
+        return w, missing
+    if prioritisation == "llsm":
+        return llsm(matrix)
+    raise ValueError(f"prioritisation must be one of {', '.join(PRIORITISATIONS)}, got {prioritisation!r}")
 
 
 def completed(matrix, weights) -> np.ndarray:

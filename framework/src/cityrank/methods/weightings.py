@@ -100,18 +100,24 @@ def consistency(matrix):
     return lam, max(ci, 0.0), max(cr, 0.0)
 
 
-def ahp(items, matrices, labels=None, expert_weights=None, aggregation="aij"):
+def ahp(items, matrices, labels=None, expert_weights=None, aggregation="aij", prioritisation="eigenvector"):
     """AHP with one pairwise-comparison matrix per expert ``(E, K, K)``. ``aggregation="aij"``
     (the default) aggregates the individual judgments by element-wise geometric mean, then
     takes the principal eigenvector; ``"aip"`` takes the geometric mean of the individual
     priorities (Forman & Peniwati 1998). ``expert_weights`` weight the means (equal by
     default). A judgment not given is NaN: priorities then by Harker's method
-    (:mod:`.panel`), the geometric mean over the experts who judged the pair."""
+    (:mod:`.panel`), the geometric mean over the experts who judged the pair.
+    ``prioritisation="llsm"`` derives priorities by logarithmic least squares instead of the
+    eigenvector (the rows' geometric means when complete; see :mod:`.panel`)."""
     mats = [np.asarray(m, dtype=np.float64) for m in matrices]
     if not mats:
         raise ValueError("AHP needs at least one expert matrix")
     if aggregation not in ("aij", "aip"):
         raise ValueError(f"aggregation must be 'aij' or 'aip', got {aggregation!r}")
+    from .panel import PRIORITISATIONS
+
+    if prioritisation not in PRIORITISATIONS:
+        raise ValueError(f"prioritisation must be one of {', '.join(PRIORITISATIONS)}, got {prioritisation!r}")
     labels = list(labels) if labels is not None else [f"expert {e + 1}" for e in range(len(mats))]
     e = np.ones(len(mats)) if expert_weights is None else np.asarray(expert_weights, dtype=np.float64)
     if e.shape != (len(mats),) or not np.all(np.isfinite(e)) or np.any(e < 0) or not e.sum() > 0:
@@ -124,7 +130,7 @@ def ahp(items, matrices, labels=None, expert_weights=None, aggregation="aij"):
         m = check_pairwise(m, label)
         if m.shape != (len(items), len(items)):
             raise ValueError(f"{label}: expected a {len(items)}×{len(items)} matrix, got {m.shape}")
-        w, missing = _priorities(m, items, label)
+        w, missing = _priorities(m, items, label, prioritisation)
         lam, ci, cr = consistency(panel.completed(m, w))  # a missing judgment counts as w_i/w_j
         experts.append({"expert": label, "weights": w.tolist(), "lambda_max": lam, "ci": ci, "cr": cr,
                         "consistent": cr <= CR_THRESHOLD, "missing_pairs": missing})
@@ -133,31 +139,33 @@ def ahp(items, matrices, labels=None, expert_weights=None, aggregation="aij"):
     if aggregation == "aip":
         w = np.exp(e @ np.log(np.stack(priorities)))
         w = w / w.sum()
-        return WeightingResult(w, {"method": "ahp", "aggregation": "aip", "items": list(items), "experts": experts})
+        return WeightingResult(w, {"method": "ahp", "aggregation": "aip", "prioritisation": prioritisation,
+                                   "items": list(items), "experts": experts})
     logs = np.log(np.stack(checked))
     known = ~np.isnan(logs)
     share = (known * e[:, None, None]).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):  # a pair no (weighted) expert judged stays missing
         combined = np.where(share > 0, np.exp((np.where(known, logs, 0.0) * e[:, None, None]).sum(axis=0) / share),
                             np.nan)
-    w, _ = _priorities(combined, items, "the combined judgments")
+    w, _ = _priorities(combined, items, "the combined judgments", prioritisation)
     lam, ci, cr = consistency(panel.completed(combined, w))
-    return WeightingResult(w, {"method": "ahp", "aggregation": "aij", "items": list(items), "experts": experts,
+    return WeightingResult(w, {"method": "ahp", "aggregation": "aij", "prioritisation": prioritisation,
+                               "items": list(items), "experts": experts,
                                "combined": {"lambda_max": lam, "ci": ci, "cr": cr,
                                             "consistent": cr <= CR_THRESHOLD}})
 
 
-def _priorities(matrix, items, label):
-    """Eigenvector priorities (Harker's for an incomplete matrix) and the missing pairs; an
-    unconnected comparison graph is an error naming the items that cannot be compared."""
+def _priorities(matrix, items, label, prioritisation="eigenvector"):
+    """Priorities (the eigenvector, Harker's for an incomplete matrix, or LLSM) and the
+    missing pairs; an unconnected comparison graph is an error naming the items that cannot
+    be compared."""
     from . import panel
 
     parts = panel.components(matrix)
     if len(parts) > 1:
         groups = " | ".join(", ".join(str(items[i]) for i in part) for part in parts)
         raise ValueError(f"{label}: the judgments do not connect every item (separate groups: {groups})")
-    w, _, missing = panel.harker(matrix)
-    return w, missing
+    return panel.priorities(matrix, prioritisation)
 
 
 def budget(items, allocations, labels=None, total=100.0):
@@ -182,6 +190,7 @@ def budget(items, allocations, labels=None, total=100.0):
 BUILTIN = {
     "fixed": (fixed, {"values": None}),
     "equal": (equal, {}),
-    "ahp": (ahp, {"matrices": None, "labels": None, "expert_weights": None, "aggregation": "aij"}),
+    "ahp": (ahp, {"matrices": None, "labels": None, "expert_weights": None, "aggregation": "aij",
+                  "prioritisation": "eigenvector"}),
     "budget": (budget, {"allocations": None, "labels": None, "total": 100.0}),
 }
