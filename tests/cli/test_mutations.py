@@ -3,6 +3,8 @@ or one error line (exit 2), never a traceback, never a half-written file."""
 
 from __future__ import annotations
 
+import copy
+import datetime
 import json
 import math
 import shutil
@@ -15,11 +17,29 @@ from conftest import ROOT
 
 TINY = ROOT / "tests" / "data" / "tiny"
 DOC = tomllib.loads((TINY / "edition.toml").read_text())
+#: the tiny edition with every optional table filled in, so that mutations reach them too
+RICH = {
+    **DOC,
+    "edition": {**DOC["edition"], "sources": ["https://example.org/a"], "status": "made up",
+                "facts": [{"fact": "cities", "value": "5", "source": "https://example.org/a"}]},
+    "methods": {**DOC["methods"], "tiers": [0.2, 1.0], "screen": {"min_coverage": 0.5}},
+    "weights": {"notes": "made up", "nodes": {"digital": "entropy"}},
+    "experts": {"ahp": [{"node": "index", "items": ["digital", "traditional"], "matrices": [[[1, 3], ["1/3", 1]],
+                                                                                         [[1, 2], [0.5, 1]]],
+                         "aggregation": "aip", "expert_weights": [1, 2], "prioritisation": "llsm"}],
+                "budget": [{"node": "traditional", "allocations": [[60, 40], [30, 70]], "total": 100}]},
+    "uncertainty": {"normalisers": ["minmax", "rank"], "aggregators": ["arithmetic", "geometric"],
+                    "weights": "dirichlet:concentration=20"},
+    "published": {"notes": "made up", "top": [{"node": "index", "share": 0.4, "cities": ["ams", "ber"],
+                                               "source": "made up", "complete": True}]},
+}
 
 
 def _toml_value(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, datetime.date | datetime.time):
+        return v.isoformat()
     if isinstance(v, float):
         return "nan" if math.isnan(v) else ("inf" if v == math.inf else "-inf" if v == -math.inf else repr(v))
     if isinstance(v, int):
@@ -34,14 +54,13 @@ def _toml_value(v) -> str:
 
 
 def to_toml(doc: dict) -> str:
-    """A minimal TOML writer: one table per top-level key, every value inline."""
-    lines = []
+    """A minimal TOML writer: the top-level values first (arrays of tables inline), then one
+    table per top-level table, every value inline."""
+    lines = [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in doc.items() if not isinstance(v, dict)]
     for table, body in doc.items():
         if isinstance(body, dict):
-            lines.append(f"[{table}]")
+            lines.append(f"[{json.dumps(table)}]")
             lines += [f"{json.dumps(k)} = {_toml_value(v)}" for k, v in body.items()]
-        else:
-            lines.append(f"{json.dumps(table)} = {_toml_value(body)}")
     return "\n".join(lines) + "\n"
 
 
@@ -55,9 +74,10 @@ def _paths(value, prefix=()):
             yield from _paths(v, (*prefix, i))
 
 
-PATHS = [p for p in _paths(DOC) if p]
+RICH_PATHS = [p for p in _paths(RICH) if p]
 SCALARS = st.one_of(
     st.integers(-10**20, 10**20), st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+    st.dates(), st.times(),
     st.text(max_size=8), st.sampled_from(["geometric", "minmax:lower=5", "rank", "index", "digital", "log",
                                           "ladder", "zscore", "1/3", "", "fibre", "speed"]),
 )
@@ -66,7 +86,7 @@ VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.di
 
 
 def _mutate(doc, path, value, delete):
-    doc = json.loads(json.dumps(doc))  # a deep copy
+    doc = copy.deepcopy(doc)
     parent = doc
     for key in path[:-1]:
         parent = parent[key]
@@ -94,12 +114,12 @@ def _check(result, out):
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.sampled_from(PATHS), VALUES, st.booleans())
+@given(st.sampled_from(RICH_PATHS), VALUES, st.booleans())
 def test_a_mutated_spec_ranks_or_fails_cleanly(fresh_cli, tmp_path_factory, path, value, delete):
     folder = tmp_path_factory.mktemp("ed")
     shutil.copy(TINY / "cities.csv", folder)
     shutil.copy(TINY / "data.csv", folder)
-    (folder / "edition.toml").write_text(to_toml(_mutate(DOC, path, value, delete)))
+    (folder / "edition.toml").write_text(to_toml(_mutate(RICH, path, value, delete)))
     out = folder / "out.json"
     _check(fresh_cli("run", folder, "--format", "json", "-o", out), out)
 
@@ -127,14 +147,16 @@ COMMANDS = [["validate", "--format", "json"], ["show", "--format", "json"], ["au
             ["sensitivity", "--samples", "8", "--bootstrap", "10", "--format", "json"]]
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.sampled_from(PATHS), VALUES, st.booleans(), st.sampled_from(COMMANDS))
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(RICH_PATHS), VALUES, st.booleans(), st.sampled_from(COMMANDS))
 def test_every_command_on_a_mutated_spec_answers_or_fails_cleanly(fresh_cli, tmp_path_factory, path, value, delete,
                                                                   command):
+    """On the tiny edition with every optional table ([weights], [experts], [uncertainty],
+    [published], facts) present, so that a value of any TOML type anywhere is tried."""
     folder = tmp_path_factory.mktemp("ed")
     shutil.copy(TINY / "cities.csv", folder)
     shutil.copy(TINY / "data.csv", folder)
-    (folder / "edition.toml").write_text(to_toml(_mutate(DOC, path, value, delete)))
+    (folder / "edition.toml").write_text(to_toml(_mutate(RICH, path, value, delete)))
     result = fresh_cli(command[0], folder, *command[1:])
     if result.exit_code == 0:
         json.loads(result.stdout)  # valid JSON, NaN-free (json.loads accepts NaN: check the text)
