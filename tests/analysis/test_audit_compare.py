@@ -120,6 +120,16 @@ def test_city_across_installed_editions(fresh_cli):
     assert fresh_cli("city", "Atlantis").exit_code == 2
 
 
+def test_city_finds_the_cities_an_edition_tells_apart_by_region(fresh_cli):
+    """brics-2024 has two Suzhous, named with their province: `city Suzhou` finds both (and
+    the one of editions that have a single Suzhou); the full name finds one."""
+    every = json.loads(fresh_cli("city", "Suzhou", "--format", "json").stdout)
+    brics = {p["name"] for p in every if p["edition"] == "brics-2024"}
+    assert brics == {"Suzhou (Jiangsu)", "Suzhou (Anhui)"}
+    one = json.loads(fresh_cli("city", "suzhou (anhui)", "--format", "json").stdout)
+    assert {p["name"] for p in one} == {"Suzhou (Anhui)"} and len(one) >= 1
+
+
 def test_audit_cli(fresh_cli):
     result = fresh_cli("audit", "brics-2024", "--format", "json")
     data = json.loads(result.stdout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import click
 
@@ -94,14 +95,25 @@ def compare(edition_a, edition_b, fmt, output, force):
     emit("\n".join(lines) + "\n", output)
 
 
+#: the region an edition adds to tell same-named cities apart, "Suzhou (Jiangsu)"
+_REGION = re.compile(r"\s*\([^()]*\)$")
+
+
 def city_profiles(name: str) -> list[dict]:
-    """The city called ``name`` (or with that id) in every installed edition."""
+    """The city called ``name`` (or with that id) in every installed edition; a name matches
+    the cities an edition tells apart by their region too (Suzhou: Suzhou (Jiangsu) and
+    Suzhou (Anhui))."""
     wanted = name.casefold()
+
+    def names(c):
+        full = c.name.casefold()
+        return full, _REGION.sub("", full), c.id.casefold()
+
     out = []
     for method in registry().methods("edition"):
         try:  # one installed edition that cannot load or rank does not hide the others
             ed = load(method.id)
-            hits = [i for i, c in enumerate(ed.cities) if wanted in (c.name.casefold(), c.id.casefold())]
+            hits = [i for i, c in enumerate(ed.cities) if wanted in names(c)]
             if not hits:
                 continue
             result = _run(ed)
