@@ -156,6 +156,18 @@ def test_data_for_a_few_cities_is_said(fresh_cli, tmp_path):
     assert "has values for 1 of 5 cities" in result.stderr
 
 
+def test_an_empty_data_column_is_said_to_leave_the_editions(fresh_cli, tmp_path):
+    """A column of the user's file with no value at all does not replace the edition's: the run
+    is the edition's own, and the note says so (it said the cities were 'missing' them)."""
+    mine = tmp_path / "mine.csv"
+    mine.write_text("city_id,transit,speed\nams,,\nber,,\n")
+    result = fresh_cli("run", TINY, "--data", mine, "--format", "csv")
+    assert result.exit_code == 0
+    assert "has no values for transit, speed: those columns are left as the edition has them" in result.stderr
+    assert "missing" not in result.stderr
+    assert result.stdout == fresh_cli("run", TINY, "--format", "csv").stdout
+
+
 def test_help_lists_plugin_commands_without_importing_numpy():
     """``cityrank --help`` is a start-up path: it lists every command, the plugins' too,
     importing neither numpy nor any method."""

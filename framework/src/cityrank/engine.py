@@ -502,10 +502,16 @@ def run(
         notes.append(f"{len(screened)} cities screened out (data for under {m.screen:.0%} of the indicators with "
                      "data): " + ", ".join(f"{c} ({share:.0%})" for c, share in screened))
     if data is not None:
-        covered = int((~np.isnan(data.values)).any(axis=1).sum())
-        if covered < len(cities):
-            notes.append(f"{data.origin or 'the data given'} has values for {covered} of {len(cities)} cities; "
-                         f"the others are missing {', '.join(data.indicator_ids)}")
+        origin = data.origin or "the data given"
+        present = ~np.isnan(np.asarray(data.values, dtype=np.float64).reshape(len(data.city_ids), -1))
+        used = [k for k in range(len(data.indicator_ids)) if present[:, k].any()]
+        empty = [data.indicator_ids[k] for k in range(len(data.indicator_ids)) if k not in used]
+        if empty:  # collect_data keeps the edition's own column (data file or provider) for these
+            notes.append(f"{origin} has no values for {', '.join(empty)}: those columns are left as the edition has them")
+        covered = int(present[:, used].any(axis=1).sum()) if used else 0
+        if used and covered < len(cities):
+            notes.append(f"{origin} has values for {covered} of {len(cities)} cities; the others are missing "
+                         f"{', '.join(data.indicator_ids[k] for k in used)}")
     if shifted:
         notes.append(f"min-max scaled to [{POSITIVE_LOWER:g}, 100], not [0, 100], for {', '.join(sorted(shifted))}, "
                      "since a zero would absorb their domain's geometric, harmonic or power (p ≤ 0) mean; "
