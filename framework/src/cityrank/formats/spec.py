@@ -120,18 +120,23 @@ def _check_edition_meta(meta: Mapping, path) -> None:
     year = meta.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         raise SpecError(f"[edition] year must be a whole number, not {_toml_kind(year)}", file=path)
-    facts = meta.get("facts", [])
-    if not isinstance(facts, list):
-        raise SpecError(f"[edition] facts must be a list of {{ fact, value, source }} tables, not {_toml_kind(facts)}",
-                        file=path)
-    for n, fact in enumerate(facts, start=1):
-        where = f"[edition] facts #{n}"
-        if not isinstance(fact, dict):
-            raise SpecError(f"{where} must be a table {{ fact, value, source }}, not {_toml_kind(fact)}", file=path)
+    for where, fact in _tables(meta.get("facts", []), "[edition] facts ({ fact, value, source } tables)",
+                               "[edition] facts", path):
         for key in ("fact", "source"):
             _str(fact, key, where, path, required=True)
         if isinstance(fact.get("value"), bool) or not isinstance(fact.get("value"), str | int | float):
             raise SpecError(f"{where}: value must be text or a number", file=path)
+
+
+def _tables(value, what: str, item: str, path):
+    """``(where, table)`` for each table of an array of tables; an error naming the array, or
+    the item by its number, when it is not one."""
+    if not isinstance(value, list):
+        raise SpecError(f"{what} must be an array of tables, not {_toml_kind(value)}", file=path)
+    for n, table in enumerate(value, start=1):
+        if not isinstance(table, dict):
+            raise SpecError(f"{item} #{n} must be a table, not {_toml_kind(table)}", file=path)
+        yield f"{item} #{n}", table
 
 
 def _toml_kind(value) -> str:
@@ -911,12 +916,8 @@ def _check_published(published: Mapping, framework: Framework, cities, path):
     ids = {c.id for c in cities}
     nodes = {n.id for n in framework.nodes}
     _check_keys(published, {"top", "notes"}, "[published]", path)
-    tops = published.get("top", [])
-    if not isinstance(tops, list):
-        raise SpecError(f"[published] top must be an array of tables ([[published.top]]), not {_toml_kind(tops)}",
-                        file=path)
-    for n, table in enumerate(tops, start=1):
-        where = f"[[published.top]] #{n}"
+    for where, table in _tables(published.get("top", []), "[published] top ([[published.top]])", "[[published.top]]",
+                                path):
         _check_keys(table, {"node", "share", "cities", "source", "complete"}, where, path)
         node = table.get("node")
         if not isinstance(node, str) or node not in nodes:
