@@ -82,3 +82,11 @@ def test_cli_does_not_import_importlib_metadata():
             "print('importlib.metadata' in sys.modules, 'email' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split()[-2:] == ["False", "False"]
+
+
+def test_an_entry_point_with_extras_loads_its_module(tmp_path, monkeypatch):
+    _dist(tmp_path, "with-extras", "1.0", "[cityrank]\nplain = extras_mod [fast]\nattr = extras_mod:VALUE [fast]\n")
+    (tmp_path / "extras_mod.py").write_text("VALUE = 7\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    loaded = {ep.name: ep.load() for ep in installed.entry_points("cityrank")}
+    assert loaded["attr"] == 7 and loaded["plain"].VALUE == 7

@@ -133,12 +133,10 @@ def load_arrays(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def cached(name: str, build: Callable[[], Mapping[str, np.ndarray]], *, fields=None,
-           keep: Callable[[Mapping[str, np.ndarray]], bool] = lambda arrays: True) -> dict[str, np.ndarray]:
+def cached(name: str, build: Callable[[], Mapping[str, np.ndarray]], *, fields=None) -> dict[str, np.ndarray]:
     """Arrays kept in the cache folder under ``name`` (with :data:`SUFFIX`): read when they
-    are there with the expected ``fields``, else made by ``build()`` and written (when
-    ``keep`` says so). A cache file that is absent, damaged or of another shape counts as
-    absent."""
+    are there with the expected ``fields``, else made by ``build()`` and written. A cache
+    file that is absent, damaged or of another shape counts as absent."""
     path = cache_dir() / (name + SUFFIX)
     try:
         arrays = load_arrays(path)
@@ -147,8 +145,7 @@ def cached(name: str, build: Callable[[], Mapping[str, np.ndarray]], *, fields=N
     except Exception:  # any failure to read a cache is a cache miss
         pass
     arrays = dict(build())
-    if keep(arrays):
-        save_arrays(path, arrays)
+    save_arrays(path, arrays)
     return arrays
 
 

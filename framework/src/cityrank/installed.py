@@ -58,9 +58,9 @@ class EntryPoint:
         self.name, self.value, self.group, self.dist = name, value, group, dist
 
     def load(self):
-        module, _, attribute = self.value.partition(":")
+        module, _, attribute = self.value.split("[")[0].partition(":")  # extras ([…]) are not ours to load
         obj = importlib.import_module(module.strip())
-        for part in filter(None, attribute.split("[")[0].strip().split(".")):
+        for part in filter(None, attribute.strip().split(".")):
             obj = getattr(obj, part)
         return obj
 
