@@ -8,6 +8,7 @@ import click
 
 from ..errors import CityrankError, SpecError
 from .common import emit, format_option, lazy, output_option, registry
+from .experts import PRIORITISATION_OPTION
 
 np = lazy("numpy")
 writers = lazy("cityrank.formats.output")
@@ -35,8 +36,7 @@ def _report(items, result, fmt, output, per_expert_lines):
 
 @weights.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--prioritisation", type=click.Choice(["eigenvector", "llsm"]), default="eigenvector", show_default=True,
-              help="Priorities by the principal eigenvector or by logarithmic least squares.")
+@PRIORITISATION_OPTION
 @format_option
 @output_option
 def ahp(files, prioritisation, fmt, output, force):
