@@ -22,6 +22,8 @@ def test_bad_input_fails_cleanly(fresh_cli, tmp_path, case):
         (edition / name).write_text(text.replace(old, new, 1))
     for name, text in case.get("files", {}).items():
         (edition / name).write_text(text)
+    for name, encoding in case.get("encoding", {}).items():  # the file in another encoding than UTF-8
+        (edition / name).write_bytes((edition / name).read_text().encode(encoding))
     out = tmp_path / "out.json"
     before = sorted(p.name for p in tmp_path.rglob("*"))
     args = [a.format(edition=edition, out=out, tmp=tmp_path) for a in case["command"]]

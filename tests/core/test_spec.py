@@ -109,3 +109,14 @@ def test_peek_edition_id_agrees_with_the_whole_file(tmp_path, text):
             peek_edition_id(path)
         return
     assert peek_edition_id(path) == whole == "plain"
+
+
+def test_an_edition_toml_with_a_byte_order_mark_and_windows_line_ends_loads(tmp_path):
+    """As some editors save it: a UTF-8 byte-order mark and CRLF line ends."""
+    folder = tmp_path / "ed"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", folder)
+    toml = folder / "edition.toml"
+    toml.write_bytes(b"\xef\xbb\xbf" + toml.read_text().replace("\n", "\r\n").encode("utf-8"))
+    got, want = load_edition(folder), load_edition(ROOT / "tests" / "data" / "tiny")
+    assert (got.id, got.title, got.framework, got.methods, got.cities) == \
+        (want.id, want.title, want.framework, want.methods, want.cities)

@@ -47,18 +47,25 @@ def _path(p) -> Path:
 
 
 def read_toml(path) -> dict[str, Any]:
+    """A TOML file (UTF-8; a leading byte-order mark, as some editors write, is allowed)."""
     path = _path(path)
     try:
-        with path.open("rb") as fh:
-            return _nfc(tomllib.load(fh))
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+        return _nfc(tomllib.loads(text.removeprefix("\ufeff")))
     except FileNotFoundError:
         raise SpecError("file not found", file=path) from None
+    except IsADirectoryError:
+        raise SpecError("is a folder, not a TOML file", file=path) from None
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise SpecError(f"not UTF-8 text (byte {data[exc.start]:#04x} on line {line})", file=path) from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"malformed TOML: {exc}", file=path) from None
     except RecursionError:
         raise SpecError("malformed TOML: nested too deeply", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read file: {exc}", file=path) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read file: {exc.strerror or exc}", file=path) from None
 
 
 def _nfc(value):
