@@ -344,3 +344,24 @@ def test_a_method_parameter_may_be_called_method(registry):
         want = [np.nan if np.isnan(v) else 100.0 * (1 + np.sum(present < v)) / len(present) for v in col]
         np.testing.assert_allclose(normalised[:, j], want, rtol=1e-12)
     assert checked
+
+
+def test_a_country_that_is_no_iso3_code_is_said_where_providers_look_countries_up(registry, tmp_path):
+    """Providers look countries up by ISO 3166-1 alpha-3: 'Netherlands' finds nothing, and the
+    run says so; without providers the country is only a label and nothing is said."""
+    from conftest import tiny_copy
+
+    plain = tiny_copy(tmp_path / "plain", ("cities.csv", ",NLD,", ",Netherlands,"))
+    assert not [n for n in run(load_edition(plain), registry).notes if "ISO 3166" in n]
+    edits = [("cities.csv", ",NLD,", ",Netherlands,"),
+             ("edition.toml", 'name = "Transit lines"', 'name = "Transit lines"\nprovider = "geo.capital"')]
+    given = tiny_copy(tmp_path / "given", *edits)  # data.csv has transit: the provider does not run
+    assert not [n for n in run(load_edition(given), registry).notes if "ISO 3166" in n]
+    folder = tiny_copy(tmp_path / "provided", *edits)
+    rows = list(csv.reader((folder / "data.csv").read_text().splitlines()))
+    gone = rows[0].index("transit")
+    (folder / "data.csv").write_text("".join(",".join(r[:gone] + r[gone + 1:]) + "\n" for r in rows))
+    from cityrank.plugins import Registry
+
+    notes = run(load_edition(folder), Registry()).notes  # the installed plugins: geo's providers
+    assert any("country 'Netherlands' in the cities file is not an ISO 3166-1 alpha-3 code" in n for n in notes)

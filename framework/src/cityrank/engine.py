@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -512,6 +513,12 @@ def run(
         if used and covered < len(cities):
             notes.append(f"{origin} has values for {covered} of {len(cities)} cities; the others are missing "
                          f"{', '.join(data.indicator_ids[k] for k in used)}")
+    if any(r["stage"] == "indicator" for r in records):  # a provider computed some indicator
+        odd = sorted({c.country for c in cities if not _ISO3.fullmatch(c.country)})
+        if odd:  # a provider looks countries up by their ISO 3166-1 alpha-3 code
+            shown = ", ".join(repr(c) for c in odd[:5]) + (f" and {len(odd) - 5} more" if len(odd) > 5 else "")
+            notes.append(f"country {shown} in the cities file is not an ISO 3166-1 alpha-3 code (such as NLD): "
+                         "indicator providers that look countries up find nothing for those cities")
     if shifted:
         notes.append(f"min-max scaled to [{POSITIVE_LOWER:g}, 100], not [0, 100], for {', '.join(sorted(shifted))}, "
                      "since a zero would absorb their domain's geometric, harmonic or power (p ≤ 0) mean; "
@@ -556,6 +563,9 @@ def run(
         treatment=treatment.details,
         screened=screened,
     )
+
+
+_ISO3 = re.compile(r"[A-Z]{3}")
 
 
 def _tie_notes(ranks: np.ndarray, cuts) -> list[str]:
