@@ -70,6 +70,8 @@ def read(path) -> tuple[dict[str, str], dict[str, np.ndarray]]:
     with open(path, encoding="utf-8", newline="") as fh:
         lines = [line for line in fh if not line.startswith("# ")]
     header = next(csv.reader(lines[:1]))
+    if not lines[1:]:  # a header without rows: empty columns
+        return meta, {name: np.zeros(0) for name in header}
     try:  # all numbers: numpy's C reader
         values = np.loadtxt(lines[1:], delimiter=",", dtype=np.float64, ndmin=2)
         return meta, {name: values[:, j] for j, name in enumerate(header)}
@@ -149,9 +151,38 @@ def cached(name: str, build: Callable[[], Mapping[str, np.ndarray]], *, fields=N
     return arrays
 
 
-def _storable(column: np.ndarray) -> np.ndarray:
-    """A column as the cache keeps it: text as fixed-width Unicode (not Python objects)."""
-    return column.astype(str) if column.dtype == object else column
+#: how the cache keeps a text column: its cells' UTF-8 bytes end to end, and their lengths
+TEXT, LENGTHS = "@text", "@lengths"
+
+
+def _packed(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Columns as the cache keeps them: numbers as they are, each text column as two arrays
+    (compact: fixed-width Unicode would take four bytes per character of the longest cell)."""
+    out = {}
+    for name, column in columns.items():
+        if column.dtype == object:
+            cells = [str(v) for v in column]
+            out[name + TEXT] = np.frombuffer("".join(cells).encode("utf-8"), dtype=np.uint8)
+            out[name + LENGTHS] = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
+        else:
+            out[name] = column
+    return out
+
+
+def _unpacked(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    out = {}
+    for name, array in arrays.items():
+        if name.endswith(LENGTHS):
+            continue
+        if name.endswith(TEXT):
+            base = name[:-len(TEXT)]
+            text, lengths = array.tobytes().decode("utf-8"), arrays[base + LENGTHS]
+            ends = np.cumsum(lengths).tolist()
+            starts = [0, *ends[:-1]] if ends else []
+            out[base] = np.array([text[a:b] for a, b in zip(starts, ends, strict=True)], dtype=object)
+        else:
+            out[name] = array
+    return out
 
 
 @functools.cache
@@ -161,8 +192,11 @@ def load(path) -> tuple[dict[str, str], dict[str, np.ndarray]]:
     (so an edited or rebuilt file is read afresh); text columns come back as :func:`read`
     gives them, arrays of Python strings."""
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:32]
-    columns = cached(f"derived-{digest}", lambda: {k: _storable(v) for k, v in read(path)[1].items()})
-    return read_meta(path), {k: v.astype(object) if v.dtype.kind == "U" else v for k, v in columns.items()}
+    try:
+        columns = _unpacked(cached(f"derived-{digest}-v2", lambda: _packed(read(path)[1])))
+    except (KeyError, ValueError, UnicodeDecodeError):  # a cache file of another shape: read afresh
+        columns = read(path)[1]
+    return read_meta(path), columns
 
 
 def build_main(argv, *, prog: str, doc: str, option: str, help: str, build: Callable[[Path, Path], Path],
