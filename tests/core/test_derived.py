@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,10 +28,8 @@ def test_the_cache_gives_what_the_file_gives(tmp_path_factory, rows):
     path = folder / "points.csv"
     derived.write(path, META, ["name", "value", "note"], rows)
     want = derived.read(path)[1]
-    import os
-
-    os.environ["CITYRANK_CACHE"] = str(folder / "cache")
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CITYRANK_CACHE", str(folder / "cache"))
         for _ in range(2):  # the first call writes the cache, the second reads it
             derived.load.cache_clear()
             meta, got = derived.load(path)
@@ -41,9 +40,7 @@ def test_the_cache_gives_what_the_file_gives(tmp_path_factory, rows):
         files[0].write_bytes(files[0].read_bytes()[:40])  # damaged: read afresh, never an error
         derived.load.cache_clear()
         _same(want, derived.load(path)[1])
-    finally:
-        del os.environ["CITYRANK_CACHE"]
-        derived.load.cache_clear()
+    derived.load.cache_clear()
 
 
 def test_a_text_column_is_kept_compactly(tmp_path, monkeypatch):

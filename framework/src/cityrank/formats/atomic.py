@@ -44,8 +44,7 @@ def write_atomic(path, text: str | bytes, *, force: bool = True) -> None:
         except OSError as exc:
             raise CityrankError(f"cannot write: {exc.strerror or exc}", file=path) from None
         return
-    if st is not None and not force:
-        raise CityrankError("the file exists; use --force to overwrite it", file=path)
+    refuse_existing(path, force)
     shown, path = path, Path(os.path.realpath(path)) if st is not None and path.is_symlink() else path
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():

@@ -845,7 +845,9 @@ def _check_expert_types(table: Mapping, kind: str, k: int, where: str, path) -> 
             raise SpecError(f"{where}: give matrices = [...] or files = [...]", file=path)
         if table.get("aggregation", "aij") not in ("aij", "aip"):
             raise SpecError(f"{where}: aggregation must be \"aij\" (of judgments) or \"aip\" (of priorities)", file=path)
-        if table.get("prioritisation", "eigenvector") not in ("eigenvector", "llsm"):
+        from ..methods.panel import PRIORITISATIONS
+
+        if table.get("prioritisation", "eigenvector") not in PRIORITISATIONS:
             raise SpecError(f"{where}: prioritisation must be \"eigenvector\" or \"llsm\" (logarithmic least squares)",
                             file=path)
         if "expert_weights" in table:
