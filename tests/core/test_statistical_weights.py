@@ -98,6 +98,25 @@ def test_weights_from_the_data_in_a_spec(tmp_path, registry):
     assert run(ed, registry, weights_file=w).weights.values["digital"] == 9
 
 
+def test_the_framework_table_shows_the_weights_computed_from_data(tmp_path, registry):
+    """Edition.framework() gives a data-weighted node's children the weights the run used
+    (CRITIC of their scores, computed here again), not the weights the spec writes."""
+    import cityrank
+
+    folder = _tiny(tmp_path, '\n[weights.nodes]\ntraditional = "critic"\n')
+    ed = cityrank.load(folder / "edition.toml", registry=registry)
+    table = ed.framework()
+    result = ed.run().result
+    fw = ed.spec.framework
+    kids = [c.id for c in fw.children("traditional")]
+    data = np.column_stack([result.indicator_scores[:, fw.indicator_ids.index(k)] for k in kids])
+    expected = sw.critic(tuple(kids), data).weights
+    got = np.array([table.loc[k, "weight"] for k in kids])
+    np.testing.assert_allclose(got / got.sum(), expected, rtol=1e-12)
+    assert not np.allclose(got / got.sum(), 0.5)  # the spec's own weights are equal
+    assert table.loc["digital", "weight"] == 2  # a node without a weighting keeps the spec's
+
+
 def test_weights_per_node_and_bad_names(tmp_path, registry, fresh_cli):
     from cityrank.engine import run
     from cityrank.formats.spec import load_edition

@@ -282,8 +282,16 @@ class Edition:
 
     def framework(self):
         """The tree: one row per node and indicator, with its depth, parent, kind and local
-        weight (expert panels turned into weights; weights computed from data show as given)."""
-        fw, w = self.spec.framework, engine.resolve_weights(self.spec, self.registry)[0].values
+        weight: as the edition gives it, expert panels turned into weights, and the weights an
+        edition computes from its data (``[weights] method``, ``[weights.nodes]``) as a run with
+        the edition's defaults computes them (so the data must allow a run)."""
+        fw = self.spec.framework
+        if self.spec.weighting:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", CityrankWarning)
+                w = self.run().result.weights.values
+        else:
+            w = engine.resolve_weights(self.spec, self.registry)[0].values
         rows = fw.preorder()
         return _table({"name": [e.name for _, e in rows], "depth": [d for d, _ in rows],
                        "parent": [e.parent or "" for _, e in rows],
