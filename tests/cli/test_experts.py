@@ -194,10 +194,59 @@ def test_combine_into_an_edition_is_what_the_edition_runs(fresh_cli, tmp_path):
     before = (edition / "edition.toml").read_text()
     again = fresh_cli("experts", "combine", *files, "--node", "index", "--into", edition)
     assert again.exit_code == 2 and "already has an expert table for node 'index'" in again.stderr
+    assert "--force" in again.stderr
     wrong = fresh_cli("experts", "combine", *files, "--node", "digital", "--into", edition)
     assert wrong.exit_code == 2 and "does not fit the edition" in wrong.stderr and "fibre" in wrong.stderr
     assert (edition / "edition.toml").read_text() == before
     assert not any(p.name.startswith(".") for p in edition.iterdir())
+
+
+def test_combine_into_with_force_replaces_the_nodes_table(fresh_cli, tmp_path):
+    """--force replaces the edition's expert table for the node: the rest of the file (a
+    user's comments, other tables) is kept byte for byte, the edition runs with the new
+    panel's weights, and replacing again does not grow the file."""
+    import shutil
+    import tomllib
+
+    import cityrank
+    from conftest import ROOT
+
+    edition = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", edition)
+    (edition / "panel").mkdir()
+    for name, text in {"e1.csv": ",digital,traditional\ndigital,1,3\ntraditional,1/3,1\n",
+                       "e2.csv": ",digital,traditional\ndigital,1,1/2\ntraditional,2,1\n",
+                       "t.csv": ",transit,congestion\ntransit,1,4\ncongestion,1/4,1\n"}.items():
+        (edition / "panel" / name).write_text(text)
+    files = [edition / "panel" / "e1.csv", edition / "panel" / "e2.csv"]
+    assert fresh_cli("experts", "combine", *files, "--node", "index", "--into", edition).exit_code == 0
+    toml = edition / "edition.toml"
+    toml.write_text(toml.read_text() + "\n# the traditional panel met in May\n")
+    assert fresh_cli("experts", "combine", edition / "panel" / "t.csv", "--node", "traditional",
+                     "--into", edition).exit_code == 0
+    before = toml.read_text()
+    out = fresh_cli("experts", "combine", files[1], "--node", "index", "--into", edition, "--force")
+    assert out.exit_code == 0 and "replaced [[experts.ahp]] for 'index'" in out.stderr, out.stderr
+    after = toml.read_text()
+    doc = tomllib.loads(after)
+    assert [(t["node"], len(t["files"])) for t in doc["experts"]["ahp"]] == [("traditional", 1), ("index", 1)]
+    assert "# the traditional panel met in May" in after
+    cut = before.index("# AIJ of 2 experts")
+    assert after.startswith(before[:cut])  # everything above the old table, byte for byte
+    w = cityrank.load(edition).framework()
+    got = w.loc["digital", "weight"] if hasattr(w, "loc") else w["weight"]["digital"]
+    assert float(got) == pytest.approx(1 / 3, abs=1e-12)  # e2 alone: digital 1/2 as important
+    assert fresh_cli("experts", "combine", files[1], "--node", "index", "--into", edition, "--force").exit_code == 0
+    assert toml.read_text() == after
+    inline = tmp_path / "inline"  # a table that is not a [[experts.ahp]] block of its own is left to the user
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", inline)
+    (inline / "e1.csv").write_text((edition / "panel" / "e1.csv").read_text())
+    text = ('experts = { ahp = [{ node = "index", items = ["digital", "traditional"], files = ["e1.csv"] }] }\n'
+            + (inline / "edition.toml").read_text())
+    (inline / "edition.toml").write_text(text)
+    out = fresh_cli("experts", "combine", inline / "e1.csv", "--node", "index", "--into", inline, "--force")
+    assert out.exit_code == 2 and "could not be cut out of the file exactly" in out.stderr
+    assert (inline / "edition.toml").read_text() == text
 
 
 def test_budget_xlsx_keeps_every_digit(tmp_path):

@@ -140,7 +140,8 @@ def _ratio(v: float) -> str:
 def combine(files, method, expert_weights, exclude_cr, node, into, prioritisation, fmt, output, force):
     """The panel's weights, with Kendall's W and each expert's geometric consensus index;
     -o FILE.csv writes id,weight (for --weights), -o FILE.toml an [[experts.ahp]] table, and
-    --into EDITION adds that table to the edition (checked by loading it before it is kept)."""
+    --into EDITION adds that table to the edition (checked by loading it before it is kept;
+    --force replaces the table the edition has for the node)."""
     import numpy as np
 
     from ..formats.output import csv_text, to_json_text
@@ -149,7 +150,7 @@ def combine(files, method, expert_weights, exclude_cr, node, into, prioritisatio
 
     kind, items, parsed = read_panel(files)
     if kind == "budget":
-        return _combine_budget(files, items, *parsed, expert_weights, exclude_cr, node, into, fmt, output)
+        return _combine_budget(files, items, *parsed, expert_weights, exclude_cr, node, into, fmt, output, force)
     mats = parsed[0]
     reports = [_expert(f, items, m, prioritisation) for f, m in zip(files, mats, strict=True)]
     keep = [k for k, r in enumerate(reports) if exclude_cr is None or r["cr"] <= exclude_cr]
@@ -183,7 +184,7 @@ def combine(files, method, expert_weights, exclude_cr, node, into, prioritisatio
 
     if into:
         return _add_to_edition(Path(into), node, lambda folder: table(
-            [Path(_relative(files[k], folder)).as_posix() for k in keep]))
+            [Path(_relative(files[k], folder)).as_posix() for k in keep]), force=force)
     if output and output.endswith(".toml"):
         return emit(table([reports[k]["expert"] for k in keep]), output)
     if output and output.endswith(".csv"):
@@ -198,7 +199,7 @@ def combine(files, method, expert_weights, exclude_cr, node, into, prioritisatio
     emit("\n".join(lines) + "\n", output)
 
 
-def _combine_budget(files, items, labels, table, expert_weights, exclude_cr, node, into, fmt, output):
+def _combine_budget(files, items, labels, table, expert_weights, exclude_cr, node, into, fmt, output, force):
     """Budget sheets: the mean shares (the ``budget`` weighting), their spread, Kendall's W."""
     from ..formats.output import csv_text, to_json_text
     from ..methods import panel
@@ -222,7 +223,7 @@ def _combine_budget(files, items, labels, table, expert_weights, exclude_cr, nod
 
     if into:
         return _add_to_edition(Path(into), node, lambda folder: table_text(
-            [Path(_relative(f, folder)).as_posix() for f in files]), kind="budget")
+            [Path(_relative(f, folder)).as_posix() for f in files]), kind="budget", force=force)
     if output and output.endswith(".toml"):
         return emit(table_text(listed), output)
     if output and output.endswith(".csv"):
@@ -247,8 +248,10 @@ def _relative(path, folder: Path) -> str:
     return os.path.relpath(Path(path).resolve(), folder.resolve())
 
 
-def _add_to_edition(into: Path, node: str, table, kind: str = "ahp") -> None:
-    """Append ``table(folder)`` to the edition's edition.toml, once loading the result works."""
+def _add_to_edition(into: Path, node: str, table, kind: str = "ahp", force: bool = False) -> None:
+    """Append ``table(folder)`` to the edition's edition.toml, once loading the result works;
+    with ``force`` an expert table the edition already has for the node is replaced (cut out
+    of the file's text, the rest kept as it is, comments included)."""
     from ..formats.output import write_atomic
     from ..formats.spec import expert_judgments, load_edition
 
@@ -256,9 +259,13 @@ def _add_to_edition(into: Path, node: str, table, kind: str = "ahp") -> None:
     if node == "NODE":
         raise CityrankError("--into needs --node: the node whose children the experts compared")
     edition = load_edition(path, with_data=False)
-    if any(t.get("node") == node for k in ("ahp", "budget") for t in edition.experts.get(k, ())):
-        raise CityrankError(f"the edition already has an expert table for node {node!r}; remove it first", file=path)
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")
+    replaced = any(t.get("node") == node for k in ("ahp", "budget") for t in edition.experts.get(k, ()))
+    if replaced and not force:
+        raise CityrankError(f"the edition already has an expert table for node {node!r}; give --force to replace it",
+                            file=path)
+    if replaced:
+        text = _without_expert_table(text, node, path).rstrip() + "\n"
     text = text + ("" if text.endswith("\n") else "\n") + "\n" + table(path.parent)
     trial = path.with_name(f".{path.name}.trial")
     try:
@@ -271,7 +278,67 @@ def _add_to_edition(into: Path, node: str, table, kind: str = "ahp") -> None:
     finally:
         trial.unlink(missing_ok=True)
     write_atomic(path, text, force=True)
-    click.echo(f"added [[experts.{kind}]] for {node!r} to {path}", err=True)
+    click.echo(f"{'replaced' if replaced else 'added'} [[experts.{kind}]] for {node!r} {'in' if replaced else 'to'} {path}",
+               err=True)
+
+
+#: a TOML table header line: [name] or [[name]] (keys bare or quoted), an optional comment
+_HEADER = r"""^[ \t]*\[\[?[ \t]*[A-Za-z0-9_\-."' \t]+\]\]?[ \t]*(#.*)?$"""
+
+
+def _without_expert_table(text: str, node: str, path: Path) -> str:
+    """``text`` without its ``[[experts.ahp]]`` or ``[[experts.budget]]`` table for ``node``
+    (and the comment line ``experts combine`` wrote above it). The cut is checked: the rest
+    must parse to the same document less that table; else the edition is left to the user."""
+    import re
+    import tomllib
+
+    lines = text.splitlines(keepends=True)
+    headers = [k for k, line in enumerate(lines) if re.match(_HEADER, line.rstrip("\r\n"))]
+    cut = None
+    for start, end in zip(headers, [*headers[1:], len(lines)], strict=True):
+        while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+            end -= 1  # comments and blank lines before the next header belong to it
+        try:
+            block = tomllib.loads("".join(lines[start:end]))
+        except tomllib.TOMLDecodeError:
+            continue
+        tables = block.get("experts", {})
+        if (len(tables) == 1 and next(iter(tables)) in ("ahp", "budget") and isinstance(tables[next(iter(tables))], list)
+                and [t.get("node") for t in tables[next(iter(tables))]] == [node]):
+            if start and lines[start - 1].lstrip().startswith("#") and "(cityrank experts combine)" in lines[start - 1]:
+                start -= 1
+            cut = (start, end)
+            break
+    old = tomllib.loads(text)
+    if cut is not None:
+        rest = "".join(lines[:cut[0]] + lines[cut[1]:])
+        try:
+            left = tomllib.loads(rest)
+            ok = _tables_for(old, node) == 1 and _tables_for(left, node) == 0 and left == _less_node(old, node)
+        except tomllib.TOMLDecodeError:
+            ok = False
+        if ok:
+            return rest
+    raise CityrankError(f"the expert table for node {node!r} could not be cut out of the file exactly; "
+                        "remove it by hand and run again", file=path)
+
+
+def _less_node(doc: dict, node: str) -> dict:
+    """The document without its expert tables for ``node`` (empty arrays and tables dropped)."""
+    doc = dict(doc)
+    experts = {k: [t for t in v if not (isinstance(t, dict) and t.get("node") == node)] if k in ("ahp", "budget") else v
+               for k, v in doc.get("experts", {}).items()}
+    experts = {k: v for k, v in experts.items() if v != []}
+    doc.pop("experts", None)
+    if experts:
+        doc["experts"] = experts
+    return doc
+
+
+def _tables_for(doc: dict, node: str) -> int:
+    return sum(isinstance(t, dict) and t.get("node") == node
+               for k in ("ahp", "budget") for t in doc.get("experts", {}).get(k, ()))
 
 
 def _expert_weights(path, names) -> list[float]:

@@ -5,6 +5,7 @@ Every error names the file and, where there is one, the row and column or the TO
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import math
 import os
@@ -124,6 +125,13 @@ def _check_edition_meta(meta: Mapping, path) -> None:
     for key in EDITION_TEXT_LISTS:
         if key in meta and not _list_of(meta[key], str):
             raise SpecError(f"[edition] {key} must be a list of strings", file=path)
+    for key, value in meta.items():  # free-form metadata, but a misspelt file key would read the default file
+        if key in EDITION_TEXT or not (isinstance(value, str) and value.lower().endswith(".csv")):
+            continue
+        near = difflib.get_close_matches(key, [k for k in ("cities", "data") if k not in meta], n=1, cutoff=0.6)
+        if near:
+            raise SpecError(f"[edition] {key}: did you mean {near[0]!r}? (the {near[0]} file; without it "
+                            f"{near[0]}.csv beside the edition is read)", file=path)
     year = meta.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         raise SpecError(f"[edition] year must be a whole number, not {_toml_kind(year)}", file=path)
