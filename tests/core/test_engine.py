@@ -365,3 +365,26 @@ def test_a_country_that_is_no_iso3_code_is_said_where_providers_look_countries_u
 
     notes = run(load_edition(folder), Registry()).notes  # the installed plugins: geo's providers
     assert any("country 'Netherlands' in the cities file is not an ISO 3166-1 alpha-3 code" in n for n in notes)
+
+
+def test_a_position_column_of_another_name_is_said_where_providers_run(tmp_path):
+    """cities.csv with lat/lng instead of latitude/longitude: the providers find no position
+    (scheduled airports are missing for every city) and the run says which column to rename; with
+    the columns named as cityrank reads them, nothing is said and the provider has values."""
+    from cityrank.plugins import Registry
+    from conftest import tiny_copy
+
+    edits = [("edition.toml", 'name = "Transit lines"', 'name = "Transit lines"\nprovider = "transport.scheduled_airports"')]
+    named = tiny_copy(tmp_path / "named", *edits)
+    renamed = tiny_copy(tmp_path / "renamed", *edits, ("cities.csv", "latitude,longitude", "lat,lng"))
+    for folder in (named, renamed):
+        rows = list(csv.reader((folder / "data.csv").read_text().splitlines()))
+        gone = rows[0].index("transit")
+        (folder / "data.csv").write_text("".join(",".join(r[:gone] + r[gone + 1:]) + "\n" for r in rows))
+    good = run(load_edition(named), Registry())
+    assert not [n for n in good.notes if "no city has a" in n]
+    assert not np.isnan(good.stages["raw"][:, good.edition.framework.indicator_ids.index("transit")]).any()
+    bad = run(load_edition(renamed), Registry())
+    assert np.isnan(bad.stages["raw"][:, bad.edition.framework.indicator_ids.index("transit")]).all()
+    assert any("no city has a latitude, but the cities file has 'lat'" in n for n in bad.notes), bad.notes
+    assert any("no city has a longitude, but the cities file has 'lng'" in n for n in bad.notes)

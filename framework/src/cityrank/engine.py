@@ -519,6 +519,7 @@ def run(
             shown = ", ".join(repr(c) for c in odd[:5]) + (f" and {len(odd) - 5} more" if len(odd) > 5 else "")
             notes.append(f"country {shown} in the cities file is not an ISO 3166-1 alpha-3 code (such as NLD): "
                          "indicator providers that look countries up find nothing for those cities")
+        notes += _position_notes(cities)
     if shifted:
         notes.append(f"min-max scaled to [{POSITIVE_LOWER:g}, 100], not [0, 100], for {', '.join(sorted(shifted))}, "
                      "since a zero would absorb their domain's geometric, harmonic or power (p ≤ 0) mean; "
@@ -566,6 +567,22 @@ def run(
 
 
 _ISO3 = re.compile(r"[A-Z]{3}")
+#: column names a cities file may use for what cityrank reads as latitude, longitude, geonameid
+_ALIASES = {"latitude": {"lat", "lat_deg"}, "longitude": {"lon", "lng", "long", "lon_deg"},
+            "geonameid": {"geoname_id", "geonames_id", "geonames", "gid"}}
+
+
+def _position_notes(cities) -> list[str]:
+    """A note when cities have no position or GeoNames id but a column of another name that
+    looks like one (``lat``, ``lng``, ``geoname_id``): providers read only the names cityrank knows."""
+    notes = []
+    columns = {k.lower(): k for c in cities[:1] for k in c.attributes}
+    for field, aliases in _ALIASES.items():
+        found = [columns[a] for a in sorted(aliases) if a in columns]
+        if found and all(getattr(c, field) is None for c in cities):
+            notes.append(f"no city has a {field}, but the cities file has {', '.join(map(repr, found))}: indicator "
+                         f"providers read only a column named {field!r}")
+    return notes
 
 
 def _tie_notes(ranks: np.ndarray, cuts) -> list[str]:
