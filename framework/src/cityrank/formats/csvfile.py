@@ -242,10 +242,21 @@ def parse_number(text: str, *, file, row, column, error=DataError, allow_missing
     try:
         value = float(text)
     except ValueError:
-        raise error(f"not a number: {text!r}", file=file, row=row, column=column) from None
+        raise error(f"not a number: {text!r}{_number_hint(text)}", file=file, row=row, column=column) from None
     if not math.isfinite(value):
         raise error(f"not a finite number: {text!r}", file=file, row=row, column=column)
     return value
+
+
+def _number_hint(text: str) -> str:
+    """What a cell that is almost a number probably means, for the error message."""
+    if "\u2212" in text or "\u2013" in text:
+        return " (a typographic minus or dash: write -)"
+    if "," in text:
+        return " (a decimal comma or a thousands separator: write 1234.5)"
+    if text.strip().endswith("%"):
+        return " (a percentage: write the number without %)"
+    return ""
 
 
 def parse_ratio(text: str, *, file, row, column, error) -> float:
