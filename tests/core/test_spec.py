@@ -120,3 +120,23 @@ def test_an_edition_toml_with_a_byte_order_mark_and_windows_line_ends_loads(tmp_
     got, want = load_edition(folder), load_edition(ROOT / "tests" / "data" / "tiny")
     assert (got.id, got.title, got.framework, got.methods, got.cities) == \
         (want.id, want.title, want.framework, want.methods, want.cities)
+
+
+def test_a_geonames_place_listed_twice_is_found_across_batches(tmp_path):
+    """Cities are read a batch at a time; the second listing of a GeoNames id is reported with
+    the first one's row whether they are in one batch or thousands of rows apart."""
+    from cityrank.errors import DataError
+    from cityrank.formats.spec import read_cities
+
+    n = 20_000
+    rows = [f"c{k},City {k},XXX,{k + 1}" for k in range(n)]
+    path = tmp_path / "cities.csv"
+    path.write_text("id,name,country,geonameid\n" + "\n".join(rows) + "\n")
+    assert len(read_cities(path)) == n
+    for first, second in ((3, 10), (3, n - 5)):
+        again = rows.copy()
+        again[second] = f"c{second},City {second},XXX,{first + 1}"
+        path.write_text("id,name,country,geonameid\n" + "\n".join(again) + "\n")
+        with pytest.raises(DataError) as err:
+            read_cities(path)
+        assert err.value.row == second + 2 and f"also on row {first + 2}" in str(err.value)

@@ -312,6 +312,7 @@ def read_cities(path) -> tuple[City, ...]:
     where = {h: j for j, h in enumerate(header)}
     cities: list[City] = []
     seen: dict[str, int] = {}
+    seen_geonames: dict[int, int] = {}  # GeoNames id: its row (filled as the batches are read)
     for numbers, columns in batches:
         col = {h: columns[j] for h, j in where.items()}
         ids, names = col["id"], col["name"]
@@ -342,6 +343,8 @@ def read_cities(path) -> tuple[City, ...]:
                         errors.append((k, 3, DataError(f"not a whole number: {text!r}", file=path, row=numbers[k],
                                                        column="geonameid")))
                         break
+            else:
+                errors += _geonameid_errors(geonameids, numbers, seen_geonames, path)
         coords = {}
         for order, (key, bound) in enumerate((("latitude", 90), ("longitude", 180)), start=4):
             coords[key] = [None] * len(ids)
@@ -368,6 +371,26 @@ def read_cities(path) -> tuple[City, ...]:
     if not cities:
         raise DataError("no cities", file=path)
     return tuple(cities)
+
+
+def _geonameid_errors(geonameids, numbers, seen: dict[int, int], path) -> list:
+    """The batch's first GeoNames id that is not positive or that another row has (one place
+    listed twice would be ranked twice), as ``(position, 3, error)``; ``seen`` gets the batch."""
+    given = [g for g in geonameids if g is not None]
+    if not given or (min(given) > 0 and len(set(given)) == len(given) and seen.keys().isdisjoint(given)):
+        seen.update((g, n) for g, n in zip(geonameids, numbers, strict=True) if g is not None)
+        return []
+    for k, (gid, number) in enumerate(zip(geonameids, numbers, strict=True)):
+        if gid is None:
+            continue
+        if gid <= 0:
+            return [(k, 3, DataError(f"a GeoNames id is a positive whole number, not {gid}", file=path, row=number,
+                                     column="geonameid"))]
+        if gid in seen:
+            return [(k, 3, DataError(f"GeoNames id {gid} is also on row {seen[gid]}: one place listed twice",
+                                     file=path, row=number, column="geonameid"))]
+        seen[gid] = number
+    return []
 
 
 def _floats(texts: list[str]) -> np.ndarray | None:
