@@ -967,9 +967,13 @@ def _check_published(published: Mapping, framework: Framework, cities, path):
             raise SpecError(f"{where}: share must be in (0, 1]", file=path)
         if not (_list_of(table.get("cities"), str) and table["cities"]):
             raise SpecError(f"{where}: cities must be a non-empty list of city ids", file=path)
+        listed = set()
         for city in table.get("cities", []):
             if city not in ids:
                 raise SpecError(f"{where}: unknown city id {city!r} (not in the cities file)", file=path)
+            if city in listed:
+                raise SpecError(f"{where}: city {city!r} is listed twice", file=path)
+            listed.add(city)
         _str(table, "source", where, path, required=True)
         if "complete" in table and not isinstance(table["complete"], str | bool):
             raise SpecError(f"{where}: complete must be a note (a string) or true/false", file=path)
