@@ -96,7 +96,9 @@ def test_bad_weights_file(fresh_cli, tmp_path, content, fragments):
 
 
 @pytest.mark.parametrize(("content", "fragments"), [
-    (",a,b\na,1,2\nb,2,1\n", ["m.csv", "not reciprocal", "(1, 2) = 2"]),
+    (",a,b\na,1,2\nb,2,1\n", ["m.csv", "row 3", "'a'", "not reciprocal: b vs a is 2 here but a vs b is 2 on row 2",
+                             "should be 0.5"]),
+    (",a,b\na,3,2\nb,1/2,1\n", ["m.csv", "row 2", "'a'", "an item compared with itself is 1, not 3"]),
     (",a,b\na,1,-2\nb,-1/2,1\n", ["m.csv", "row 2", "'b'", "outside Saaty's scale"]),
     (",a,b\na,1,12\nb,1/12,1\n", ["m.csv", "row 2", "outside Saaty's scale"]),
     (",a,b\na,1,high\nb,1/2,1\n", ["m.csv", "row 2", "'b'", "not a number"]),

@@ -771,10 +771,22 @@ def _matrix(cells, path, sheet) -> tuple[list[str], np.ndarray]:
                 matrix[i, j] = np.nan
                 continue
             value = parse_ratio(text, file=path, row=number, column=items[j], error=SpecError)
+            if i == j and value != 1:
+                raise SpecError(f"an item compared with itself is 1, not {text}", file=path, row=number,
+                                column=items[j])
             if not 1 / 9 - 1e-9 <= value <= 9 + 1e-9:
                 raise SpecError(f"judgment {text} is outside Saaty's scale 1/9 … 9", file=path, row=number,
                                 column=items[j])
             matrix[i, j] = value
+    from ..methods.weightings import RECIPROCAL_TOLERANCE
+
+    for i, (number, _) in enumerate(rows[1:]):  # reciprocal, as check_pairwise requires, located in the file
+        for j in range(i):
+            a, b = matrix[i, j], matrix[j, i]
+            if not (np.isnan(a) or np.isnan(b)) and abs(a * b - 1) > RECIPROCAL_TOLERANCE:
+                raise SpecError(f"not reciprocal: {items[i]} vs {items[j]} is {a:g} here but {items[j]} vs {items[i]} "
+                                f"is {b:g} on row {rows[j + 1][0]} (so this should be {1 / b:g})", file=path, row=number,
+                                column=items[j])
     return items, matrix
 
 
