@@ -40,3 +40,60 @@ def test_a_link_is_written_through(fresh_cli, tmp_path):
     assert out.exit_code == 0, out.stderr
     assert link.is_symlink() and target.read_text().startswith("rank,id,")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv", "real.csv"]  # no temporary file left
+
+
+def test_the_output_files_suffix_gives_the_format(fresh_cli, tmp_path):
+    """-o r.csv / r.json / r.xlsx without --format writes what --format would (an .xlsx file
+    held a text table); a --format that contradicts the suffix, or a suffix the command cannot
+    write, is one error and writes nothing."""
+    import json
+    import zipfile
+
+    for fmt in ("csv", "json"):
+        given = fresh_cli("run", TINY, "--format", fmt).stdout
+        fresh_cli("run", TINY, "-o", tmp_path / f"r.{fmt}")
+        assert (tmp_path / f"r.{fmt}").read_text() == given
+    assert fresh_cli("run", TINY, "-o", tmp_path / "r.xlsx").exit_code == 0
+    assert "xl/workbook.xml" in zipfile.ZipFile(tmp_path / "r.xlsx").namelist()
+    assert json.loads(fresh_cli("stats", TINY, "-o", tmp_path / "s.json").stderr and (tmp_path / "s.json").read_text())
+    (tmp_path / "m.csv").write_text(",a,b\na,1,3\nb,1/3,1\n")
+    for args, message in ((["run", TINY, "--format", "json", "-o", tmp_path / "x.csv"], "--format json and -o"),
+                          (["run", TINY, "--format", "table", "-o", tmp_path / "x.xlsx"], "the file name says XLSX"),
+                          (["audit", TINY, "-o", tmp_path / "x.csv"], "cityrank audit writes table or json"),
+                          (["experts", "check", tmp_path / "m.csv", "-o", tmp_path / "x.json", "--format", "table"],
+                           "disagree")):
+        out = fresh_cli(*args)
+        assert out.exit_code == 2 and message in out.stderr, out.stderr
+        assert not list(tmp_path.glob("x.*"))
+
+
+def test_weights_commands_write_a_weights_file_for_run(fresh_cli, tmp_path):
+    """weights ahp -o w.csv writes id,weight (it wrote the text report into w.csv): the
+    weights the JSON gives, which run --weights then reads."""
+    import csv
+    import json
+
+    (tmp_path / "m.csv").write_text(",digital,traditional\ndigital,1,3\ntraditional,1/3,1\n")
+    printed = json.loads(fresh_cli("weights", "ahp", tmp_path / "m.csv", "--format", "json").stdout)
+    assert fresh_cli("weights", "ahp", tmp_path / "m.csv", "-o", tmp_path / "w.csv").exit_code == 0
+    rows = list(csv.DictReader((tmp_path / "w.csv").open()))
+    assert [r["id"] for r in rows] == printed["items"]
+    assert [float(r["weight"]) for r in rows] == printed["weights"]
+    run = json.loads(fresh_cli("run", TINY, "--weights", tmp_path / "w.csv", "--format", "json").stdout)
+    assert run["weights"]["values"]["digital"] == printed["weights"][0]
+
+
+def test_every_built_in_command_with_format_and_output_checks_the_suffix():
+    """The suffix rule covers each command that has both --format and -o (new ones too)."""
+    import click
+
+    from cityrank.cli import build_cli
+
+    def commands(group):
+        for command in group.commands.values():
+            yield from commands(command) if isinstance(command, click.Group) else [command]
+
+    cli = build_cli()
+    both = [c for c in commands(cli) if {"fmt", "output"} <= {p.name for p in c.params}]
+    assert len(both) > 10
+    assert all(getattr(c.callback, "formats_checked", False) for c in both), [c.name for c in both]

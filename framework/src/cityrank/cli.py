@@ -97,9 +97,12 @@ def build_cli() -> click.Group:
     def cli():
         """Build, run and audit composite city rankings."""
 
+    from .commands.common import format_from_output
+
+    own = {"experts combine": {".csv", ".toml"}, "weights": {".csv"}}
     for module in (run, listing, weights, experts, verify, analysis, audit, report, new):
         for command in module.COMMANDS:
-            cli.add_command(command)
+            cli.add_command(format_from_output(command, own))
     return cli
 
 

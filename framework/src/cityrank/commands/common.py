@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
-from ..errors import one_line
+from ..errors import CityrankError, one_line
 from ..formats.atomic import write_atomic
 from ..plugins import Registry, get_registry
 
@@ -109,6 +111,47 @@ def write_folder(folder: Path, files: dict[str, str | bytes], force: bool, what:
     for name, content in files.items():
         write_atomic(folder / name, content, force=True)
     click.echo(f"wrote {len(files)} files to {folder}/{what}", err=True)
+
+
+#: the output formats a file name's suffix says
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+
+
+def format_from_output(command: click.Command, own: dict[str, set[str]], path: str = "") -> click.Command:
+    """``--format`` taken from ``-o``'s suffix (.csv, .json, .xlsx) when it is not given, and
+    one that contradicts the suffix an error: a file named .xlsx holding a text table is a
+    wrong output with exit 0. ``own`` names, by command (``"experts combine"``) or group
+    (``"weights"``), the suffixes it writes itself (``-o panel.toml``, ``-o weights.csv``)."""
+    path = f"{path} {command.name}".strip()
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            format_from_output(sub, own, path)
+        return command
+    params = {p.name: p for p in command.params}
+    callback = command.callback
+    if "fmt" not in params or "output" not in params or callback is None or hasattr(callback, "formats_checked"):
+        return command
+    choices = list(getattr(params["fmt"].type, "choices", ()))
+    mine = set().union(*(v for k, v in own.items() if path == k or path.startswith(k + " ")))
+
+    def wrapped(*args, **kwargs):
+        output, fmt = kwargs.get("output"), kwargs.get("fmt")
+        suffix = Path(output).suffix.lower() if output else ""
+        implied = SUFFIX_FORMATS.get(suffix)
+        if implied and implied != fmt:
+            ctx = click.get_current_context()
+            if ctx.get_parameter_source("fmt") not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
+                raise CityrankError(f"--format {fmt} and -o {output} disagree: the file name says {implied.upper()}")
+            if implied in choices:
+                kwargs["fmt"] = implied
+            elif suffix not in mine:
+                raise CityrankError(f"-o {output}: cityrank {path} writes {' or '.join(choices)} (--format), "
+                                    f"not {implied.upper()}")
+        return callback(*args, **kwargs)
+
+    command.callback = functools.update_wrapper(wrapped, callback)
+    command.callback.formats_checked = True
+    return command
 
 
 def output_option(func):

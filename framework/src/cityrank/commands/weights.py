@@ -16,7 +16,7 @@ writers = lazy("cityrank.formats.output")
 
 @click.group()
 def weights():
-    """Derive weights from expert judgments."""
+    """Derive weights from expert judgments or data (-o FILE.csv writes id,weight for run --weights)."""
 
 
 def _call(kind, items, **params):
@@ -26,6 +26,9 @@ def _call(kind, items, **params):
 
 
 def _report(items, result, fmt, output, per_expert_lines):
+    if output and output.lower().endswith(".csv"):  # id,weight: what run --weights reads
+        rows = [[i, repr(float(w))] for i, w in zip(items, result.weights, strict=True)]
+        return emit(writers.csv_text(["id", "weight"], rows), output)
     if fmt == "json":
         data = {"items": list(items), "weights": result.weights.tolist(), **result.diagnostics}
         return emit(writers.to_json_text(data), output)
