@@ -54,6 +54,13 @@ def resolve(registry: Registry, kind: str, choice: MethodChoice, what: str = "")
             if key not in names:
                 raise MethodError(f"{kind} {choice.name!r}{where} has no parameter {key!r} "
                                   f"(parameters: {', '.join(names) or 'none'})")
+    for key, value in params.items():  # a parameter whose default is a number or true/false takes one
+        default = sig.parameters[key].default if key in sig.parameters else inspect.Parameter.empty
+        if isinstance(default, bool) and not isinstance(value, bool):
+            raise MethodError(f"{kind} {choice.name!r}{where}: {key} must be true or false, not {plain_text(value)!r}")
+        if (isinstance(default, int | float) and not isinstance(default, bool)
+                and isinstance(value, bool | str | Mapping)):
+            raise MethodError(f"{kind} {choice.name!r}{where}: {key} must be a number, not {plain_text(value)!r}")
     return method, params
 
 
