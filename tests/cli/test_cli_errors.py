@@ -181,3 +181,13 @@ def test_help_lists_plugin_commands_without_importing_numpy():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr.strip().splitlines()[-1] == "False"
     assert "kemeny" in done.stdout and "uncertainty" in done.stdout  # a plugin's command and a core one
+
+
+def test_a_usage_error_lists_the_choices_on_its_one_line(fresh_cli, tmp_path):
+    """click lays a missing choice option's choices out one per line; the error stays one
+    readable line (the line breaks were written as \\n\\t escapes)."""
+    out = fresh_cli("plot", ROOT / "tests" / "data" / "tiny", "-o", tmp_path / "p.svg")
+    assert out.exit_code == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Choose from: bar, heatmap, map, intervals" in lines[0], lines
+    assert "\\n" not in lines[0] and "\\t" not in lines[0]

@@ -56,7 +56,8 @@ class Group(click.Group):
             code = super().main(args, prog_name, standalone_mode=False, **extra)
         except click.ClickException as exc:
             hint = f" (see {exc.ctx.command_path} --help)" if getattr(exc, "ctx", None) else ""
-            click.echo(one_line(f"error: {exc.format_message()}{hint}"), err=True)
+            message = exc.format_message().strip().replace("\n\t", " ")  # click lists choices one per line
+            click.echo(one_line(f"error: {message}{hint}"), err=True)
             code = exc.exit_code
         except click.exceptions.Abort:
             click.echo("interrupted (nothing was written)", err=True)
