@@ -97,3 +97,41 @@ def test_every_built_in_command_with_format_and_output_checks_the_suffix():
     both = [c for c in commands(cli) if {"fmt", "output"} <= {p.name for p in c.params}]
     assert len(both) > 10
     assert all(getattr(c.callback, "formats_checked", False) for c in both), [c.name for c in both]
+
+
+def test_a_folder_of_files_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    """write_folder (run --stages -o FOLDER/, questionnaires): when a file cannot be written,
+    none of the others is (no temporary file left either), and a folder made for them is
+    removed again; files that were there before are kept as they were."""
+    import click
+
+    from cityrank.commands.common import write_folder
+    from cityrank.errors import CityrankError
+    from cityrank.formats import atomic
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "a.csv").write_text("old\n")
+    (folder / "c.csv").mkdir()  # the third file's place is a folder
+    with pytest.raises(CityrankError, match="is a folder"):
+        write_folder(folder, {"a.csv": "new\n", "b.csv": "b\n", "c.csv": "c\n"}, force=True)
+    assert sorted(p.name for p in folder.iterdir()) == ["a.csv", "c.csv"]
+    assert (folder / "a.csv").read_text() == "old\n"
+
+    real, calls = atomic._stage, []
+
+    def full_disk(target, shown, data):  # the second file meets a full disk
+        calls.append(target)
+        if len(calls) == 2:
+            raise CityrankError("cannot write: No space left on device", file=shown)
+        return real(target, shown, data)
+
+    monkeypatch.setattr(atomic, "_stage", full_disk)
+    new = tmp_path / "new"
+    with pytest.raises(CityrankError, match="No space left"):
+        write_folder(new, {"a.csv": "a\n", "b.csv": "b\n", "c.csv": "c\n"}, force=False)
+    assert not new.exists()
+    monkeypatch.setattr(atomic, "_stage", real)
+    monkeypatch.setattr(click, "echo", lambda *a, **k: None)
+    write_folder(new, {"a.csv": "a\n", "b.csv": "b\n"}, force=False)
+    assert sorted(p.name for p in new.iterdir()) == ["a.csv", "b.csv"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import math
@@ -96,7 +97,8 @@ def node_option(framework, node: str | None) -> str:
 
 def write_folder(folder: Path, files: dict[str, str | bytes], force: bool, what: str = "") -> None:
     """Write ``files`` (name → content) into ``folder``: refused before anything is written if
-    one exists (unless ``force``); each file written whole (temporary file, then rename)."""
+    one exists (unless ``force``); every file written whole, or none (:func:`write_all`), and
+    a folder made for them removed again when they cannot be written."""
     from ..errors import CityrankError
 
     if folder.exists() and not folder.is_dir():
@@ -104,12 +106,20 @@ def write_folder(folder: Path, files: dict[str, str | bytes], force: bool, what:
     clash = [name for name in files if (folder / name).exists()]
     if clash and not force:
         raise CityrankError(f"{', '.join(clash)} exist(s); use --force to overwrite", file=folder)
+    from ..formats.atomic import write_all
+
+    made = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CityrankError(f"cannot make the folder: {exc.strerror or exc}", file=folder) from None
-    for name, content in files.items():
-        write_atomic(folder / name, content, force=True)
+    try:
+        write_all({folder / name: content for name, content in files.items()}, force=True)
+    except BaseException:
+        if made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # the folder this call made, empty again
+        raise
     click.echo(f"wrote {len(files)} files to {folder}/{what}", err=True)
 
 

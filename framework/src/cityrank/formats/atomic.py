@@ -27,8 +27,46 @@ def write_atomic(path, text: str | bytes, *, force: bool = True) -> None:
 
     A link to a file is written through (the file is replaced, the link stays); a device, pipe
     or socket (``/dev/stdout``) is written in place, since renaming over it would replace it."""
-    path = Path(path)
-    data = text.encode("utf-8") if isinstance(text, str) else text
+    write_all({path: text}, force=force)
+
+
+def write_all(files, *, force: bool = True) -> None:
+    """Write every file of ``files`` (path → text or bytes) whole, or none of them: each goes
+    to a temporary file beside it, and the renames come once every one is written (a full
+    disk on the third file leaves the first two as they were). Files as :func:`write_atomic`."""
+    staged: list[tuple[str, Path, Path]] = []  # temporary file, where it goes, the path as given
+    devices: list[tuple[Path, bytes]] = []
+    try:
+        for path, text in files.items():
+            path = Path(path)
+            data = text.encode("utf-8") if isinstance(text, str) else text
+            target = _target(path, force)
+            if target is None:
+                devices.append((path, data))
+            else:
+                staged.append((_stage(target, path, data), target, path))
+        for path, data in devices:
+            try:
+                with open(path, "wb") as fh:
+                    fh.write(data)
+            except OSError as exc:
+                raise CityrankError(f"cannot write: {exc.strerror or exc}", file=path) from None
+        while staged:
+            tmp, target, shown = staged[0]
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise CityrankError(f"cannot write: {exc.strerror or exc}", file=shown) from None
+            staged.pop(0)
+    finally:
+        for tmp, _, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _target(path: Path, force: bool) -> Path | None:
+    """Where a file for ``path`` goes (a link's file), or None for a device, pipe or socket
+    (written in place); an error for a folder, an existing file without ``force`` or a
+    missing folder."""
     try:
         st = os.stat(path)  # follows links
     except (FileNotFoundError, NotADirectoryError):  # a new file (its folder is checked below)
@@ -38,19 +76,19 @@ def write_atomic(path, text: str | bytes, *, force: bool = True) -> None:
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise CityrankError("is a folder, not a file", file=path)
     if st is not None and not stat.S_ISREG(st.st_mode):
-        try:
-            with open(path, "wb") as fh:
-                fh.write(data)
-        except OSError as exc:
-            raise CityrankError(f"cannot write: {exc.strerror or exc}", file=path) from None
-        return
+        return None
     refuse_existing(path, force)
-    shown, path = path, Path(os.path.realpath(path)) if st is not None and path.is_symlink() else path
-    folder = path.parent if str(path.parent) else Path(".")
+    target = Path(os.path.realpath(path)) if st is not None and path.is_symlink() else path
+    folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise CityrankError("the output folder does not exist", file=shown)
+        raise CityrankError("the output folder does not exist", file=path)
+    return target
+
+
+def _stage(target: Path, shown: Path, data: bytes) -> str:
+    """``data`` in a new temporary file beside ``target``, with the usual file mode."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:64]}.", dir=target.parent if str(target.parent) else ".")
     except OSError as exc:
         raise CityrankError(f"cannot write here: {exc.strerror or exc}", file=shown) from None
     try:
@@ -59,10 +97,10 @@ def write_atomic(path, text: str | bytes, *, force: bool = True) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it the usual mode
-        os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise CityrankError(f"cannot write: {exc.strerror or exc}", file=shown) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
