@@ -180,3 +180,27 @@ def test_first_principal_component_matches_coinr_pca_weights():
         expected = np.array([want[ids[j]] for j in cols])
         sign = 1.0 if pc1 @ expected >= 0 else -1.0
         np.testing.assert_allclose(sign * pc1, expected, atol=1e-12)
+
+
+def test_principal_axis_factoring_keeps_only_factors_that_explain_variance():
+    """Two items: the reduced correlation matrix of principal-axis factoring has rank one, so
+    a second factor explains nothing (it gave 0/0 weights). Retained by the Handbook's rules,
+    one factor is kept, whose loadings are both √|r| (equal weights); asked for explicitly,
+    two factors are an error that says so."""
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        u, v = rng.normal(size=(2, 12))
+        u, v = u - u.mean(), v - v.mean()
+        v -= (u @ v) / (u @ u) * u  # orthogonal to u, then as long
+        v *= np.linalg.norm(u) / np.linalg.norm(v)
+        c = rng.uniform(-0.15, 0.15)
+        x = np.column_stack([u, c * u + v])  # correlation c/√(1 + c²): the rules retain two factors
+        r = np.corrcoef(x, rowvar=False)[0, 1]
+        assert r == pytest.approx(c / np.sqrt(1 + c * c))
+        assert sw.pca(("a", "b"), x).diagnostics["factors"] == 2
+        result = sw.pca(("a", "b"), x, method="fa")
+        assert result.diagnostics["factors"] == 1
+        np.testing.assert_allclose(np.abs(result.diagnostics["loadings"]), np.sqrt(abs(r)), rtol=1e-6)
+        np.testing.assert_allclose(result.weights, [0.5, 0.5], rtol=1e-9)
+        with pytest.raises(ValueError, match="factor 2 of 2 explains no variance"):
+            sw.pca(("a", "b"), x, method="fa", factors=2)
