@@ -72,6 +72,18 @@ def test_stats_before_and_after_treatment(tiny):
     assert set(tiny.run().stats()["treatment"]) == {"none"}
 
 
+def test_stats_of_values_near_the_float_limits(tmp_path, registry):
+    """sd of ±1e300 is about 7e299, not inf (the squares overflowed), whatever the scale."""
+    from conftest import tiny_copy
+
+    folder = tiny_copy(tmp_path / "ed", ("data.csv", "ams,all-optical,200,40,", "ams,all-optical,200,1e300,"),
+                       ("data.csv", "ber,2,150,60,", "ber,2,150,-1e300,"))
+    stats = cityrank.load(folder, registry=registry).run(normaliser="rank").stats()
+    transit = np.array([1e300, -1e300, 25.0, 30.0])  # Lisbon has none
+    assert stats.loc["transit", "sd_before"] == pytest.approx(1e300 * np.std(transit / 1e300, ddof=1), rel=1e-12)
+    assert math.isfinite(stats.loc["transit", "skew_before"])
+
+
 def test_drop_is_the_edition_written_without_the_indicator(tiny, registry, tmp_path):
     folder = tmp_path / "ed"
     shutil.copytree(TINY, folder)

@@ -94,3 +94,18 @@ def test_huge_weights_are_weights_like_any_other(tmp_path, registry):
     toml.write_text(toml.read_text().replace("weight = 2", "weight = 1e308"))
     result = run(load_edition(folder), registry)
     np.testing.assert_allclose(result.score("index"), result.score("digital"), rtol=1e-12)
+
+
+def test_a_power_mean_with_negative_p_takes_a_zero_without_warnings():
+    """p < 0: a zero score makes the mean 0 (its limit), quietly (numpy warned of a division
+    by zero on stderr)."""
+    import warnings
+
+    from cityrank.methods.aggregators import power
+
+    x = np.array([[0.0, 50.0, 100.0], [20.0, 50.0, 80.0], [np.nan, 10.0, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = power(x, np.ones(3), p=-3.0)
+    want = (np.mean(np.array([20.0, 50.0, 80.0]) ** -3.0)) ** (-1 / 3)
+    np.testing.assert_allclose(got, [0.0, want, 0.0], rtol=1e-12)

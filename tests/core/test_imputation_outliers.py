@@ -75,3 +75,17 @@ def test_mode_imputation_keeps_ladder_levels_whole():
     np.testing.assert_array_equal(filled[~np.isnan(x)], x[~np.isnan(x)])
     batch = imputation.mode(np.stack([x, x[::-1]]))
     np.testing.assert_array_equal(batch[0], filled)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-150, 1.0, 1e150, 1e300])
+def test_skewness_and_kurtosis_do_not_depend_on_the_scale(scale):
+    """G1 and G2 are scale-free; computed on the scaled values, ±1e300 does not overflow (it
+    gave NaN and a RuntimeWarning) and 1e-300 does not underflow (it gave 0, 0)."""
+    import warnings
+
+    x = np.array([1.0, 2.0, 2.5, 3.0, 10.0, 0.5, 4.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = outliers.skew_kurt(x * scale)
+    assert got == pytest.approx(outliers.skew_kurt(x), rel=1e-12)
+    assert got[0] > 1  # the 10 makes it right-skewed

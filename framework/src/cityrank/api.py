@@ -380,7 +380,9 @@ def indicator_stats(result: RunResult) -> tuple[dict[str, list], list[str]]:
             col = result.stages[stage][:, j]
             present = col[~np.isnan(col)]
             skew, kurt = skew_kurt(col)
-            values = (present.min(), present.max(), present.mean(), present.std(ddof=1) if len(present) > 1 else math.nan,
+            scale = float(np.abs(present).max()) if len(present) else 0.0
+            sd = scale * (present / scale).std(ddof=1) if scale > 0 else 0.0  # scaled: ±1e300 cannot overflow
+            values = (present.min(), present.max(), present.mean(), sd if len(present) > 1 else math.nan,
                       skew, kurt) if len(present) else (math.nan,) * 6
             for stat, v in zip(("min", "max", "mean", "sd", "skew", "kurt"), values, strict=True):
                 columns[f"{stat}_{when}"].append(float(v))

@@ -107,9 +107,9 @@ def power(scores, weights, p=2.0, min_share=0.0):
         ref = np.where(active, x, np.inf).min(axis=-1, keepdims=True, initial=np.inf)
     usable = np.isfinite(ref) & (ref > 0)
     safe_ref = np.where(usable, ref, 1.0)
-    with np.errstate(under="ignore"):
+    with np.errstate(under="ignore", divide="ignore"):  # a zero under p < 0 (ref 0: not usable) gives 0 below
         terms = np.where(active, w * (np.where(active, x, safe_ref) / safe_ref) ** p, 0.0).sum(axis=-1)
-    value = np.where(usable[..., 0], safe_ref[..., 0] * (terms / total) ** (1.0 / p), 0.0)
+        value = np.where(usable[..., 0], safe_ref[..., 0] * (terms / total) ** (1.0 / p), 0.0)
     return np.where(missing, np.nan, value)
 
 

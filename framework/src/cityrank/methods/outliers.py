@@ -21,6 +21,10 @@ def skew_kurt(x):
     n = v.size
     if n < 4:
         return np.nan, np.nan
+    scale = np.abs(v).max()  # both are scale-free: scaled, 1e300 cannot overflow nor 1e-300 underflow
+    if scale == 0:
+        return 0.0, 0.0
+    v = v / scale
     d = v - v.mean()
     m2, m3, m4 = (d**2).mean(), (d**3).mean(), (d**4).mean()
     if m2 == 0:
