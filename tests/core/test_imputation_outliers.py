@@ -89,3 +89,19 @@ def test_skewness_and_kurtosis_do_not_depend_on_the_scale(scale):
         got = outliers.skew_kurt(x * scale)
     assert got == pytest.approx(outliers.skew_kurt(x), rel=1e-12)
     assert got[0] > 1  # the 10 makes it right-skewed
+
+
+def test_winsorise_leaves_a_constant_column_that_fails_its_thresholds_as_it_is():
+    """With thresholds no column passes (skew = 0 and kurt below −2, the least excess kurtosis),
+    a constant column cannot be winsorised and has no log transform (log 0 gave −inf): it is
+    left as it is, quietly; a negative skew threshold is refused."""
+    import warnings
+
+    x = np.column_stack([np.full(6, 3.0), [1.0, 2.0, 3.0, 4.0, 5.0, 60.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out, details = outliers.winsorise(x, winmax=1, skew=0.0, kurt=-5.0)
+    np.testing.assert_array_equal(out[:, 0], x[:, 0])
+    assert not details[0].get("logged") and details[1]["logged"]
+    with pytest.raises(ValueError, match="must be ≥ 0"):
+        outliers.winsorise(x, skew=-2.0)

@@ -24,6 +24,8 @@ def skew_kurt(x):
     scale = np.abs(v).max()  # both are scale-free: scaled, 1e300 cannot overflow nor 1e-300 underflow
     if scale == 0:
         return 0.0, 0.0
+    if not np.isfinite(scale):
+        return np.nan, np.nan
     v = v / scale
     d = v - v.mean()
     m2, m3, m4 = (d**2).mean(), (d**3).mean(), (d**4).mean()
@@ -70,6 +72,8 @@ def _treat_column(col, winmax, skew_max, kurt_max, log):
     if detail["passed_after"] or not log:
         return x, detail
     lo, hi = np.nanmin(col), np.nanmax(col)
+    if not hi > lo:  # a constant column has no log transform (log 0); it is left as it is
+        return x, detail
     logged = np.log(col - lo + 0.01 * (hi - lo))
     s, k = skew_kurt(logged)
     detail.update(winsorised=0, points=[], logged=True, skew_after=s, kurt_after=k,
@@ -90,6 +94,8 @@ def winsorise(x, winmax=5, skew=2.0, kurt=3.5, log=True):
         raise ValueError("outlier treatment works on one (N, K) data set, not a batch")
     if int(winmax) < 0:
         raise ValueError("winmax must be ≥ 0")
+    if float(skew) < 0:
+        raise ValueError(f"skew is a threshold on |skewness|: it must be ≥ 0, got {float(skew):g}")
     out, details = x.copy(), []
     for j in range(x.shape[1]):
         out[:, j], detail = _treat_column(x[:, j], int(winmax), float(skew), float(kurt), bool(log))
