@@ -85,7 +85,6 @@ def emit(text: str | bytes, output: str | None, force: bool | None = None) -> No
 
 def node_option(framework, node: str | None) -> str:
     """The node ``--node`` names (the index when not given), or one error listing the nodes."""
-    from ..errors import CityrankError
 
     target = node or framework.root.id
     try:
@@ -99,15 +98,13 @@ def write_folder(folder: Path, files: dict[str, str | bytes], force: bool, what:
     """Write ``files`` (name → content) into ``folder``: refused before anything is written if
     one exists (unless ``force``); every file written whole, or none (:func:`write_all`), and
     a folder made for them removed again when they cannot be written."""
-    from ..errors import CityrankError
+    from ..formats.atomic import write_all
 
     if folder.exists() and not folder.is_dir():
         raise CityrankError("is a file, not a folder", file=folder)
     clash = [name for name in files if (folder / name).exists()]
     if clash and not force:
         raise CityrankError(f"{', '.join(clash)} exist(s); use --force to overwrite", file=folder)
-    from ..formats.atomic import write_all
-
     made = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
