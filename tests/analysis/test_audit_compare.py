@@ -136,3 +136,13 @@ def test_audit_cli(fresh_cli):
     assert data["coverage"]["wired_networks"] == 0
     assert any("digital: 2 of 5 children have no data" in f for f in data["flags"])
     assert "flag:" in fresh_cli("audit", "brics-2024").stdout
+
+
+def test_city_is_found_as_a_reader_types_it(fresh_cli):
+    """Case and accents aside: 'sao paulo' is São Paulo (the same profiles as the exact name);
+    a name that matches none suggests the closest names."""
+    exact = json.loads(fresh_cli("city", "São Paulo", "--format", "json").stdout)
+    assert exact and json.loads(fresh_cli("city", "SAO PAULO", "--format", "json").stdout) == exact
+    miss = fresh_cli("city", "Sao Pualo")
+    assert miss.exit_code == 2 and "(close: São Paulo)" in miss.stderr
+    assert "close:" not in fresh_cli("city", "Atlantis").stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 import click
 
@@ -99,15 +100,34 @@ def compare(edition_a, edition_b, fmt, output, force):
 _REGION = re.compile(r"\s*\([^()]*\)$")
 
 
+def _folded(text: str) -> str:
+    """A name as a reader may type it: case and accents aside (São Paulo = sao paulo)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().strip())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def close_names(name: str, most: int = 5) -> list[str]:
+    """The installed editions' city names closest to ``name`` (for a name that matched none)."""
+    import difflib
+
+    names = {}
+    for method in registry().methods("edition"):
+        try:
+            names.update((_folded(c.name), c.name) for c in load(method.id, with_data=False).cities)
+        except CityrankError:
+            continue
+    return [names[k] for k in difflib.get_close_matches(_folded(name), sorted(names), n=most, cutoff=0.75)]
+
+
 def city_profiles(name: str) -> list[dict]:
     """The city called ``name`` (or with that id) in every installed edition; a name matches
     the cities an edition tells apart by their region too (Suzhou: Suzhou (Jiangsu) and
     Suzhou (Anhui))."""
-    wanted = name.casefold()
+    wanted = _folded(name)
 
     def names(c):
-        full = c.name.casefold()
-        return full, _REGION.sub("", full), c.id.casefold()
+        full = _folded(c.name)
+        return full, _REGION.sub("", full), _folded(c.id)
 
     out = []
     for method in registry().methods("edition"):
@@ -150,7 +170,9 @@ def city(name, fmt, output, force):
     """One city's profile in every installed edition: ranks, tier, strongest and weakest indicators."""
     profiles = city_profiles(name)
     if not profiles:
-        raise CityrankError(f"no installed edition has a city called {name!r}")
+        close = close_names(name)
+        raise CityrankError(f"no installed edition has a city called {name!r}"
+                            + (f" (close: {', '.join(close)})" if close else ""))
     if fmt == "json":
         return emit(writers.to_json_text(profiles), output)
     lines = []
