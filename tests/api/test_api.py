@@ -101,6 +101,25 @@ def test_drop_is_the_edition_written_without_the_indicator(tiny, registry, tmp_p
     assert list(compared["rank_change"]) == list(compared["rank_a"] - compared["rank_b"])
 
 
+def test_api_arguments_of_the_wrong_kind_and_one_string_of_alternatives(tiny, registry):
+    """compare() of something that is not a Result, load() of a number: one CityrankError;
+    compare() of runs without a city in common warns; normalisers="minmax;rank" is two
+    alternatives as on the command line (it was read letter by letter: 'unknown normaliser m')."""
+    res = tiny.run()
+    with pytest.raises(cityrank.CityrankError, match="compare: b must be the Result"):
+        cityrank.compare(res, 5)
+    with pytest.raises(cityrank.CityrankError, match="load: expected an edition id"):
+        cityrank.load(5)
+    hdi = cityrank.load(ROOT / "examples" / "hdi-2022", registry=registry)
+    with pytest.warns(cityrank.CityrankWarning, match="no city id in common"):
+        assert len(cityrank.compare(res, hdi.run())) == 0
+    one = tiny.uncertainty(samples=30, seed=2, normalisers="minmax;rank").table()
+    listed = tiny.uncertainty(samples=30, seed=2, normalisers=["minmax", "rank"]).table()
+    assert list(one["median_rank"]) == list(listed["median_rank"])
+    with pytest.raises(cityrank.CityrankError, match="normalisers: expected a list"):
+        tiny.uncertainty(samples=5, normalisers=3)
+
+
 def test_weights_mapping_equals_a_weights_file(tiny, tmp_path):
     w = tmp_path / "w.csv"
     w.write_text("id,weight\ndigital,1\ntraditional,3\n")

@@ -136,6 +136,8 @@ def load(edition: str | os.PathLike, *, registry: Registry | None = None) -> Edi
     """An edition by its installed id or the path of its edition.toml (or folder)."""
     from .formats.spec import load_edition
 
+    if not isinstance(edition, str | os.PathLike):
+        raise CityrankError(f"load: expected an edition id or the path of an edition.toml, not {_kind(edition)}")
     reg = registry or get_registry()
     return Edition(load_edition(edition_path(edition, reg)), reg)
 
@@ -277,8 +279,9 @@ class Edition:
         from .analysis import Assumptions, WeightNoise
 
         noise = None if weight_noise is None else WeightNoise(weight_noise, concentration, spread)
-        return Assumptions.for_edition(self.spec, normalisers=normalisers, aggregators=aggregators,
-                                       imputations=imputations, weights=noise)
+        return Assumptions.for_edition(self.spec, normalisers=_alternatives(normalisers, "normalisers"),
+                                       aggregators=_alternatives(aggregators, "aggregators"),
+                                       imputations=_alternatives(imputations, "imputations"), weights=noise)
 
     def framework(self):
         """The tree: one row per node and indicator, with its depth, parent, kind and local
@@ -422,9 +425,24 @@ class Uncertainty:
         return (t if isinstance(t, Table) else Table({c: t[c].to_numpy() for c in t.columns}, t.index, "city"))._repr_html_()
 
 
+def _alternatives(value, what: str):
+    """Methods to sample among: a list (names, ``"name:key=value"`` or tables) or one string
+    of them separated by ``;`` (as on the command line); None keeps the edition's."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise CityrankError(f"{what}: expected a list of methods or one string 'a;b', not {_kind(value)}")
+    return list(value)
+
+
 def compare(a: Result, b: Result):
     """Cities of both runs (by id): rank and score in each, and the change from ``a`` to ``b``
-    (a positive rank change is a move up)."""
+    (a positive rank change is a move up); a warning when they have no city in common."""
+    for name, value in (("a", a), ("b", b)):
+        if not isinstance(value, Result):
+            raise CityrankError(f"compare: {name} must be the Result of Edition.run(), not {_kind(value)}")
     rank_b = {c.id: (b.result.ranks[i, 0], b.result.scores[i, 0]) for i, c in enumerate(b.result.cities)}
     ids, columns = [], {"name": [], "rank_a": [], "rank_b": [], "rank_change": [], "score_a": [], "score_b": []}
     for i in a.result.order():
@@ -437,4 +455,7 @@ def compare(a: Result, b: Result):
         for key, value in (("name", city.name), ("rank_a", ra), ("rank_b", rb), ("rank_change", ra - rb),
                            ("score_a", sa), ("score_b", sb)):
             columns[key].append(value)
+    if not ids:
+        warnings.warn(f"{a.edition.id} and {b.edition.id} have no city id in common: nothing to compare",
+                      CityrankWarning, stacklevel=2)
     return _table(columns, ids, "city")
