@@ -206,10 +206,14 @@ def number_column(values: np.ndarray, *, whole: bool = False) -> list[str]:
 def to_csv(result: Result) -> str:
     order = result.order()
     domains = list(result.nodes[1:])
-    cities = list(map(result.cities.__getitem__, order.tolist()))
-    columns = [number_column(result.ranks[order, 0], whole=True), text_column(map(attrgetter("id"), cities)),
-               text_column(map(attrgetter("name"), cities)), text_column(map(attrgetter("country"), cities)),
-               number_column(result.scores[order, 0]), text_column(map(result.tiers.__getitem__, order.tolist()))]
+
+    def ordered(values) -> list[str]:  # fields made in the cities' order, then put in rank order
+        return np.array(text_column(values), dtype=object)[order].tolist()
+
+    cities = result.cities
+    columns = [number_column(result.ranks[order, 0], whole=True), ordered([c.id for c in cities]),
+               ordered([c.name for c in cities]), ordered([c.country for c in cities]),
+               number_column(result.scores[order, 0]), ordered(result.tiers)]
     for k in range(1, len(result.nodes)):
         columns += [number_column(result.scores[order, k]), number_column(result.ranks[order, k], whole=True)]
     header = ["rank", "id", "name", "country", "score", "tier", *[f"{d}_{k}" for d in domains for k in ("score", "rank")]]
