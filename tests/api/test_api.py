@@ -120,6 +120,21 @@ def test_api_arguments_of_the_wrong_kind_and_one_string_of_alternatives(tiny, re
         tiny.uncertainty(samples=5, normalisers=3)
 
 
+def test_weights_of_a_dropped_indicator_are_not_used(tiny, tmp_path, fresh_cli):
+    """A what-if keeps its weights file: --drop fibre with a file that weighs fibre gives the
+    run without fibre under the other weights, and says the weight is not used (it was
+    'unknown indicator or domain id fibre')."""
+    with pytest.warns(cityrank.CityrankWarning, match="weights given for fibre are not used"):
+        with_fibre = tiny.run(drop=["fibre"], weights={"fibre": 3, "speed": 2}).table()
+    without = tiny.run(drop=["fibre"], weights={"speed": 2}).table()
+    np.testing.assert_array_equal(with_fibre["score"].to_numpy(), without["score"].to_numpy())
+    (tmp_path / "w.csv").write_text("id,weight\nfibre,3\nspeed,2\n")
+    out = fresh_cli("run", TINY, "--drop", "fibre", "--weights", tmp_path / "w.csv", "--format", "json")
+    assert out.exit_code == 0 and "weights given for fibre are not used" in out.stderr
+    scores = {c["id"]: c["score"] for c in json.loads(out.stdout)["cities"]}
+    assert scores == dict(zip(without.index, without["score"], strict=True))
+
+
 def test_weights_mapping_equals_a_weights_file(tiny, tmp_path):
     w = tmp_path / "w.csv"
     w.write_text("id,weight\ndigital,1\ntraditional,3\n")

@@ -217,7 +217,7 @@ class Edition:
         dropped = list(drop)
         spec = engine.without(self.spec, dropped)
         result = engine.run(spec, self.registry, data=engine.drop_columns(dataset, dropped), choices=choices,
-                            weights_file=weights)
+                            weights_file=weights, dropped=tuple(dropped))
         for note in result.notes:
             warnings.warn(note, CityrankWarning, stacklevel=2)
         return Result(result)

@@ -100,12 +100,13 @@ def resolve_weights(edition: Edition, registry: Registry, weights_file=None) -> 
     return override_weights(Weights(values, source), edition.framework, weights_file), diagnostics
 
 
-def override_weights(weights: Weights, framework: Framework, given=None) -> Weights:
-    """``weights`` with the overrides of ``given``: a CSV path, a mapping ``{id: weight}`` or None."""
+def override_weights(weights: Weights, framework: Framework, given=None, dropped=()) -> Weights:
+    """``weights`` with the overrides of ``given``: a CSV path, a mapping ``{id: weight}`` or None;
+    the weights it gives indicators ``dropped`` from the edition are not used."""
     if isinstance(given, Mapping):
-        return apply_weights_mapping(weights, framework, given)
+        return apply_weights_mapping(weights, framework, given, ignore=dropped)
     if given is not None:
-        return apply_weights_file(weights, framework, given)
+        return apply_weights_file(weights, framework, given, ignore=dropped)
     return weights
 
 
@@ -466,9 +467,11 @@ def run(
     choices: Choices = Choices(),
     weights_file=None,
     collected=None,
+    dropped=(),
 ) -> Result:
     """Rank an edition. ``data`` adds or replaces indicator columns (a user's data file);
-    ``collected`` is :func:`collect_data`'s output when the caller already has it."""
+    ``collected`` is :func:`collect_data`'s output when the caller already has it; ``dropped``
+    names the indicators :func:`without` took out (``weights_file``'s weights for them are not used)."""
     fw = edition.framework
     m = edition.methods
     imputation = choices.imputation or m.imputation
@@ -498,7 +501,7 @@ def run(
 
     weights, _diag = resolve_weights(edition, registry)
     weights, weighting_records = data_weights(edition, registry, scores, weights, aggs)
-    weights = override_weights(weights, fw, weights_file)  # a caller's weights have the last word
+    weights = override_weights(weights, fw, weights_file, dropped)  # a caller's weights have the last word
     records += weighting_records
     records += [_record("aggregator", node, meth, p) for node, (meth, p) in aggs.items()]
     local = local_weights(fw, weights)
@@ -506,6 +509,9 @@ def run(
     ranks = min_ranks(node_scores, axis=-2)
 
     notes = []
+    unused = _weights_for(weights_file, dropped)
+    if unused:
+        notes.append(f"the weights given for {', '.join(unused)} are not used: dropped (--drop)")
     if screened:
         notes.append(f"{len(screened)} cities screened out (data for under {m.screen:.0%} of the indicators with "
                      "data): " + ", ".join(f"{c} ({share:.0%})" for c, share in screened))
@@ -574,6 +580,19 @@ def run(
 
 
 _ISO3 = re.compile(r"[A-Z]{3}")
+
+
+def _weights_for(given, dropped) -> list[str]:
+    """The dropped indicators a weights mapping or file gives a weight."""
+    if not dropped or given is None:
+        return []
+    if isinstance(given, Mapping):
+        return [d for d in dropped if d in given]
+    from .formats.csvfile import read_rows
+
+    _, rows = read_rows(given, required=("id",))
+    named = {row["id"] for _, row in rows}
+    return [d for d in dropped if d in named]
 #: column names a cities file may use for what cityrank reads as latitude, longitude, geonameid
 _ALIASES = {"latitude": {"lat", "lat_deg"}, "longitude": {"lon", "lng", "long", "lon_deg"},
             "geonameid": {"geoname_id", "geonames_id", "geonames", "gid"}}

@@ -614,14 +614,17 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
 # --- weights and expert judgments ----------------------------------------------------------
 
 
-def apply_weights_file(weights: Weights, framework: Framework, path) -> Weights:
-    """Override local weights from a CSV with columns ``id,weight`` (nodes or indicators)."""
+def apply_weights_file(weights: Weights, framework: Framework, path, ignore=()) -> Weights:
+    """Override local weights from a CSV with columns ``id,weight`` (nodes or indicators);
+    rows for the ids ``ignore`` (indicators dropped from the edition) are skipped."""
     path = _path(path)
     _, rows = read_rows(path, error=SpecError, required=("id", "weight"))
     known = set(weights.values)
     values = dict(weights.values)
     seen: dict[str, int] = {}
     for number, row in rows:
+        if row["id"] in ignore:
+            continue
         if row["id"] not in known:
             raise SpecError(f"unknown indicator or domain id {row['id']!r}", file=path, row=number, column="id")
         if row["id"] in seen:
@@ -636,10 +639,12 @@ def apply_weights_file(weights: Weights, framework: Framework, path) -> Weights:
     return Weights(values, f"file {path}")
 
 
-def apply_weights_mapping(weights: Weights, framework: Framework, given: Mapping[str, float]) -> Weights:
+def apply_weights_mapping(weights: Weights, framework: Framework, given: Mapping[str, float], ignore=()) -> Weights:
     """Override local weights from ``{id: weight}`` (nodes or indicators), as a weights file does."""
     values = dict(weights.values)
     for ident, w in given.items():
+        if ident in ignore:
+            continue
         if ident not in values:
             raise SpecError(f"weights: unknown indicator or domain id {ident!r}")
         if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
