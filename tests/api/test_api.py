@@ -133,6 +133,10 @@ def test_weights_of_a_dropped_indicator_are_not_used(tiny, tmp_path, fresh_cli):
     assert out.exit_code == 0 and "weights given for fibre are not used" in out.stderr
     scores = {c["id"]: c["score"] for c in json.loads(out.stdout)["cities"]}
     assert scores == dict(zip(without.index, without["score"], strict=True))
+    (tmp_path / "d.csv").write_text("city_id,fibre\nams,1\n")
+    with pytest.warns(cityrank.CityrankWarning, match="d.csv's values for fibre are not used"):
+        given = tiny.run(drop=["fibre"], data=tmp_path / "d.csv").table()
+    np.testing.assert_array_equal(given["score"].to_numpy(), tiny.run(drop=["fibre"]).table()["score"].to_numpy())
 
 
 def test_weights_mapping_equals_a_weights_file(tiny, tmp_path):

@@ -216,8 +216,8 @@ class Edition:
             raise CityrankError("drop: expected indicator ids (strings)")
         dropped = list(drop)
         spec = engine.without(self.spec, dropped)
-        result = engine.run(spec, self.registry, data=engine.drop_columns(dataset, dropped), choices=choices,
-                            weights_file=weights, dropped=tuple(dropped))
+        result = engine.run(spec, self.registry, data=dataset, choices=choices, weights_file=weights,
+                            dropped=tuple(dropped))
         for note in result.notes:
             warnings.warn(note, CityrankWarning, stacklevel=2)
         return Result(result)

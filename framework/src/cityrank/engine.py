@@ -471,7 +471,10 @@ def run(
 ) -> Result:
     """Rank an edition. ``data`` adds or replaces indicator columns (a user's data file);
     ``collected`` is :func:`collect_data`'s output when the caller already has it; ``dropped``
-    names the indicators :func:`without` took out (``weights_file``'s weights for them are not used)."""
+    names the indicators :func:`without` took out (``weights_file``'s weights and ``data``'s
+    columns for them are not used)."""
+    unused_columns = [d for d in dropped if data is not None and d in data.indicator_ids]
+    data = drop_columns(data, dropped) if dropped else data
     fw = edition.framework
     m = edition.methods
     imputation = choices.imputation or m.imputation
@@ -512,6 +515,9 @@ def run(
     unused = _weights_for(weights_file, dropped)
     if unused:
         notes.append(f"the weights given for {', '.join(unused)} are not used: dropped (--drop)")
+    if unused_columns:
+        notes.append(f"{data.origin or 'the data given'}'s values for {', '.join(unused_columns)} are not used: "
+                     "dropped (--drop)")
     if screened:
         notes.append(f"{len(screened)} cities screened out (data for under {m.screen:.0%} of the indicators with "
                      "data): " + ", ".join(f"{c} ({share:.0%})" for c, share in screened))
