@@ -383,10 +383,11 @@ def indicator_stats(result: RunResult) -> tuple[dict[str, list], list[str]]:
             col = result.stages[stage][:, j]
             present = col[~np.isnan(col)]
             skew, kurt = skew_kurt(col)
-            scale = float(np.abs(present).max()) if len(present) else 0.0
-            sd = scale * (present / scale).std(ddof=1) if scale > 0 else 0.0  # scaled: ±1e300 cannot overflow
-            values = (present.min(), present.max(), present.mean(), sd if len(present) > 1 else math.nan,
-                      skew, kurt) if len(present) else (math.nan,) * 6
+            sd = math.nan
+            if len(present) > 1:  # scaled: ±1e300 cannot overflow
+                scale = float(np.abs(present).max())
+                sd = scale * float((present / scale).std(ddof=1)) if scale > 0 else 0.0
+            values = (present.min(), present.max(), present.mean(), sd, skew, kurt) if len(present) else (math.nan,) * 6
             for stat, v in zip(("min", "max", "mean", "sd", "skew", "kurt"), values, strict=True):
                 columns[f"{stat}_{when}"].append(float(v))
         columns["treatment"].append(treatment_text(details[j]))

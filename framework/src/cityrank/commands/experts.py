@@ -304,8 +304,8 @@ def _without_expert_table(text: str, node: str, path: Path) -> str:
         except tomllib.TOMLDecodeError:
             continue
         tables = block.get("experts", {})
-        if (len(tables) == 1 and next(iter(tables)) in ("ahp", "budget") and isinstance(tables[next(iter(tables))], list)
-                and [t.get("node") for t in tables[next(iter(tables))]] == [node]):
+        kinds = list(tables)
+        if kinds in (["ahp"], ["budget"]) and [t.get("node") for t in tables[kinds[0]]] == [node]:
             if start and lines[start - 1].lstrip().startswith("#") and "(cityrank experts combine)" in lines[start - 1]:
                 start -= 1
             cut = (start, end)
