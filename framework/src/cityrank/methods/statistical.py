@@ -117,7 +117,7 @@ def pca(items, data, method="pca", min_eigenvalue=1.0, min_share=0.10, min_cumul
     values, vectors = np.linalg.eigh(corr)
     values, pc1 = values[::-1], vectors[:, -1] * (1.0 if vectors[:, -1].sum() >= 0 else -1.0)
     share = values / values.sum()
-    chosen = factors is None
+    by_rules = factors is None
     if factors is None:  # the Handbook's three rules, in order of the eigenvalues
         factors = 0
         for v, s in zip(values, share, strict=True):
@@ -130,7 +130,7 @@ def pca(items, data, method="pca", min_eigenvalue=1.0, min_share=0.10, min_cumul
     empty = (loadings**2).sum(axis=0) <= 1e-12 * max(float((loadings**2).sum()), 1e-300)
     if empty.any():  # principal-axis factoring: the reduced correlation matrix has lower rank
         first = int(np.argmax(empty))
-        if not chosen or first == 0:
+        if not by_rules or first == 0:
             raise ValueError(f"factor {first + 1} of {int(factors)} explains no variance after principal-axis "
                              "factoring: retain fewer factors")
         factors = first  # the factors before the first empty one
