@@ -113,6 +113,9 @@ def read_batches(path, *, error=DataError, required: tuple[str, ...] = (),
         if head is None or not any(cell.strip() for cell in head):
             raise error("empty file: expected a header row", file=path, row=1)
         header = [h.strip() for h in head]
+        if header[0].lower().startswith("sep="):
+            raise error(f"the first line is a spreadsheet's {','.join(header)!r} line, not a header: "
+                        "remove it", file=path, row=1)
         seen = set()
         for h in header:
             if not h:
@@ -122,7 +125,9 @@ def read_batches(path, *, error=DataError, required: tuple[str, ...] = (),
             seen.add(h)
         for name in required:
             if name not in seen:
-                raise error(f"missing required column (the header has: {', '.join(header)})",
+                other = next((sep for sep in (";", "\t", "|") if len(header) == 1 and sep in header[0]), None)
+                hint = f"; the file seems separated by {other!r}, and cityrank reads commas" if other else ""
+                raise error(f"missing required column (the header has: {', '.join(header)}){hint}",
                             file=path, row=1, column=name)
     except BaseException:
         fh.close()
