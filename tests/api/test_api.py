@@ -111,13 +111,25 @@ def test_api_arguments_of_the_wrong_kind_and_one_string_of_alternatives(tiny, re
     with pytest.raises(cityrank.CityrankError, match="load: expected an edition id"):
         cityrank.load(5)
     hdi = cityrank.load(ROOT / "examples" / "hdi-2022", registry=registry)
-    with pytest.warns(cityrank.CityrankWarning, match="no city id in common"):
+    with pytest.warns(cityrank.CityrankWarning, match="no city in common"):
         assert len(cityrank.compare(res, hdi.run())) == 0
     one = tiny.uncertainty(samples=30, seed=2, normalisers="minmax;rank").table()
     listed = tiny.uncertainty(samples=30, seed=2, normalisers=["minmax", "rank"]).table()
     assert list(one["median_rank"]) == list(listed["median_rank"])
     with pytest.raises(cityrank.CityrankError, match="normalisers: expected a list"):
         tiny.uncertainty(samples=5, normalisers=3)
+
+
+def test_compare_pairs_cities_of_two_editions_as_the_command_does(fresh_cli):
+    """Across editions the ids differ; cityrank.compare and `cityrank compare` pair the same
+    cities (by GeoNames id) with the same ranks."""
+    reg = Registry()
+    a, b = (cityrank.load(e, registry=reg).run() for e in ("asia-2023", "g20-2023"))
+    api = cityrank.compare(a, b)
+    cli = json.loads(fresh_cli("compare", "asia-2023", "g20-2023", "--format", "json").stdout)
+    assert len(api) == cli["in_both"] > 50
+    by_cli = {r["id_a"]: (r["rank_a"], r["rank_b"]) for r in cli["cities"]}
+    assert {i: (int(api.loc[i, "rank_a"]), int(api.loc[i, "rank_b"])) for i in api.index} == by_cli
 
 
 def test_weights_of_a_dropped_indicator_are_not_used(tiny, tmp_path, fresh_cli):

@@ -438,25 +438,37 @@ def _alternatives(value, what: str):
     return list(value)
 
 
+def matched(cities_a, cities_b) -> dict[int, int]:
+    """Which city of ``cities_b`` each city of ``cities_a`` is (position → position): the same
+    GeoNames id, or for a city without one the same name (case aside) and country. Editions
+    name a city by different ids; a run and its what-if by the same."""
+    def key(city):
+        return ("geonameid", city.geonameid) if city.geonameid else ("name", city.name.casefold(), city.country)
+
+    index_b = {key(c): j for j, c in enumerate(cities_b)}
+    return {i: index_b[key(c)] for i, c in enumerate(cities_a) if key(c) in index_b}
+
+
 def compare(a: Result, b: Result):
-    """Cities of both runs (by id): rank and score in each, and the change from ``a`` to ``b``
-    (a positive rank change is a move up); a warning when they have no city in common."""
+    """Cities of both runs (matched as :func:`matched` says): rank and score in each, and the
+    change from ``a`` to ``b`` (a positive rank change is a move up); a warning when they
+    have no city in common. ``cityrank compare`` gives the same pairs."""
     for name, value in (("a", a), ("b", b)):
         if not isinstance(value, Result):
             raise CityrankError(f"compare: {name} must be the Result of Edition.run(), not {_kind(value)}")
-    rank_b = {c.id: (b.result.ranks[i, 0], b.result.scores[i, 0]) for i, c in enumerate(b.result.cities)}
+    pairs = matched(a.result.cities, b.result.cities)
     ids, columns = [], {"name": [], "rank_a": [], "rank_b": [], "rank_change": [], "score_a": [], "score_b": []}
     for i in a.result.order():
-        city = a.result.cities[i]
-        if city.id not in rank_b:
+        if i not in pairs:
             continue
+        city, j = a.result.cities[i], pairs[i]
         ra, sa = a.result.ranks[i, 0], a.result.scores[i, 0]
-        rb, sb = rank_b[city.id]
+        rb, sb = b.result.ranks[j, 0], b.result.scores[j, 0]
         ids.append(city.id)
         for key, value in (("name", city.name), ("rank_a", ra), ("rank_b", rb), ("rank_change", ra - rb),
                            ("score_a", sa), ("score_b", sb)):
             columns[key].append(value)
     if not ids:
-        warnings.warn(f"{a.edition.id} and {b.edition.id} have no city id in common: nothing to compare",
+        warnings.warn(f"{a.edition.id} and {b.edition.id} have no city in common: nothing to compare",
                       CityrankWarning, stacklevel=2)
     return _table(columns, ids, "city")

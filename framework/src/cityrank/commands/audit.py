@@ -49,17 +49,16 @@ def audit(edition, fmt, output, force):
     emit("\n".join(lines) + "\n", output)
 
 
-def _key(city):
-    return ("geonameid", city.geonameid) if city.geonameid else ("name", city.name.casefold(), city.country)
-
-
 def compare_results(a, b) -> dict:
-    """Cities in both runs (by GeoNames id, else name and country) with their ranks and scores."""
-    index_b = {_key(c): i for i, c in enumerate(b.cities)}
+    """Cities in both runs (:func:`cityrank.api.matched`: by GeoNames id, else name and
+    country) with their ranks and scores."""
+    from ..api import matched as pairs_of
+
+    pairs = pairs_of(a.cities, b.cities)
     domains = [d for d in a.nodes[1:] if d in b.nodes[1:]]
     rows, matched = [], set()
     for i, c in enumerate(a.cities):
-        j = index_b.get(_key(c))
+        j = pairs.get(i)
         if j is None:
             continue
         matched.add(j)
