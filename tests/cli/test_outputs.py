@@ -135,3 +135,33 @@ def test_a_folder_of_files_is_written_whole_or_not_at_all(tmp_path, monkeypatch)
     monkeypatch.setattr(click, "echo", lambda *a, **k: None)
     write_folder(new, {"a.csv": "a\n", "b.csv": "b\n"}, force=False)
     assert sorted(p.name for p in new.iterdir()) == ["a.csv", "b.csv"]
+
+
+def _cli() -> str:
+    import sys
+
+    return str(Path(sys.executable).with_name("cityrank"))
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    """`cityrank show EDITION | true`: the pipe closes before the output is written; the
+    command stops without a word on stderr, with 141 (128 + SIGPIPE) as a shell tool does (it
+    said 'unexpected BrokenPipeError … a cityrank bug')."""
+    import subprocess
+
+    reader = subprocess.Popen(["true"], stdin=subprocess.PIPE)
+    reader.wait()  # gone: its end of the pipe is closed
+    out = subprocess.run([_cli(), "show", "brics-2024"], stdin=subprocess.DEVNULL, stdout=reader.stdin,
+                         stderr=subprocess.PIPE, text=True, check=False)
+    reader.stdin.close()
+    assert out.returncode == 141 and out.stderr == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_standard_output_on_a_full_device_is_one_error():
+    import subprocess
+
+    with open("/dev/full", "w") as full:
+        out = subprocess.run([_cli(), "run", TINY, "--format", "csv"], stdout=full, stderr=subprocess.PIPE, text=True,
+                             check=False)
+    assert out.returncode == 2 and out.stderr == "error: cannot write the output: No space left on device\n"

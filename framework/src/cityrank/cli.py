@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import sys
 
@@ -76,6 +78,10 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted (nothing was written)", err=True)
             ctx.exit(130)  # 128 + SIGINT, as shells report it
+        except BrokenPipeError:  # the reader of stdout stopped (| head): stop quietly, as a shell tool does
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+            ctx.exit(141)  # 128 + SIGPIPE
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except (MemoryError, RecursionError) as exc:
@@ -84,10 +90,18 @@ class Group(click.Group):
         except Exception as exc:
             if os.environ.get("CITYRANK_DEBUG"):
                 raise
+            if isinstance(exc, OSError) and exc.filename is None and exc.errno in _OUTPUT_ERRORS:
+                # files are named in their errors: one without a name is standard output (> /dev/full)
+                click.echo(one_line(f"error: cannot write the output: {exc.strerror}"), err=True)
+                ctx.exit(2)
             text = str(exc).strip().splitlines()
             click.echo(one_line(f"error: unexpected {type(exc).__name__}: {text[0] if text else ''} "
                                 "(a cityrank bug: please report it; CITYRANK_DEBUG=1 shows the traceback)"), err=True)
             ctx.exit(2)
+
+
+#: what writing to standard output can meet: a full disk or quota, an I/O error, a file too large
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
 
 
 def build_cli() -> click.Group:
