@@ -161,7 +161,7 @@ def test_a_reader_that_stops_early_ends_the_command_quietly():
 def test_standard_output_on_a_full_device_is_one_error():
     import subprocess
 
-    with open("/dev/full", "w") as full:
-        out = subprocess.run([_cli(), "run", TINY, "--format", "csv"], stdout=full, stderr=subprocess.PIPE, text=True,
-                             check=False)
-    assert out.returncode == 2 and out.stderr == "error: cannot write the output: No space left on device\n"
+    for args in (["run", TINY, "--format", "csv"], ["--version"]):  # a command's output, or click's own
+        with open("/dev/full", "w") as full:
+            out = subprocess.run([_cli(), *args], stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+        assert out.returncode == 2 and out.stderr == "error: cannot write the output: No space left on device\n"

@@ -64,6 +64,10 @@ class Group(click.Group):
         except click.exceptions.Abort:
             click.echo("interrupted (nothing was written)", err=True)
             code = 130
+        except OSError as exc:  # writing --help or --version, before any command runs
+            code = _output_failure(exc)
+            if code is None:
+                raise
         code = code if isinstance(code, int) else 0
         if standalone_mode:
             sys.exit(code)
@@ -78,10 +82,6 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted (nothing was written)", err=True)
             ctx.exit(130)  # 128 + SIGINT, as shells report it
-        except BrokenPipeError:  # the reader of stdout stopped (| head): stop quietly, as a shell tool does
-            with contextlib.suppress(OSError, ValueError):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
-            ctx.exit(141)  # 128 + SIGPIPE
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except (MemoryError, RecursionError) as exc:
@@ -90,10 +90,9 @@ class Group(click.Group):
         except Exception as exc:
             if os.environ.get("CITYRANK_DEBUG"):
                 raise
-            if isinstance(exc, OSError) and exc.filename is None and exc.errno in _OUTPUT_ERRORS:
-                # files are named in their errors: one without a name is standard output (> /dev/full)
-                click.echo(one_line(f"error: cannot write the output: {exc.strerror}"), err=True)
-                ctx.exit(2)
+            code = _output_failure(exc) if isinstance(exc, OSError) else None
+            if code is not None:
+                ctx.exit(code)
             text = str(exc).strip().splitlines()
             click.echo(one_line(f"error: unexpected {type(exc).__name__}: {text[0] if text else ''} "
                                 "(a cityrank bug: please report it; CITYRANK_DEBUG=1 shows the traceback)"), err=True)
@@ -102,6 +101,20 @@ class Group(click.Group):
 
 #: what writing to standard output can meet: a full disk or quota, an I/O error, a file too large
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
+
+
+def _output_failure(exc: OSError) -> int | None:
+    """The exit code for a failure to write standard output, said in one line; None for any
+    other OSError (files are named in their errors: one without a name is standard output).
+    A reader that stopped early (``| head``) ends the command quietly, as a shell tool does."""
+    if isinstance(exc, BrokenPipeError):
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return 141  # 128 + SIGPIPE
+    if exc.filename is None and exc.errno in _OUTPUT_ERRORS:
+        click.echo(one_line(f"error: cannot write the output: {exc.strerror}"), err=True)
+        return 2
+    return None
 
 
 def build_cli() -> click.Group:
