@@ -519,7 +519,7 @@ def run(
         notes.append(f"{data.origin or 'the data given'}'s values for {', '.join(unused_columns)} are not used: "
                      "dropped (--drop)")
     if screened:
-        notes.append(f"{len(screened)} cities screened out (data for under {m.screen:.0%} of the indicators with "
+        notes.append(f"{len(screened)} {'city' if len(screened) == 1 else 'cities'} screened out (data for under {m.screen:.0%} of the indicators with "
                      "data): " + ", ".join(f"{c} ({share:.0%})" for c, share in screened))
     if data is not None:
         origin = data.origin or "the data given"
