@@ -216,6 +216,34 @@ def test_the_map_has_country_outlines_and_names_the_best(registry):
     assert [t.get_text() for t in ax.texts] == ["1. Amsterdam", "2. Oslo", "3. Berlin"]
 
 
+def test_cities_without_a_position_on_the_map(registry, tmp_path, fresh_cli):
+    """The map shows the cities with a position and its title says how many are not shown;
+    with none placed, `plot --kind map` is one error (it drew an empty world) and the report
+    leaves its map out."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("jinja2")
+    from cityrank.engine import run
+    from cityrank.formats import charts
+    from cityrank.formats.spec import load_edition
+    from conftest import tiny_copy
+
+    some = tiny_copy(tmp_path / "some", ("cities.csv", "2950159,52.52437,13.41053", "2950159,,"))
+    fig = charts.scatter_map(run(load_edition(some), registry), labels=3)
+    assert "1 of 5 without a position are not shown" in fig.axes[0].get_title().replace("\n", " ")
+    assert "Berlin" not in " ".join(t.get_text() for t in fig.axes[0].texts)
+    text = (TINY / "cities.csv").read_text().splitlines()
+    none = tiny_copy(tmp_path / "none")
+    (none / "cities.csv").write_text("\n".join(",".join(line.split(",")[:4]) for line in text) + "\n")
+    out = fresh_cli("plot", none, "--kind", "map", "-o", tmp_path / "map.svg")
+    assert out.exit_code == 2 and "no city has a latitude and longitude" in out.stderr
+    assert not (tmp_path / "map.svg").exists()
+    assert fresh_cli("report", none, "-o", tmp_path / "r.html").exit_code == 0
+    page = (tmp_path / "r.html").read_text()
+    assert "Where the cities are" not in page and "Top cities" in page
+    assert fresh_cli("report", some, "-o", tmp_path / "s.html").exit_code == 0
+    assert "Where the cities are" in (tmp_path / "s.html").read_text()
+
+
 def test_the_interval_legend_stays_off_the_bars():
     pytest.importorskip("matplotlib")
     from cityrank.formats import charts

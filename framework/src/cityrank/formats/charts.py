@@ -76,33 +76,38 @@ def scatter_map(result, labels: int = 10):
     plt = _plt()
     pts = [(c.longitude, c.latitude, result.scores[i, 0], result.ranks[i, 0], c.name)
            for i, c in enumerate(result.cities) if c.longitude is not None and c.latitude is not None]
+    if not pts:
+        from ..errors import CityrankError
+
+        raise CityrankError("no city has a latitude and longitude in the cities file: nothing to put on a map")
+    unplaced = len(result.cities) - len(pts)
     fig, ax = plt.subplots(figsize=(10, 6))
     segments = []
     for arc in outlines():  # split where an arc crosses the antimeridian
         cut = np.flatnonzero(np.abs(np.diff(arc[:, 0])) > 180) + 1
         segments += [part for part in np.split(arc, cut) if len(part) > 1]
     ax.add_collection(LineCollection(segments, colors="#9aa7b4", linewidths=0.5, zorder=1))
-    if pts:
-        lon, lat = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
-        score = np.ma.masked_invalid(np.array([p[2] for p in pts], dtype=float))
-        shrink = min(1.0, math.sqrt(300 / len(pts)))  # thousands of cities: smaller dots, thinner edges
-        size = shrink * (12 + 60 * np.nan_to_num((score.filled(np.nan) - np.nanmin(score)) / max(np.ptp(score.compressed()), 1e-12)
-                                                 if score.count() else np.zeros(len(pts))))
-        shown = ax.scatter(lon, lat, c=score, s=size, cmap="viridis", edgecolors="white", linewidths=0.4 * shrink, zorder=2)
-        fig.colorbar(shown, ax=ax, label="score", shrink=0.8)
-        ranked = sorted((p for p in pts if not np.isnan(p[3])), key=lambda p: p[3])
-        gap = 0.04 * max(np.ptp(lon), np.ptp(lat), 10.0)
-        best = [ranked[k] for k in apart([(p[0], p[1]) for p in ranked], labels, gap)]
-        for x, y, _, rank, name in best:
-            ax.annotate(f"{int(rank)}. {name}", (x, y), xytext=(4, 3), textcoords="offset points", fontsize=7, zorder=3)
-        pad_x, pad_y = max(3.0, np.ptp(lon) * 0.08), max(3.0, np.ptp(lat) * 0.08)
-        ax.set_xlim(max(-180, lon.min() - pad_x), min(180, lon.max() + pad_x))
-        ax.set_ylim(max(-90, lat.min() - pad_y), min(90, lat.max() + pad_y))
-        ax.set_aspect(1 / np.cos(np.radians(np.clip(np.mean(lat), -80, 80))))
+    lon, lat = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
+    score = np.ma.masked_invalid(np.array([p[2] for p in pts], dtype=float))
+    shrink = min(1.0, math.sqrt(300 / len(pts)))  # thousands of cities: smaller dots, thinner edges
+    size = shrink * (12 + 60 * np.nan_to_num((score.filled(np.nan) - np.nanmin(score)) / max(np.ptp(score.compressed()), 1e-12)
+                                             if score.count() else np.zeros(len(pts))))
+    shown = ax.scatter(lon, lat, c=score, s=size, cmap="viridis", edgecolors="white", linewidths=0.4 * shrink, zorder=2)
+    fig.colorbar(shown, ax=ax, label="score", shrink=0.8)
+    ranked = sorted((p for p in pts if not np.isnan(p[3])), key=lambda p: p[3])
+    gap = 0.04 * max(np.ptp(lon), np.ptp(lat), 10.0)
+    best = [ranked[k] for k in apart([(p[0], p[1]) for p in ranked], labels, gap)]
+    for x, y, _, rank, name in best:
+        ax.annotate(f"{int(rank)}. {name}", (x, y), xytext=(4, 3), textcoords="offset points", fontsize=7, zorder=3)
+    pad_x, pad_y = max(3.0, np.ptp(lon) * 0.08), max(3.0, np.ptp(lat) * 0.08)
+    ax.set_xlim(max(-180, lon.min() - pad_x), min(180, lon.max() + pad_x))
+    ax.set_ylim(max(-90, lat.min() - pad_y), min(90, lat.max() + pad_y))
+    ax.set_aspect(1 / np.cos(np.radians(np.clip(np.mean(lat), -80, 80))))
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
+    missing = f"; {unplaced} of {len(result.cities)} without a position are not shown" if unplaced else ""
     ax.set_title(textwrap.fill(f"{result.edition.title}: the cities, coloured and sized by score (the {labels} best "
-                               "named, apart from one another)", 90), fontsize=10)
+                               f"named, apart from one another{missing})", 90), fontsize=10)
     fig.tight_layout()
     return fig
 

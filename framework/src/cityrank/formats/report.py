@@ -57,7 +57,9 @@ def render(result: Result, *, uncertainty_rows: list[dict] | None = None, profil
     data = result_dict(result)
     fw = result.edition.framework
     domains = [{"id": d, "name": fw.node(d).name} for d in result.nodes[1:]]
-    charts_svg = {"bar": _svg(charts.bar(result)), "map": _svg(charts.scatter_map(result))}
+    charts_svg = {"bar": _svg(charts.bar(result))}
+    if any(c.latitude is not None and c.longitude is not None for c in result.cities):
+        charts_svg["map"] = _svg(charts.scatter_map(result))  # else no map (it would be an empty world)
     if uncertainty_rows:
         charts_svg["intervals"] = _svg(charts.intervals(uncertainty_rows))
     meta = {k: thaw(v) for k, v in result.edition.meta.items() if k not in ("id", "title", "cities", "data")}
