@@ -357,7 +357,8 @@ class Result:
         return _table(*indicator_stats(self.result), "indicator")
 
     def __repr__(self) -> str:
-        return f"<cityrank result {self.edition.id}: {sum(1 for t in self.result.tiers if t)} cities ranked>"
+        ranked = sum(1 for t in self.result.tiers if t)
+        return f"<cityrank result {self.edition.id}: {ranked} {'city' if ranked == 1 else 'cities'} ranked>"
 
     def _repr_html_(self) -> str:
         t = self.table()

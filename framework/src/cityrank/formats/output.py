@@ -244,7 +244,8 @@ def to_table(result: Result, limit: int | None = None) -> str:
         cells = [v.rjust(widths[j]) if j in numeric else v.ljust(widths[j]) for j, v in enumerate(r)]
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
-    title = f"{result.edition.title} — {sum(1 for t in result.tiers if t)} cities ranked"
+    ranked = sum(1 for t in result.tiers if t)
+    title = f"{result.edition.title} — {ranked} {'city' if ranked == 1 else 'cities'} ranked"
     footer = [f"note: {n}" for n in result.notes]
     return "\n".join([title, "", *lines, *(["", *footer] if footer else [])]) + "\n"
 
