@@ -223,7 +223,7 @@ def test_screening_by_data_availability(tmp_path, registry, fresh_cli):
     result = run(ed, registry)
     assert [c.id for c in result.cities] == ["ams", "ber", "osl", "rom"]
     assert list(result.screened) == [("lis", 0.75)]
-    assert any("screened out" in n and "lis (75%)" in n for n in result.notes)
+    assert any("screened out" in n and "Lisbon (lis, 75%)" in n for n in result.notes)
     ua = uncertainty(ed, registry, samples=50, seed=1)
     assert len(ua.median) == 4 and {r["id"] for r in ua.rows()} == {"ams", "ber", "osl", "rom"}
     assert {r["id"]: r["nominal_rank"] for r in ua.rows()} == {c.id: int(r) for c, r in zip(result.cities, result.rank(), strict=True)}

@@ -244,8 +244,8 @@ def screen(edition: Edition, raw: np.ndarray, min_coverage: float):
     ids = [c.id for c in cities]
     data = edition.data
     if data is not None:
-        rows = [data.city_ids.index(c) for c in ids]
-        data = attrs.evolve(data, city_ids=ids, values=data.values[rows])
+        position = {c: k for k, c in enumerate(data.city_ids)}
+        data = attrs.evolve(data, city_ids=ids, values=data.values[[position[c] for c in ids]])
     return attrs.evolve(edition, cities=cities, data=data), raw[keep], dropped
 
 
@@ -484,6 +484,7 @@ def run(
 
     raw, sources, records = collected or collect_data(edition, registry, data)
     records = list(records)
+    unscreened = edition.cities
     edition, raw, screened = screen(edition, raw, m.screen)
     shares = coverage(fw, raw)
     denominated = denominate(raw, fw)
@@ -519,8 +520,9 @@ def run(
         notes.append(f"{data.origin or 'the data given'}'s values for {', '.join(unused_columns)} are not used: "
                      "dropped (--drop)")
     if screened:
+        names = {c.id: c.name for c in unscreened}
         notes.append(f"{len(screened)} {'city' if len(screened) == 1 else 'cities'} screened out (data for under {m.screen:.0%} of the indicators with "
-                     "data): " + ", ".join(f"{c} ({share:.0%})" for c, share in screened))
+                     "data): " + ", ".join(f"{names[c]} ({c}, {share:.0%})" for c, share in screened))
     if data is not None:
         origin = data.origin or "the data given"
         present = ~np.isnan(np.asarray(data.values, dtype=np.float64).reshape(len(data.city_ids), -1))
