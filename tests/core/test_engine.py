@@ -388,3 +388,22 @@ def test_a_position_column_of_another_name_is_said_where_providers_run(tmp_path)
     assert np.isnan(bad.stages["raw"][:, bad.edition.framework.indicator_ids.index("transit")]).all()
     assert any("no city has a latitude, but the cities file has 'lat'" in n for n in bad.notes), bad.notes
     assert any("no city has a longitude, but the cities file has 'lng'" in n for n in bad.notes)
+
+
+def test_a_long_screening_note_names_ten_and_counts_the_rest(tmp_path, registry):
+    """Twelve cities screened out: the note names the first ten and counts the other two (it
+    listed thousands on one line at scale); the result still holds all twelve."""
+    from conftest import tiny_copy
+
+    folder = tiny_copy(tmp_path / "ed", ("edition.toml", 'aggregator = "arithmetic"',
+                                         'aggregator = "arithmetic"\nscreen = { min_coverage = 0.8 }'))
+    cities = ["id,name,country"] + [f"c{k},City {k},XXX" for k in range(15)]
+    data = ["city_id,fibre,speed,transit,congestion"] + [
+        f"c{k},1,{100 + k},," if k < 12 else f"c{k},2,{100 + k},{k},{k}" for k in range(15)]
+    (folder / "cities.csv").write_text("\n".join(cities) + "\n")
+    (folder / "data.csv").write_text("\n".join(data) + "\n")
+    result = run(load_edition(folder), registry)
+    assert [c for c, _ in result.screened] == [f"c{k}" for k in range(12)]
+    note = next(n for n in result.notes if "screened out" in n)
+    assert note.startswith("12 cities screened out") and "City 9 (c9, 50%)" in note
+    assert "c10," not in note and note.endswith("and 2 more (--format json lists every one)")

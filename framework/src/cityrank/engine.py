@@ -522,7 +522,8 @@ def run(
     if screened:
         names = {c.id: c.name for c in unscreened}
         notes.append(f"{len(screened)} {'city' if len(screened) == 1 else 'cities'} screened out (data for under {m.screen:.0%} of the indicators with "
-                     "data): " + ", ".join(f"{names[c]} ({c}, {share:.0%})" for c, share in screened))
+                     "data): " + ", ".join(f"{names[c]} ({c}, {share:.0%})" for c, share in screened[:10])
+                     + (f" and {len(screened) - 10} more (--format json lists every one)" if len(screened) > 10 else ""))
     if data is not None:
         origin = data.origin or "the data given"
         present = ~np.isnan(np.asarray(data.values, dtype=np.float64).reshape(len(data.city_ids), -1))
