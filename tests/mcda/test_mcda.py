@@ -185,3 +185,32 @@ def test_kemeny_command_lists_the_optimal_orders(fresh_cli):
     if len(data["orders"]) == 1:  # one optimal order: the kemeny aggregator ranks by it
         assert [c["id"] for c in run["cities"]] == data["orders"][0]
     assert fresh_cli("kemeny", tiny, "--node", "nowhere").exit_code == 2
+
+
+def test_copeland_by_blocks_is_copeland_over_all_pairs(monkeypatch):
+    """Copeland compares a block of cities with all at a time (at 100,000 cities the N × N
+    matrices would need 80 GB each): for any block size, the scores are those of the whole
+    pairwise matrix, computed here from the outranking shares."""
+    rng = np.random.default_rng(5)
+    for _ in range(12):
+        n, k = int(rng.integers(2, 40)), int(rng.integers(1, 5))
+        x = rng.uniform(size=(n, k))
+        x[rng.uniform(size=x.shape) < 0.15] = np.nan
+        x[0] = np.nan  # a city without data
+        w = rng.uniform(0.2, 1.0, size=k)
+        e = mcda.outranking(x, w)  # the share on which i beats j, 0 on the diagonal
+        beats = np.where(np.abs(e - 0.5) < 1e-9, 0.0, np.sign(e - 0.5))
+        np.fill_diagonal(beats, 0.0)
+        want = np.where(np.isnan(x).all(axis=1), np.nan, beats.sum(axis=1))
+        monkeypatch.setattr(mcda, "PAIRS_AT_ONCE", int(rng.integers(1, 3 * n)))
+        np.testing.assert_array_equal(mcda.copeland(x, w), want)
+
+
+def test_kemeny_refuses_more_cities_than_it_can_rank(fresh_cli, monkeypatch):
+    """Beyond KEMENY_MAX cities the local search would run for hours: one error that says so."""
+    monkeypatch.setattr(mcda, "KEMENY_MAX", 4)
+    with pytest.raises(ValueError, match="ranks at most 4 cities, not 5"):
+        mcda.kemeny_orders(RNG.uniform(size=(5, 3)), np.ones(3))
+    tiny = str(ROOT / "tests" / "data" / "tiny")
+    out = fresh_cli("kemeny", tiny)
+    assert out.exit_code == 2 and "tiny: Kemeny–Young ranks at most 4 cities, not 5" in out.stderr

@@ -52,7 +52,10 @@ def cityrank_register_commands(cli):
 
         x = np.column_stack([columns[k] for k in kids])
         w = np.array([result.weights.values[k] for k in kids])
-        orders, value, exact = kemeny_orders(x, w)
+        try:
+            orders, value, exact = kemeny_orders(x, w)
+        except ValueError as exc:  # too many cities
+            raise CityrankError(f"{ed.id}: {exc}") from None
         names = [c.name for c in result.cities]
         data = {"edition": ed.id, "node": target, "exact": exact, "agreement": value,
                 "orders": [[result.cities[i].id for i in o] for o in orders]}
