@@ -87,6 +87,8 @@ def report(edition, output, uncertainty_file, samples, seed, data_file, force):
     from ..formats.report import render
     from .audit import profile
 
+    if Path(output).suffix and Path(output).suffix.lower() not in (".html", ".htm"):
+        raise CityrankError("the report is one HTML page: give a file ending in .html", file=output)
     refuse_existing(output, force)
     ed = load(edition)
     result = run_edition(ed, data_file)
