@@ -356,3 +356,21 @@ def test_sensitivity_apportions_variance_to_the_panel(tmp_path, registry, fresh_
     assert out.exit_code == 0 and json.loads(out.stdout)["assumptions"]["panel"] == "bootstrap"
     bad = fresh_cli("uncertainty", TINY, "--samples", "10", "--panel", "bootstrap")
     assert bad.exit_code == 2 and "no [[experts.ahp]] panel" in bad.stderr
+
+
+def test_a_top_tier_too_small_for_a_city_is_said(fresh_cli, registry):
+    """The top 10 % of 5 cities is floor(0.5) = 0 cities: every top share is 0, and the
+    output says so (it printed a column of zeros); at 20 % one city is in the top."""
+    import json
+
+    from conftest import ROOT
+
+    tiny = str(ROOT / "tests" / "data" / "tiny")
+    small = fresh_cli("uncertainty", tiny, "--samples", "40", "--format", "json")
+    data = json.loads(small.stdout)
+    assert all(c["top_share"] == 0 for c in data["cities"])
+    assert data["notes"] == ["the top 10% of 5 ranked cities holds no city: every top share is 0 "
+                             "(a top share of at least 0.2 holds one)"]
+    assert "warning: the top 10% of 5 ranked cities holds no city" in small.stderr
+    wide = json.loads(fresh_cli("uncertainty", tiny, "--samples", "40", "--top", "0.2", "--format", "json").stdout)
+    assert wide["notes"] == [] and sum(c["top_share"] for c in wide["cities"]) == pytest.approx(1.0)

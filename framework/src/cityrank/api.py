@@ -256,8 +256,11 @@ class Edition:
 
         assumptions = self._assumptions(normalisers, aggregators, imputations, weight_noise, concentration, spread)
         dataset = self._dataset(data)
-        return Uncertainty(uncertainty(self.spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
-                                       data=dataset, top=top, workers=workers))
+        result = uncertainty(self.spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
+                             data=dataset, top=top, workers=workers)
+        for note in result.notes:
+            warnings.warn(note, CityrankWarning, stacklevel=2)
+        return Uncertainty(result)
 
     def acceptability(self, samples: int, *, seed: int = 0, normalisers=None, aggregators=None, imputations=None,
                       weight_noise: str | None = None, concentration: float = 50.0, spread: float = 0.25,

@@ -340,6 +340,15 @@ class UncertaintyResult:
     #: ranks per counting bin: 1 = exact quantiles; else within resolution − 1 ranks (rankcounts)
     resolution: int = 1
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What a reader must know to read the table: a top tier too small to hold a city."""
+        ranked = int(np.sum(~np.isnan(self.nominal)))
+        if ranked and math.floor(self.top * ranked + 1e-9) == 0:
+            return (f"the top {self.top:.0%} of {ranked} ranked cities holds no city: every top share is 0 "
+                    f"(a top share of at least {1 / ranked:.2g} holds one)",)
+        return ()
+
     def rows(self) -> list[dict]:
         order = sorted(range(len(self.nominal)), key=lambda i: (_key(self.nominal[i]), self.edition.cities[i].id))
         out = []

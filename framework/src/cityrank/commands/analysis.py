@@ -104,8 +104,10 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
         result = run_uncertainty(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
                                  top=top, chunk_size=chunk_size, workers=workers, progress=progress, client=client)
     rows = result.rows()
+    for note in result.notes:
+        click.echo(f"warning: {note}", err=True)
     info = {"edition": ed.id, "samples": samples, "seed": seed, "top": top,
-            "assumptions": _describe(assumptions), "rank_resolution": result.resolution}
+            "assumptions": _describe(assumptions), "rank_resolution": result.resolution, "notes": list(result.notes)}
     if fmt == "json":
         return emit(writers.to_json_text({**info, "cities": rows}), output)
     if fmt == "csv":
