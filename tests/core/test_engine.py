@@ -407,3 +407,13 @@ def test_a_long_screening_note_names_ten_and_counts_the_rest(tmp_path, registry)
     note = next(n for n in result.notes if "screened out" in n)
     assert note.startswith("12 cities screened out") and "City 9 (c9, 50%)" in note
     assert "c10," not in note and note.endswith("and 2 more (--format json lists every one)")
+
+
+def test_tiers_too_small_to_hold_a_city_are_said(registry):
+    """Five cities: floor(0.1 × 5) = 0, so the top-10% tier holds no city, and the run says so;
+    every city is in a tier that holds cities."""
+    from conftest import ROOT
+
+    result = run(load_edition(ROOT / "tests" / "data" / "tiny"), registry)
+    assert "top 10%" not in result.tiers
+    assert "with 5 ranked cities the tier top 10% holds no city (a tier holds floor(share × n) cities)" in result.notes

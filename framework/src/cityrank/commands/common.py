@@ -6,13 +6,14 @@ import contextlib
 import functools
 import importlib
 import math
+import os
 from pathlib import Path
 
 import click
 from click.core import ParameterSource
 
 from ..errors import CityrankError, one_line
-from ..formats.atomic import write_atomic
+from ..formats.atomic import refuse_existing, write_atomic
 from ..plugins import Registry, get_registry
 
 
@@ -143,6 +144,8 @@ def format_from_output(command: click.Command, own: dict[str, set[str]], path: s
 
     def wrapped(*args, **kwargs):
         output, fmt = kwargs.get("output"), kwargs.get("fmt")
+        if output and not output.endswith(("/", os.sep)):  # where the output goes, before any work
+            refuse_existing(output, bool(kwargs.get("force")))
         suffix = Path(output).suffix.lower() if output else ""
         implied = SUFFIX_FORMATS.get(suffix)
         if implied and implied != fmt:

@@ -12,9 +12,13 @@ from ..errors import CityrankError
 
 def refuse_existing(path, force: bool) -> None:
     """Before any work: an existing file at ``path`` needs ``force`` (a device or pipe such as
-    ``/dev/stdout`` does not: it is written, not replaced)."""
+    ``/dev/stdout`` does not: it is written, not replaced), and a new one a folder to go in."""
     try:
         st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        if not Path(path).parent.is_dir():  # missing, or a file where a folder should be
+            raise CityrankError("the output folder does not exist", file=path) from None
+        return
     except OSError:
         return
     if stat.S_ISREG(st.st_mode) and not force:
