@@ -624,11 +624,14 @@ def _tie_notes(ranks: np.ndarray, cuts) -> list[str]:
     """A note for each tier that a tie across its cut makes larger than its share, and for
     the tiers too small to hold a city (the top 10 % of 5 cities)."""
     ranked = ranks[~np.isnan(ranks)]
-    limits = np.floor(np.asarray(cuts, dtype=np.float64) * len(ranked) + 1e-9)
+    n = len(ranked)
+    limits = np.floor(np.asarray(cuts, dtype=np.float64) * n + 1e-9)
     empty = [label for label, lo, hi in zip(tier_labels(cuts), [0.0, *limits[:-1]], limits, strict=True) if hi == lo]
-    notes = [f"with {len(ranked)} ranked {'city' if len(ranked) == 1 else 'cities'} the tier{'s' if len(empty) > 1 else ''} "
-             f"{', '.join(empty)} hold{'' if len(empty) > 1 else 's'} no city (a tier holds floor(share × n) cities)"] \
-        if empty and len(ranked) else []
+    notes = []
+    if empty and n:
+        cities = "city" if n == 1 else "cities"
+        which = f"tiers {', '.join(empty)} hold" if len(empty) > 1 else f"tier {empty[0]} holds"
+        notes.append(f"with {n} ranked {cities} the {which} no city (a tier holds floor(share × n) cities)")
     for cut, label in zip(cuts[:-1], tier_labels(cuts)[:-1], strict=True):
         k = int(np.floor(cut * len(ranked) + 1e-9))
         size = int(np.sum(ranked <= k))
