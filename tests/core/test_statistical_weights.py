@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -115,6 +117,13 @@ def test_the_framework_table_shows_the_weights_computed_from_data(tmp_path, regi
     np.testing.assert_allclose(got / got.sum(), expected, rtol=1e-12)
     assert not np.allclose(got / got.sum(), 0.5)  # the spec's own weights are equal
     assert table.loc["digital", "weight"] == 2  # a node without a weighting keeps the spec's
+    from click.testing import CliRunner
+
+    from cityrank.cli import build_cli
+
+    shown = json.loads(CliRunner().invoke(build_cli(), ["show", str(folder), "--format", "json"]).stdout)
+    tree = {e["id"]: e["weight"] for e in shown["framework"]}
+    assert [tree[k] for k in kids] == list(got)  # `cityrank show` gives the same weights
 
 
 def test_weights_per_node_and_bad_names(tmp_path, registry, fresh_cli):

@@ -11,7 +11,7 @@ import click
 from ..errors import CityrankError
 from ..formats.atomic import refuse_existing
 from ..plugins import BUILTINS, KINDS
-from .common import format_option, lazy, load, registry
+from .common import format_option, lazy, load, registry, run_edition
 
 writers = lazy("cityrank.formats.output")
 model = lazy("cityrank.model")
@@ -107,6 +107,8 @@ def show(edition, fmt, tree, output, force):
     reg = registry()
     ed = load(edition)
     weights, diagnostics = resolve_weights(ed, reg)
+    if ed.weighting:  # weights the edition computes from its data: as a run computes them
+        weights = run_edition(ed).weights
     if tree or output:
         return _draw_tree(ed, weights, output, force)
     raw, sources, _ = collect_data(ed, reg)
