@@ -417,3 +417,10 @@ def test_tiers_too_small_to_hold_a_city_are_said(registry):
     result = run(load_edition(ROOT / "tests" / "data" / "tiny"), registry)
     assert "top 10%" not in result.tiers
     assert "with 5 ranked cities the tier top 10% holds no city (a tier holds floor(share × n) cities)" in result.notes
+
+
+def test_notes_count_cities_in_words():
+    from cityrank.engine import counted
+
+    assert [counted(1), counted(0), counted(14286), counted(1, "ranked city"), counted(5, "ranked city")] == [
+        "1 city", "0 cities", "14286 cities", "1 ranked city", "5 ranked cities"]

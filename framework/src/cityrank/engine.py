@@ -424,7 +424,7 @@ def zero_notes(framework: Framework, ids: list[str], scores: np.ndarray, aggrega
         if zero.any():
             culprits = ", ".join(k for k, z in zip(kids, zero.any(axis=0), strict=True) if z)
             notes.append(f"{method.id!r} at {node.id!r} gets a zero score (from {culprits}) for "
-                         f"{int(zero.any(axis=1).sum())} cities, which makes their {node.id!r} score 0; "
+                         f"{counted(int(zero.any(axis=1).sum()))}, which makes their {node.id!r} score 0; "
                          "use a normaliser whose scale starts above 0")
     return notes
 
@@ -521,7 +521,7 @@ def run(
                      "dropped (--drop)")
     if screened:
         names = {c.id: c.name for c in unscreened}
-        notes.append(f"{len(screened)} {'city' if len(screened) == 1 else 'cities'} screened out (data for under {m.screen:.0%} of the indicators with "
+        notes.append(f"{counted(len(screened))} screened out (data for under {m.screen:.0%} of the indicators with "
                      "data): " + ", ".join(f"{names[c]} ({c}, {share:.0%})" for c, share in screened[:10])
                      + (f" and {len(screened) - 10} more (--format json lists every one)" if len(screened) > 10 else ""))
     if data is not None:
@@ -591,6 +591,11 @@ def run(
 _ISO3 = re.compile(r"[A-Z]{3}")
 
 
+def counted(n: int, noun: str = "city") -> str:
+    """``1 city``, ``5 cities`` (``ranked city``: ``5 ranked cities``)."""
+    return f"{n} {noun if n == 1 else noun[:-1] + 'ies'}"
+
+
 def _weights_for(given, dropped) -> list[str]:
     """The dropped indicators a weights mapping or file gives a weight."""
     if not dropped or given is None:
@@ -629,9 +634,8 @@ def _tie_notes(ranks: np.ndarray, cuts) -> list[str]:
     empty = [label for label, lo, hi in zip(tier_labels(cuts), [0.0, *limits[:-1]], limits, strict=True) if hi == lo]
     notes = []
     if empty and n:
-        cities = "city" if n == 1 else "cities"
         which = f"tiers {', '.join(empty)} hold" if len(empty) > 1 else f"tier {empty[0]} holds"
-        notes.append(f"with {n} ranked {cities} the {which} no city (a tier holds floor(share × n) cities)")
+        notes.append(f"with {counted(n, 'ranked city')} the {which} no city (a tier holds floor(share × n) cities)")
     for cut, label in zip(cuts[:-1], tier_labels(cuts)[:-1], strict=True):
         k = int(np.floor(cut * len(ranked) + 1e-9))
         size = int(np.sum(ranked <= k))

@@ -29,6 +29,7 @@ import numpy as np
 from ..engine import (
     aggregate_tree,
     collect_data,
+    counted,
     denominate,
     effective_weights,
     impute_and_treat,
@@ -345,7 +346,7 @@ class UncertaintyResult:
         """What a reader must know to read the table: a top tier too small to hold a city."""
         ranked = int(np.sum(~np.isnan(self.nominal)))
         if ranked and math.floor(self.top * ranked + 1e-9) == 0:
-            return (f"the top {self.top:.0%} of {ranked} ranked cities holds no city: every top share is 0 "
+            return (f"the top {self.top:.0%} of {counted(ranked, 'ranked city')} holds no city: every top share is 0 "
                     f"(a top share of at least {1 / ranked:.2g} holds one)",)
         return ()
 
