@@ -331,6 +331,12 @@ def read_cities(path) -> tuple[City, ...]:
         if "" in names:
             k = names.index("")
             errors.append((k, 2, DataError("empty city name", file=path, row=numbers[k], column="name")))
+        for column in ("id", "name", "country"):  # a line break or tab inside would break every output's lines
+            texts = col[column]
+            if _CONTROL.search("".join(texts)):
+                k = next(k for k, t in enumerate(texts) if _CONTROL.search(t))
+                errors.append((k, 2, DataError(f"a control character (line break, tab …) in {texts[k]!r}", file=path,
+                                               row=numbers[k], column=column)))
         geonameids = [None] * len(ids)
         if "geonameid" in col:
             try:
@@ -371,6 +377,10 @@ def read_cities(path) -> tuple[City, ...]:
     if not cities:
         raise DataError("no cities", file=path)
     return tuple(cities)
+
+
+#: characters that break a line or a table's columns (a no-break space or an accent does not)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _geonameid_errors(geonameids, numbers, seen: dict[int, int], path) -> list:
