@@ -176,7 +176,8 @@ class City:
         if by == "country":
             return self.country
         if by not in self.attributes:
-            raise MethodError(f"cities have no attribute {by!r} to group by")
+            raise MethodError(f"cities have no attribute {by!r} to group by "
+                              f"(they have: {', '.join(['country', *self.attributes])})")
         return self.attributes[by]
 
 
