@@ -383,6 +383,13 @@ def read_cities(path) -> tuple[City, ...]:
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def _did_you_mean(name: str, known) -> str:
+    """`` (did you mean 'speed'?)`` for a name close to a known one (case aside), else ``""``."""
+    folded = {k.casefold(): k for k in known}
+    near = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.8)
+    return f" (did you mean {folded[near[0]]!r}?)" if near else ""
+
+
 def _geonameid_errors(geonameids, numbers, seen: dict[int, int], path) -> list:
     """The batch's first GeoNames id that is not positive or that another row has (one place
     listed twice would be ranked twice), as ``(position, 3, error)``; ``seen`` gets the batch."""
@@ -434,7 +441,8 @@ def read_data(path, cities: tuple[City, ...], framework: Framework, *, source: s
     columns = [h for h in header if h != "city_id"]
     for col in columns:
         if col not in known:
-            raise DataError(f"unknown indicator (the edition has: {', '.join(known)})", file=path, row=1, column=col)
+            raise DataError(f"unknown indicator{_did_you_mean(col, known)} (the edition has: {', '.join(known)})",
+                            file=path, row=1, column=col)
     index = {c.id: n for n, c in enumerate(cities)}
     values = np.full((len(cities), len(columns)), np.nan)
     seen: dict[str, int] = {}
@@ -636,7 +644,8 @@ def apply_weights_file(weights: Weights, framework: Framework, path, ignore=()) 
         if row["id"] in ignore:
             continue
         if row["id"] not in known:
-            raise SpecError(f"unknown indicator or domain id {row['id']!r}", file=path, row=number, column="id")
+            raise SpecError(f"unknown indicator or domain id {row['id']!r}{_did_you_mean(row['id'], known)}", file=path,
+                            row=number, column="id")
         if row["id"] in seen:
             raise SpecError(f"{row['id']!r} is given twice (first on row {seen[row['id']]})", file=path, row=number,
                             column="id")
@@ -656,7 +665,7 @@ def apply_weights_mapping(weights: Weights, framework: Framework, given: Mapping
         if ident in ignore:
             continue
         if ident not in values:
-            raise SpecError(f"weights: unknown indicator or domain id {ident!r}")
+            raise SpecError(f"weights: unknown indicator or domain id {ident!r}{_did_you_mean(str(ident), values)}")
         if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
             raise SpecError(f"weights: {ident!r} must be a non-negative number, got {w!r}")
         values[ident] = float(w)
