@@ -383,6 +383,13 @@ def read_cities(path) -> tuple[City, ...]:
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def _named(ident: str, cities) -> str:
+    """`` (the name of city 'ams': …)`` when an unknown id is a city's name (an error path)."""
+    wanted = ident.casefold()
+    ids = [c.id for c in cities if c.name.casefold() == wanted]
+    return f" (the name of city {ids[0]!r}: the city_id column takes the cities file's ids)" if ids else ""
+
+
 def _did_you_mean(name: str, known) -> str:
     """`` (did you mean 'speed'?)`` for a name close to a known one (case aside), else ``""``."""
     folded = {k.casefold(): k for k in known}
@@ -449,13 +456,13 @@ def read_data(path, cities: tuple[City, ...], framework: Framework, *, source: s
     at = header.index("city_id")
     for numbers, cells in batches:
         _read_batch(numbers, cells[at], {h: cells[j] for j, h in enumerate(header) if h != "city_id"},
-                    path, known, index, seen, values, columns)
+                    path, known, index, seen, values, columns, cities)
     label = source or str(path)
     sources = [known[c].source or label if source is None else label for c in columns]
     return Dataset([c.id for c in cities], columns, values, sources, origin=str(path))
 
 
-def _read_batch(numbers, ids, texts_of, path, known, index, seen, values, columns) -> None:
+def _read_batch(numbers, ids, texts_of, path, known, index, seen, values, columns, cities=()) -> None:
     """Parse a batch of data rows into ``values``: ids one by one, each column at once. The
     first bad row of the batch is reported (a cell numpy cannot read or out of its
     indicator's range is located by the per-cell reader), whichever column it is in."""
@@ -467,7 +474,8 @@ def _read_batch(numbers, ids, texts_of, path, known, index, seen, values, column
         positions = []
         for number, ident in zip(numbers, ids, strict=True):
             if ident not in index:
-                id_error = DataError(f"unknown city id {ident!r}", file=path, row=number, column="city_id")
+                id_error = DataError(f"unknown city id {ident!r}{_named(ident, cities)}", file=path, row=number,
+                                     column="city_id")
             elif ident in seen:
                 id_error = DataError(f"duplicate city id {ident!r} (first on row {seen[ident]})", file=path, row=number,
                                      column="city_id")
