@@ -50,7 +50,7 @@ class _Reading:
 
     def __exit__(self, kind, exc, tb):
         if kind is UnicodeDecodeError:  # decoded in blocks: find the line of the first bad bytes
-            raise self.error(*_not_utf8(self.path), file=self.path) from None
+            raise self.error(_not_utf8(self.path), file=self.path) from None
         if kind is csv.Error:
             raise self.error(f"malformed CSV: {exc}", file=self.path, row=self.number + 1) from None
         if kind is not None and issubclass(kind, OSError):
@@ -58,24 +58,23 @@ class _Reading:
         return False
 
 
-def _not_utf8(path: Path) -> tuple[str]:
+def _not_utf8(path: Path) -> str:
     """What a file that is not UTF-8 is (UTF-16 as a spreadsheet saves 'Unicode text'), or
     the line of its first bytes that are not UTF-8 (reading the file again: an error path)."""
     try:
         with path.open("rb") as fh:
             head = fh.read(2)
             if head in (b"\xff\xfe", b"\xfe\xff"):
-                return ("UTF-16 text, not UTF-8: save it as 'CSV UTF-8'",)
+                return "UTF-16 text, not UTF-8: save it as 'CSV UTF-8'"
             fh.seek(0)
             for number, line in enumerate(fh, start=1):
                 try:
                     line.decode("utf-8")
                 except UnicodeDecodeError as exc:
-                    return (f"not UTF-8 text: line {number} has the byte {line[exc.start]:#04x} (save the file as "
-                            "UTF-8)",)
+                    return f"not UTF-8 text: line {number} has the byte {line[exc.start]:#04x} (save the file as UTF-8)"
     except OSError:
         pass
-    return ("not UTF-8 text",)
+    return "not UTF-8 text"
 
 
 def iter_cells(path, *, error=DataError) -> Iterator[tuple[int, list[str]]]:
