@@ -13,7 +13,7 @@ import click
 from click.core import ParameterSource
 
 from ..errors import CityrankError, one_line
-from ..formats.atomic import refuse_existing, write_atomic
+from ..formats.atomic import refuse_existing, write_all, write_atomic
 from ..plugins import Registry, get_registry
 
 
@@ -99,8 +99,6 @@ def write_folder(folder: Path, files: dict[str, str | bytes], force: bool, what:
     """Write ``files`` (name → content) into ``folder``: refused before anything is written if
     one exists (unless ``force``); every file written whole, or none (:func:`write_all`), and
     a folder made for them removed again when they cannot be written."""
-    from ..formats.atomic import write_all
-
     if folder.exists() and not folder.is_dir():
         raise CityrankError("is a file, not a folder", file=folder)
     clash = [name for name in files if (folder / name).exists()]
