@@ -95,6 +95,7 @@ def test_report_in_headless_chromium(fresh_cli, evil_edition, tmp_path):
         assert page.locator("figure svg").count() >= 2
         assert page.locator("details.profile:visible").count() == 0  # profiles on demand
         page.click("#ranking a.city >> text=Berlin")
+        page.wait_for_selector("#profile-ber", state="visible", timeout=10_000)  # opened on the hash change
         assert page.locator("details.profile:visible").count() == 1
         assert page.locator("#profile-ber").is_visible() and not page.locator("#profile-ams").is_visible()
         page.fill("#find", "nor")  # a search by name or country: Oslo (NOR)
