@@ -65,7 +65,7 @@ def test_acceptability_cli_and_api(fresh_cli, registry):
     assert len(rows) == 5 and sum(r["rank_1"] for r in rows) == pytest.approx(1.0)
     import cityrank
 
-    table = cityrank.load(TINY, registry=registry).acceptability(300, seed=1)
+    table = cityrank.load(TINY, registry=registry).acceptability(300, seed=1).table()
     assert table.loc[rows[0]["id"], "rank_1"] == rows[0]["rank_1"]
     assert fresh_cli("acceptability", TINY, "--samples", "10", "--format", "csv").stdout.startswith("id,name,")
 

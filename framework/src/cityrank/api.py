@@ -23,19 +23,23 @@ from __future__ import annotations
 import html
 import math
 import os
+import re
+import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 
 from . import engine
+from .analysis.compare import matched
 from .errors import CityrankError, SpecError
-from .model import Dataset, MethodChoice, plain_text
+from .model import Dataset, Indicator, MethodChoice, plain_text, thaw
 from .model import Edition as Spec
 from .model import Result as RunResult
-from .plugins import Registry, get_registry
+from .plugins import Registry, call, get_registry
 
 STAGES = ("raw", "denominated", "transformed", "imputed", "treated", "normalised")
 
@@ -132,14 +136,15 @@ def edition_path(name: str | os.PathLike, registry: Registry) -> Path:
     return candidate
 
 
-def load(edition: str | os.PathLike, *, registry: Registry | None = None) -> Edition:
-    """An edition by its installed id or the path of its edition.toml (or folder)."""
+def load(edition: str | os.PathLike, *, registry: Registry | None = None, with_data: bool = True) -> Edition:
+    """An edition by its installed id or the path of its edition.toml (or folder);
+    ``with_data=False`` reads its cities and framework but not its data file."""
     from .formats.spec import load_edition
 
     if not isinstance(edition, str | os.PathLike):
         raise CityrankError(f"load: expected an edition id or the path of an edition.toml, not {_kind(edition)}")
     reg = registry or get_registry()
-    return Edition(load_edition(edition_path(edition, reg)), reg)
+    return Edition(load_edition(edition_path(edition, reg), with_data=with_data), reg)
 
 
 def _still_missing(spec: Spec) -> list[str]:
@@ -164,8 +169,8 @@ class Edition:
     and the registry of methods it runs with."""
 
     def __init__(self, spec: Spec, registry: Registry | None = None):
-        self.spec = spec
         self.registry = registry or get_registry()
+        self.spec = engine.with_providers(spec, self.registry)[0]
 
     @property
     def id(self) -> str:
@@ -249,42 +254,257 @@ class Edition:
         }
 
     def uncertainty(self, samples: int, *, seed: int = 0, normalisers=None, aggregators=None, imputations=None,
-                    weight_noise: str | None = None, concentration: float = 50.0, spread: float = 0.25,
-                    top: float = 0.1, data=None, workers: int | None = None) -> Uncertainty:
-        """Monte Carlo over weights and method alternatives (see ``cityrank uncertainty``)."""
+                    weights: Mapping[str, float] | str | os.PathLike | None = None, weight_noise: str | None = None,
+                    concentration: float | None = None, spread: float | None = None, panel: str = "none",
+                    top: float = 0.1, data: Dataset | str | os.PathLike | None = None, chunk_size: int | None = None,
+                    workers: int | None = None, cluster: str | None = None, client=None, progress=None) -> Uncertainty:
+        """Monte Carlo over weights and method alternatives: per city the nominal, median, 5 %
+        and 95 % ranks, the mean rank and the share of samples in the top (``cityrank
+        uncertainty``, keyword for option).
+
+        ``normalisers``, ``aggregators``, ``imputations``: alternatives to sample among (a list,
+        or one string ``"a;b"``); None keeps the edition's ``[uncertainty]`` table or its
+        defaults. ``weights``: nominal weights (``{id: w}`` or a CSV ``id,weight``, as for
+        :meth:`run`). ``weight_noise`` (``dirichlet``, ``uniform``, ``none``), ``concentration``
+        and ``spread``: how weights vary; each one not given keeps the edition's or the default
+        (Dirichlet, concentration 50, spread 0.25). ``panel="bootstrap"`` resamples the experts
+        of every AHP table. ``cluster``: ``"local"`` or a Dask scheduler's address (or give a
+        ``client``); ``progress(n, total)`` is called as ``n`` more of ``total`` samples are done.
+        Results do not depend on ``chunk_size``, ``workers`` or the cluster."""
         from .analysis import uncertainty
 
-        assumptions = self._assumptions(normalisers, aggregators, imputations, weight_noise, concentration, spread)
-        dataset = self._dataset(data)
-        result = uncertainty(self.spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
-                             data=dataset, top=top, workers=workers)
+        spec, assumptions, dataset = self._sampling(samples, normalisers, aggregators, imputations, weights,
+                                                    weight_noise, concentration, spread, panel, data)
+        with _client(cluster, client, workers) as dask_client:
+            result = uncertainty(spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
+                                 data=dataset, top=top, chunk_size=chunk_size, workers=workers,
+                                 progress=_of(progress, samples), client=dask_client)
         for note in result.notes:
             warnings.warn(note, CityrankWarning, stacklevel=2)
         return Uncertainty(result)
 
+    def sensitivity(self, samples: int, *, seed: int = 0, normalisers=None, aggregators=None, imputations=None,
+                    weights: Mapping[str, float] | str | os.PathLike | None = None, weight_noise: str | None = None,
+                    concentration: float | None = None, spread: float | None = None, panel: str = "none",
+                    bootstrap: int = 1000, data: Dataset | str | os.PathLike | None = None,
+                    chunk_size: int | None = None, workers: int | None = None, cluster: str | None = None,
+                    client=None, progress=None) -> Sensitivity:
+        """First-order and total sensitivity indices of the mean absolute rank shift for each
+        varying assumption, with ``bootstrap`` resamples for their intervals (``cityrank
+        sensitivity``); ``samples`` are base samples (the runs are ``samples × (factors + 2)``,
+        and ``progress(n, total)`` counts runs). The other keywords are those of :meth:`uncertainty`."""
+        from .analysis import sensitivity
+
+        spec, assumptions, dataset = self._sampling(samples, normalisers, aggregators, imputations, weights,
+                                                    weight_noise, concentration, spread, panel, data)
+        _count(bootstrap, "bootstrap", 0)
+        with _client(cluster, client, workers) as dask_client:
+            result = sensitivity(spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
+                                 data=dataset, bootstrap=bootstrap, chunk_size=chunk_size, workers=workers,
+                                 progress=_of(progress, samples * (len(assumptions.factors()) + 2)),
+                                 client=dask_client)
+        for note in result.notes:
+            warnings.warn(note, CityrankWarning, stacklevel=2)
+        return Sensitivity(result, assumptions)
+
     def acceptability(self, samples: int, *, seed: int = 0, normalisers=None, aggregators=None, imputations=None,
-                      weight_noise: str | None = None, concentration: float = 50.0, spread: float = 0.25,
-                      top: float = 0.1, data=None, ranks: int = 10):
-        """SMAA-2 (see ``cityrank acceptability``): per city the rank acceptability of ranks 1 …
-        ``ranks``, the share of samples first and in the top, the confidence factor and the
-        central weights of its firsts, as a table."""
+                      weights: Mapping[str, float] | str | os.PathLike | None = None, weight_noise: str | None = None,
+                      concentration: float | None = None, spread: float | None = None, panel: str = "none",
+                      top: float = 0.1, data: Dataset | str | os.PathLike | None = None,
+                      chunk_size: int | None = None, workers: int | None = None, progress=None) -> Acceptability:
+        """SMAA-2 (``cityrank acceptability``): per city the rank acceptability of each rank, the
+        share of samples first and in the top, the confidence factor and the central weights of
+        its firsts. The keywords are those of :meth:`uncertainty` (it runs in this process)."""
         from .analysis import acceptability
 
-        assumptions = self._assumptions(normalisers, aggregators, imputations, weight_noise, concentration, spread)
+        spec, assumptions, dataset = self._sampling(samples, normalisers, aggregators, imputations, weights,
+                                                    weight_noise, concentration, spread, panel, data)
+        result = acceptability(spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
+                               data=dataset, top=top, chunk_size=chunk_size, workers=workers,
+                               progress=_of(progress, samples))
+        return Acceptability(result)
+
+    def _sampling(self, samples, normalisers, aggregators, imputations, weights, weight_noise, concentration,
+                  spread, panel, data):
+        """The spec (with ``weights`` as its nominal weights), the assumptions and the data of a
+        Monte Carlo, each argument checked as the command line checks its option."""
+        from .analysis import Assumptions
+
+        _count(samples, "samples", 1)
+        spec = self.spec
+        if weights is not None:  # nominal weights (after any expert panel), as run takes them
+            if not isinstance(weights, Mapping | str | os.PathLike):
+                raise CityrankError(f"weights: expected {{id: weight}} or the path of a CSV file, not {_kind(weights)}")
+            nominal, _ = engine.resolve_weights(spec, self.registry, weights)
+            spec = attrs.evolve(spec, weights=nominal, experts={})
+        assumptions = Assumptions.for_edition(
+            spec, normalisers=_alternatives(normalisers, "normalisers"),
+            aggregators=_alternatives(aggregators, "aggregators"), imputations=_alternatives(imputations, "imputations"),
+            panel=panel, noise={"kind": weight_noise, "concentration": concentration, "spread": spread})
+        return spec, assumptions, self._dataset(data)
+
+    def weights(self, method: str | None = None, *, node: str | None = None,
+                data: Dataset | str | os.PathLike | None = None) -> Weighting:
+        """Weights and how they were found. Without ``method``: the weights a run uses (the
+        edition's, its expert panels' and those it computes from its data, as a run with its
+        defaults computes them). With a data weighting (``"pca"``, ``"fa"``, ``"entropy"``,
+        ``"critic"``, ``"optimal"`` or any registered, as ``"name:key=value"``): the weights it
+        gives the children of ``node`` (default: the index) from a run's scores, with its
+        diagnostics (what ``cityrank weights METHOD EDITION`` prints)."""
         dataset = self._dataset(data)
-        rows = acceptability(self.spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
-                             data=dataset, top=top).rows(ranks)
-        keys = [k for k in rows[0] if k != "id"]
-        return _table({k: [math.nan if r[k] is None else r[k] for r in rows] for k in keys}, [r["id"] for r in rows],
-                      "city")
+        if method is None:
+            if node is not None:
+                raise CityrankError("weights: node= goes with a method (the weights of a node's children)")
+            weights, diagnostics = engine.resolve_weights(self.spec, self.registry)
+            if self.spec.weighting or dataset is not None:
+                weights = self._quiet_run(dataset).weights
+            return Weighting(weights.values, weights.source, {"expert_diagnostics": diagnostics})
+        choice = MethodChoice.parse(method, what="weighting")
+        target = self._node(node)
+        kids, scores, _ = Result(self._quiet_run(dataset)).children(target)
+        weighting, params = engine.resolve(self.registry, "weighting", choice, f"node {target!r}")
+        found = call(weighting, tuple(kids), _what=f"node {target!r}", data=scores, **params)
+        return Weighting(dict(zip(kids, map(float, found.weights), strict=True)), f"{choice} from the data",
+                         dict(found.diagnostics), node=target)
 
-    def _assumptions(self, normalisers, aggregators, imputations, weight_noise, concentration, spread):
-        from .analysis import Assumptions, WeightNoise
+    def show(self) -> dict[str, Any]:
+        """What ``cityrank show`` prints (``--format json``): metadata, methods, the weights a
+        run uses with their source, the framework tree with each indicator's direction, unit,
+        level, source, data coverage and provider, the published results and the cities."""
+        spec, registry = self.spec, self.registry
+        weighting = self.weights()
+        raw, sources, _ = engine.collect_data(spec, registry)
+        shares = engine.coverage(spec.framework, raw)
+        tree = []
+        for depth, el in spec.framework.preorder():
+            entry = {"depth": depth, "id": el.id, "name": el.name, "weight": weighting.values[el.id]}
+            if isinstance(el, Indicator):
+                provider = self._provider(el)
+                entry.update(kind="indicator", direction=el.direction, unit=el.unit, source=el.source,
+                             coverage=shares[el.id], data_source=sources[el.id] or None,
+                             provider=el.provider.name if el.provider else None,
+                             measures=provider.description if provider else None,
+                             level=el.level or None,
+                             year=provider.extra.get("year") if provider else None,
+                             levels=list(el.levels), normaliser=str(el.normaliser) if el.normaliser else None,
+                             notes=el.notes)
+            else:
+                entry.update(kind="node", aggregator=str(el.aggregator) if el.aggregator else None)
+            tree.append(entry)
+        m = spec.methods
+        return {
+            "id": spec.id, "title": spec.title, "meta": thaw(spec.meta),
+            "methods": {k: str(getattr(m, k)) for k in ("imputation", "outliers", "normaliser", "aggregator")}
+            | {"tiers": list(m.tiers)},
+            "weights_source": weighting.source, "expert_diagnostics": weighting.diagnostics["expert_diagnostics"],
+            "framework": tree, "published": thaw(spec.published),
+            "cities": [{"id": c.id, "name": c.name, "country": c.country, "geonameid": c.geonameid,
+                        "latitude": c.latitude, "longitude": c.longitude} for c in spec.cities],
+        }
 
-        noise = None if weight_noise is None else WeightNoise(weight_noise, concentration, spread)
-        return Assumptions.for_edition(self.spec, normalisers=_alternatives(normalisers, "normalisers"),
-                                       aggregators=_alternatives(aggregators, "aggregators"),
-                                       imputations=_alternatives(imputations, "imputations"), weights=noise)
+    def verify(self, *, data: Dataset | str | os.PathLike | None = None, bound: bool = False,
+               time_limit: float = 60.0) -> dict[str, Any]:
+        """The run compared with the edition's published results (``cityrank verify``): per
+        published list, its cities with our rank and whether they are in our corresponding top
+        tier; with ``bound``, the most of its cities any non-negative weighting of the
+        indicators could put there (each programme given ``time_limit`` seconds)."""
+        from .analysis.bound import bound as best_reachable
+        from .analysis.published import compare as compare_published
+
+        if not isinstance(bound, bool):
+            raise CityrankError(f"bound: expected true or false, not {bound!r}")
+        result = self._quiet_run(self._dataset(data))
+        facts = compare_published(result)
+        if bound:
+            for fact, table in zip(facts, self.spec.published.get("top", ()), strict=True):
+                fact["bound"] = best_reachable(result, table, time_limit=time_limit)
+        return {"edition": self.id, "notes": list(result.notes), "published": thaw(self.spec.published).get("notes"),
+                "facts": facts}
+
+    def report(self, *, uncertainty: Uncertainty | str | os.PathLike | None = None, samples: int | None = None,
+               seed: int = 0, data: Dataset | str | os.PathLike | None = None) -> str:
+        """The self-contained HTML report of a run (``cityrank report``), as text. Rank
+        intervals come from ``uncertainty`` (an :class:`Uncertainty` or the path of ``cityrank
+        uncertainty --format json``) or from a Monte Carlo of ``samples`` samples run here."""
+        from .analysis.compare import profile
+        from .analysis.published import compare as compare_published
+        from .formats.report import render
+
+        if uncertainty is not None and samples is not None:
+            raise CityrankError("give the rank intervals one way: uncertainty (a file) or samples, not both")
+        result = self._quiet_run(self._dataset(data))
+        rows = self._interval_rows(uncertainty, samples, seed)
+        return render(result, uncertainty_rows=rows, profiles=[profile(result, i) for i in result.order()],
+                      facts=compare_published(result))
+
+    def plot(self, kind: str, *, top: int = 20, uncertainty: Uncertainty | str | os.PathLike | None = None,
+             samples: int = 1000, seed: int = 0):
+        """A matplotlib figure (``cityrank plot``): ``bar`` (the ``top`` cities), ``heatmap`` (their
+        domain scores), ``map`` or ``intervals`` (rank intervals from ``uncertainty``, else a
+        Monte Carlo of ``samples``)."""
+        from .formats import charts
+
+        kinds = ("bar", "heatmap", "map", "intervals")
+        if kind not in kinds:
+            raise CityrankError(f"plot: unknown kind {kind!r} (kinds: {', '.join(kinds)})")
+        _count(top, "top", 1)
+        if kind == "intervals":
+            return charts.intervals(self._interval_rows(uncertainty, samples, seed), top=top)
+        result = self._quiet_run()
+        return {"bar": lambda: charts.bar(result, top), "heatmap": lambda: charts.heatmap(result, top),
+                "map": lambda: charts.scatter_map(result)}[kind]()
+
+    def _interval_rows(self, uncertainty, samples, seed) -> list[dict] | None:
+        """Rank-interval rows from an Uncertainty, an uncertainty JSON file, or ``samples``."""
+        from .formats import uncertainty_json
+
+        if isinstance(uncertainty, Uncertainty):
+            if uncertainty.result.edition.id != self.id:
+                raise CityrankError(f"uncertainty: it is for edition {uncertainty.result.edition.id!r}, not {self.id!r}")
+            return uncertainty.rows()
+        if uncertainty is not None:
+            if not isinstance(uncertainty, str | os.PathLike):
+                raise CityrankError(f"uncertainty: expected an Uncertainty or the path of its JSON, not {_kind(uncertainty)}")
+            return uncertainty_json.read(uncertainty, self.spec)
+        if samples is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", CityrankWarning)
+                return self.uncertainty(samples, seed=seed).rows()
+        return None
+
+    def questionnaires(self, *, node: str | None = None, experts: int = 1, kind: str = "ahp") -> dict[str, str | bytes]:
+        """One questionnaire per expert on the children of ``node`` (default: the index), as
+        files (name → content, a CSV and an XLSX each): every pair on Saaty's 1–9 scale
+        (``kind="ahp"``) or a budget-allocation sheet (``"budget"``); ``cityrank experts
+        questionnaire`` writes them into a folder."""
+        from .formats.questionnaire import questionnaires
+
+        if kind not in ("ahp", "budget"):
+            raise CityrankError(f"kind: expected ahp or budget, not {kind!r}")
+        _count(experts, "experts", 1)
+        target = self._node(node)
+        kids = self.spec.framework.children(target)
+        if len(kids) < 2:
+            raise CityrankError(f"node {target!r} has fewer than two children: nothing to compare")
+        return questionnaires(self.title, target, kids, experts, kind)
+
+    def _node(self, node: str | None) -> str:
+        """The node ``node`` names (the index when None), or one error listing the nodes."""
+        fw = self.spec.framework
+        target = node or fw.root.id
+        if not isinstance(target, str) or target not in {n.id for n in fw.nodes}:
+            raise CityrankError(f"node: unknown node {target!r} (nodes: {', '.join(n.id for n in fw.nodes)})")
+        return target
+
+    def _provider(self, indicator: Indicator):
+        """The registered provider of an indicator, or None (none named, or not installed)."""
+        return None if indicator.provider is None else self.registry.find("indicator", indicator.provider.name)
+
+    def _quiet_run(self, data: Dataset | None = None) -> RunResult:
+        """A run with the edition's defaults whose notes are not warned (the caller says what it needs)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CityrankWarning)
+            return self.run(data=data).result
 
     def framework(self):
         """The tree: one row per node and indicator, with its depth, parent, kind and local
@@ -292,12 +512,7 @@ class Edition:
         edition computes from its data (``[weights] method``, ``[weights.nodes]``) as a run with
         the edition's defaults computes them (so the data must allow a run)."""
         fw = self.spec.framework
-        if self.spec.weighting:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", CityrankWarning)
-                w = self.run().result.weights.values
-        else:
-            w = engine.resolve_weights(self.spec, self.registry)[0].values
+        w = self.weights().values
         rows = fw.preorder()
         return _table({"name": [e.name for _, e in rows], "depth": [d for d, _ in rows],
                        "parent": [e.parent or "" for _, e in rows],
@@ -316,6 +531,29 @@ class Edition:
 
 
 # --- results -------------------------------------------------------------------------------
+
+
+class Weighting:
+    """Weights (``values``: id → local weight), where they come from (``source``), what the
+    method found (``diagnostics``: eigenvalues, loadings, experts' consistency…) and, for a
+    data weighting, the ``node`` whose children it weighs."""
+
+    def __init__(self, values: Mapping[str, float], source: str, diagnostics: Mapping[str, Any],
+                 node: str | None = None):
+        self.values = dict(values)
+        self.source = source
+        self.diagnostics = dict(diagnostics)
+        self.node = node
+
+    def table(self):
+        """One row per id: its weight."""
+        return _table({"weight": list(self.values.values())}, list(self.values), "id")
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k} {v:.3g}" for k, v in list(self.values.items())[:6])
+        more = f", … {len(self.values) - 6} more" if len(self.values) > 6 else ""
+        return f"<cityrank weights ({self.source}): {shown}{more}>"
+
 
 
 class Result:
@@ -353,6 +591,20 @@ class Result:
         values = self.result.stages[name]
         ids = self.edition.framework.indicator_ids
         return _table({ind: values[:, j] for j, ind in enumerate(ids)}, [c.id for c in self.result.cities], "city")
+
+    def children(self, node: str | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The children of ``node`` (default: the index): their ids, their scores ``(N, k)`` in
+        the run's city order (normalised indicators, or aggregated sub-domains) and their local
+        weights ``(k,)``: what a method that ranks a node's cities on its children works on."""
+        r = self.result
+        fw = r.edition.framework
+        target = node or fw.root.id
+        if target not in r.nodes:
+            raise CityrankError(f"node: unknown node {target!r} (nodes: {', '.join(r.nodes)})")
+        kids = [c.id for c in fw.children(target)]
+        columns = {i.id: r.indicator_scores[:, j] for j, i in enumerate(fw.indicators)} | \
+                  {n: r.scores[:, k] for k, n in enumerate(r.nodes)}
+        return kids, np.column_stack([columns[k] for k in kids]), np.array([r.weights.values[k] for k in kids])
 
     def stats(self):
         """Per indicator: coverage, then min, max, mean, sd, skewness and kurtosis before
@@ -413,21 +665,150 @@ def treatment_text(detail: Mapping) -> str:
 
 
 class Uncertainty:
-    """A Monte Carlo's rank statistics; the analysis record is :attr:`result`."""
+    """A Monte Carlo's rank statistics (:meth:`Edition.uncertainty`); the analysis record is
+    :attr:`result`."""
 
     def __init__(self, result):
         self.result = result
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(self.result.notes)
+
+    def rows(self) -> list[dict]:
+        """Per city, in nominal rank order: what ``cityrank uncertainty --format json`` lists."""
+        return self.result.rows()
+
+    def info(self) -> dict[str, Any]:
+        """What was sampled: edition, samples, seed, top share, the assumptions that vary, the
+        rank resolution (1: exact quantiles) and the notes."""
+        r = self.result
+        return {"edition": r.edition.id, "samples": r.samples, "seed": r.seed, "top": r.top,
+                "assumptions": r.assumptions.describe(), "rank_resolution": r.resolution, "notes": list(r.notes)}
+
     def table(self):
         """Per city: nominal, median, 5 % and 95 % ranks, mean rank, share of samples in the top."""
-        rows = self.result.rows()
-        keys = [k for k in rows[0] if k != "id"] if rows else []
-        return _table({k: [r[k] if r[k] is not None else math.nan for r in rows] for k in keys},
-                      [r["id"] for r in rows], "city")
+        return _rows_table(self.rows())
+
+    def __repr__(self) -> str:
+        r = self.result
+        return f"<cityrank uncertainty {r.edition.id}: {len(r.nominal)} cities, {r.samples} samples, seed {r.seed}>"
 
     def _repr_html_(self) -> str:
-        t = self.table()
-        return (t if isinstance(t, Table) else Table({c: t[c].to_numpy() for c in t.columns}, t.index, "city"))._repr_html_()
+        return _html(self.table())
+
+
+class Sensitivity:
+    """Sensitivity indices (:meth:`Edition.sensitivity`); the analysis record is :attr:`result`."""
+
+    def __init__(self, result, assumptions):
+        self.result = result
+        self.assumptions = assumptions
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(self.result.notes)
+
+    def rows(self) -> list[dict]:
+        """Per varying assumption: first-order and total index with their intervals."""
+        return self.result.rows()
+
+    def info(self) -> dict[str, Any]:
+        r = self.result
+        return {"edition": r.edition.id, "base_samples": r.base_samples, "runs": r.runs, "seed": r.seed,
+                "confidence": r.confidence, "assumptions": self.assumptions.describe()}
+
+    def table(self):
+        rows = [{"id": r["assumption"], "first_order": r["first_order"], "first_order_lo": r["first_order_ci"][0],
+                 "first_order_hi": r["first_order_ci"][1], "total": r["total"], "total_lo": r["total_ci"][0],
+                 "total_hi": r["total_ci"][1]} for r in self.rows()]
+        return _rows_table(rows, "assumption")
+
+    def __repr__(self) -> str:
+        r = self.result
+        return (f"<cityrank sensitivity {r.edition.id}: {', '.join(r.factors) or 'nothing'} varying, "
+                f"{r.base_samples} base samples, seed {r.seed}>")
+
+    def _repr_html_(self) -> str:
+        return _html(self.table())
+
+
+class Acceptability:
+    """SMAA-2 rank acceptability (:meth:`Edition.acceptability`); the record is :attr:`result`."""
+
+    def __init__(self, result):
+        self.result = result
+
+    def rows(self, ranks: int = 10) -> list[dict]:
+        """Per city, in nominal rank order: the acceptability of ranks 1 … ``ranks``, the shares
+        first and in the top, the confidence factor and the central weights of its firsts."""
+        return self.result.rows(ranks)
+
+    def info(self) -> dict[str, Any]:
+        r = self.result
+        return {"edition": r.edition.id, "samples": r.samples, "seed": r.seed, "top": r.top,
+                "assumptions": r.assumptions.describe(), "rank_resolution": r.resolution}
+
+    def table(self, ranks: int = 10):
+        return _rows_table(self.rows(ranks))
+
+    def __repr__(self) -> str:
+        r = self.result
+        return f"<cityrank acceptability {r.edition.id}: {len(r.nominal)} cities, {r.samples} samples, seed {r.seed}>"
+
+    def _repr_html_(self) -> str:
+        return _html(self.table())
+
+
+def _rows_table(rows: list[dict], index_name: str = "city"):
+    """A table of rows (dicts with an ``id``); None is NaN."""
+    keys = [k for k in rows[0] if k != "id"] if rows else []
+    return _table({k: [math.nan if r[k] is None else r[k] for r in rows] for k in keys}, [r["id"] for r in rows],
+                  index_name)
+
+
+def _html(table) -> str:
+    return (table if isinstance(table, Table) else
+            Table({c: table[c].to_numpy() for c in table.columns}, table.index, table.index.name))._repr_html_()
+
+
+def _of(progress, total: int):
+    """``progress(n, total)`` as the analyses call it, ``progress(n)``; None stays None."""
+    if progress is None:
+        return None
+    if not callable(progress):
+        raise CityrankError(f"progress: expected a function progress(n, total), not {_kind(progress)}")
+    return lambda n: progress(n, total)
+
+
+def json_text(data: Any) -> str:
+    """Data as the commands write JSON: always valid (NaN and infinities are null), UTF-8 text
+    with a final newline, the first two levels one item a line. For plugins' commands."""
+    from .formats.output import to_json_text
+
+    return to_json_text(data)
+
+
+def _count(value, what: str, least: int) -> None:
+    """A whole number of at least ``least`` (True is not one sample)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
+        raise CityrankError(f"{what}: expected a whole number of at least {least}, not {value!r}")
+
+
+def _client(cluster: str | None, client, workers: int | None):
+    """The Dask client to run samples on: ``client`` as given, or one connected to ``cluster``
+    (``"local"`` or a scheduler's address) for the duration; none for this process."""
+    from contextlib import nullcontext
+
+    if cluster is None:
+        return nullcontext(client)
+    if client is not None:
+        raise CityrankError("give cluster= or client=, not both")
+    if not isinstance(cluster, str) or not cluster.strip():
+        raise CityrankError(f"cluster: expected 'local' or a scheduler address such as tcp://host:8786, not {cluster!r}")
+    from .analysis.cluster import connect
+
+    return connect(cluster, workers)
 
 
 def _alternatives(value, what: str):
@@ -440,17 +821,6 @@ def _alternatives(value, what: str):
     if isinstance(value, Mapping) or not isinstance(value, Iterable):
         raise CityrankError(f"{what}: expected a list of methods or one string 'a;b', not {_kind(value)}")
     return list(value)
-
-
-def matched(cities_a, cities_b) -> dict[int, int]:
-    """Which city of ``cities_b`` each city of ``cities_a`` is (position → position): the same
-    GeoNames id, or for a city without one the same name (case aside) and country. Editions
-    name a city by different ids; a run and its what-if by the same."""
-    def key(city):
-        return ("geonameid", city.geonameid) if city.geonameid else ("name", city.name.casefold(), city.country)
-
-    index_b = {key(c): j for j, c in enumerate(cities_b)}
-    return {i: index_b[key(c)] for i, c in enumerate(cities_a) if key(c) in index_b}
 
 
 def compare(a: Result, b: Result):
@@ -476,3 +846,61 @@ def compare(a: Result, b: Result):
         warnings.warn(f"{a.edition.id} and {b.edition.id} have no city in common: nothing to compare",
                       CityrankWarning, stacklevel=2)
     return _table(columns, ids, "city")
+
+
+
+# --- a city across the installed editions ----------------------------------------------------
+
+#: the region an edition adds to tell same-named cities apart, "Suzhou (Jiangsu)"
+_REGION = re.compile(r"\s*\([^()]*\)$")
+
+
+def _folded(text: str) -> str:
+    """A name as a reader may type it: case and accents aside (São Paulo = sao paulo)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().strip())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def city(name: str, *, registry: Registry | None = None) -> list[dict]:
+    """The city called ``name`` (or with that id) in every installed edition, as ``cityrank
+    city`` shows it: rank overall and per domain, tier, strongest and weakest indicators. A name
+    matches the cities an edition tells apart by their region too (Suzhou: Suzhou (Jiangsu) and
+    Suzhou (Anhui)), case and accents aside. An edition that cannot load or rank is skipped
+    with a warning."""
+    from .analysis.compare import profile
+
+    reg = registry or get_registry()
+    wanted = _folded(name)
+
+    def names(c):
+        full = _folded(c.name)
+        return full, _REGION.sub("", full), _folded(c.id)
+
+    out = []
+    for method in reg.methods("edition"):
+        try:  # one installed edition that cannot load or rank does not hide the others
+            ed = load(method.id, registry=reg)
+            hits = [i for i, c in enumerate(ed.cities) if wanted in names(c)]
+            if not hits:
+                continue
+            result = ed._quiet_run()
+        except CityrankError as exc:
+            warnings.warn(f"edition {method.id!r} (plugin {method.plugin!r}) skipped: {exc}", CityrankWarning,
+                          stacklevel=2)
+            continue
+        out += [profile(result, i) for i in hits]
+    return out
+
+
+def close_city_names(name: str, most: int = 5, *, registry: Registry | None = None) -> list[str]:
+    """The installed editions' city names closest to ``name`` (for a name that matched none)."""
+    import difflib
+
+    reg = registry or get_registry()
+    names = {}
+    for method in reg.methods("edition"):
+        try:
+            names.update((_folded(c.name), c.name) for c in load(method.id, registry=reg, with_data=False).cities)
+        except CityrankError:
+            continue
+    return [names[k] for k in difflib.get_close_matches(_folded(name), sorted(names), n=most, cutoff=0.75)]

@@ -185,6 +185,39 @@ def local_weights(framework: Framework, weights: Weights) -> dict[str, np.ndarra
 # --- data --------------------------------------------------------------------------------
 
 
+def with_providers(edition: Edition, registry: Registry) -> tuple[Edition, list[str]]:
+    """The edition with each provider-computed indicator's direction, unit, level and source
+    taken from its provider where the edition gives none, and a note for each indicator whose
+    own direction contradicts its provider's (the edition's stands). A provider that is not
+    installed is left for the run to report."""
+    indicators, notes = [], []
+    for ind in edition.framework.indicators:
+        method = None if ind.provider is None else registry.find("indicator", ind.provider.name)
+        if method is None:
+            indicators.append(ind)
+            continue
+        extra, updates = method.extra, {}
+        theirs = extra.get("direction")
+        if theirs in (1, -1) and theirs != ind.direction:
+            if ind.direction_given:
+                notes.append(f"indicator {ind.id!r} is ranked {_better(ind.direction)}, as the edition says, "
+                             f"but its provider {method.id} measures what is {_better(theirs)}")
+            else:
+                updates["direction"] = theirs
+        for field in ("unit", "level", "source"):
+            if not getattr(ind, field) and extra.get(field):
+                updates[field] = str(extra[field])
+        indicators.append(attrs.evolve(ind, **updates) if updates else ind)
+    if all(a is b for a, b in zip(indicators, edition.framework.indicators, strict=True)):
+        return edition, notes
+    return attrs.evolve(edition, framework=Framework(edition.framework.nodes, indicators)), notes
+
+
+def _better(direction: int) -> str:
+    return "more is better" if direction > 0 else "less is better"
+
+
+
 def collect_data(edition: Edition, registry: Registry, data: Dataset | None = None):
     """The raw matrix ``(N, K)`` in framework order, each column's source, and the method records.
 
@@ -475,6 +508,7 @@ def run(
     columns for them are not used)."""
     unused_columns = [d for d in dropped if data is not None and d in data.indicator_ids]
     data = drop_columns(data, dropped) if dropped else data
+    edition, provider_notes = with_providers(edition, registry)
     fw = edition.framework
     m = edition.methods
     imputation = choices.imputation or m.imputation
@@ -512,7 +546,7 @@ def run(
     node_scores = aggregate_tree(scores, fw, local, aggs)
     ranks = min_ranks(node_scores, axis=-2)
 
-    notes = []
+    notes = list(provider_notes)
     unused = _weights_for(weights_file, dropped)
     if unused:
         notes.append(f"the weights given for {', '.join(unused)} are not used: dropped (--drop)")

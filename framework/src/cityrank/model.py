@@ -183,7 +183,11 @@ class City:
 
 @attrs.frozen
 class Indicator:
-    """A leaf of the framework tree. ``direction`` is +1 (more is better) or -1."""
+    """A leaf of the framework tree. ``direction`` is +1 (more is better) or -1.
+
+    An indicator computed by a ``provider`` takes the provider's direction, unit, level and
+    source where the edition gives none (``direction_given`` says whether it gave a direction,
+    since +1 is also the default); see :func:`cityrank.engine.with_providers`."""
 
     id: str
     name: str
@@ -199,6 +203,9 @@ class Indicator:
     notes: str = ""
     #: another indicator's id: this one's raw values are divided by it (COINr's ``Denominate``)
     denominator: str | None = None
+    #: ``"city"``, or ``"country"`` for a country's value given to each of its cities
+    level: str = ""
+    direction_given: bool = True
 
 
 @attrs.frozen
@@ -427,3 +434,40 @@ class Result:
             for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
                 order[a:b] = sorted(order[a:b].tolist(), key=lambda i: self.cities[i].id)
         return order.astype(int)
+
+
+@attrs.frozen
+class WeightNoise:
+    """How weights vary around their nominal values, node by node.
+
+    ``dirichlet``: Dirichlet with mean the nominal weights and total concentration
+    ``concentration`` (larger = tighter); ``uniform``: each weight × U(1 − spread, 1 + spread),
+    renormalised; ``none``: fixed.
+    """
+
+    kind: str = "dirichlet"
+    concentration: float = 50.0
+    spread: float = 0.25
+
+    def __attrs_post_init__(self):
+        if self.kind not in ("dirichlet", "uniform", "none"):
+            raise MethodError(f"weight noise must be dirichlet, uniform or none, got {self.kind!r}")
+        if not (self.concentration > 0 and math.isfinite(self.concentration)):
+            raise MethodError(f"the Dirichlet concentration must be a positive number, got {self.concentration}")
+        if not 0 <= self.spread < 1:
+            raise MethodError(f"the uniform spread must be in [0, 1), got {self.spread}")
+
+    @classmethod
+    def parse(cls, choice: MethodChoice) -> WeightNoise:
+        """Weight noise from ``dirichlet:concentration=50`` or ``uniform:spread=0.25``."""
+        params = choice.kwargs()
+        allowed = {"dirichlet": ("concentration",), "uniform": ("spread",), "none": ()}.get(choice.name)
+        if allowed is None:
+            raise MethodError(f"weight noise must be dirichlet, uniform or none, got {choice.name!r}")
+        for key, value in params.items():
+            if key not in allowed:
+                raise MethodError(f"weight noise {choice.name!r} has no parameter {key!r} "
+                                  f"(parameters: {', '.join(allowed) or 'none'})")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise MethodError(f"weight noise {choice.name!r}: {key} must be a number, got {value!r}")
+        return cls(choice.name, **params)

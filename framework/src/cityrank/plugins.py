@@ -208,6 +208,10 @@ class Registry:
         """Registered things of one kind, sorted by id."""
         return sorted(self._collect()[kind].values(), key=lambda m: m.id)
 
+    def find(self, kind: str, name: str) -> Method | None:
+        """One registered method, or None."""
+        return self._collect()[kind].get(name)
+
     def get(self, kind: str, name: str) -> Method:
         """One registered method; an unknown name is a :class:`MethodError` listing the known."""
         found = self._collect()[kind].get(name)

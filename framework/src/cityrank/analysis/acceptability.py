@@ -44,6 +44,7 @@ class AcceptabilityResult:
     confidence: np.ndarray
     nominal: np.ndarray
     top: float
+    assumptions: Assumptions | None = None
 
     def rows(self, ranks: int = 10) -> list[dict]:
         """Per city, in nominal rank order: the acceptability of the first ``ranks`` ranks,
@@ -103,7 +104,7 @@ def acceptability(
     confidence = _confidence(model, job, central["first"], hits["first"], min(confidence_samples, samples))
     return AcceptabilityResult(model.edition, samples, seed, nodes, children, counts.counts / samples, counts.resolution,
                                hits["first"] / samples, hits["top"] / samples, central["first"], central["top"],
-                               confidence, model.nominal_ranks, top)
+                               confidence, model.nominal_ranks, top, model.assumptions)
 
 
 def _confidence(model: Model, job: UncertaintyJob, central: dict, firsts: np.ndarray, m: int) -> np.ndarray:

@@ -19,9 +19,9 @@ import math
 import os
 import warnings
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 import numpy as np
@@ -43,34 +43,12 @@ from ..engine import (
 )
 from ..errors import CityrankError, MethodError
 from ..formats.output import optional_float, optional_int
-from ..model import Dataset, Edition, MethodChoice, Result
+from ..model import Dataset, Edition, MethodChoice, Result, WeightNoise
 from ..plugins import Registry
 from ..ranking import int_ranks
 from .rankcounts import RankCounts
 
 BLOCK = 1024  # samples per random-draw block: fixed, so results do not depend on chunking
-
-
-@attrs.frozen
-class WeightNoise:
-    """How weights vary around their nominal values, node by node.
-
-    ``dirichlet``: Dirichlet with mean the nominal weights and total concentration
-    ``concentration`` (larger = tighter); ``uniform``: each weight × U(1 − spread, 1 + spread),
-    renormalised; ``none``: fixed.
-    """
-
-    kind: str = "dirichlet"
-    concentration: float = 50.0
-    spread: float = 0.25
-
-    def __attrs_post_init__(self):
-        if self.kind not in ("dirichlet", "uniform", "none"):
-            raise MethodError(f"weight noise must be dirichlet, uniform or none, got {self.kind!r}")
-        if not (self.concentration > 0 and math.isfinite(self.concentration)):
-            raise MethodError(f"the Dirichlet concentration must be a positive number, got {self.concentration}")
-        if not 0 <= self.spread < 1:
-            raise MethodError(f"the uniform spread must be in [0, 1), got {self.spread}")
 
 
 @attrs.frozen
@@ -80,7 +58,7 @@ class Assumptions:
     normalisers: tuple[MethodChoice, ...] = attrs.field(converter=tuple)
     aggregators: tuple[MethodChoice, ...] = attrs.field(converter=tuple)
     imputations: tuple[MethodChoice, ...] = attrs.field(converter=tuple)
-    weights: WeightNoise = WeightNoise()
+    weights: WeightNoise = attrs.field(factory=WeightNoise)
     #: "bootstrap": each sample resamples the experts of every [[experts.ahp]] table (with
     #: replacement), so the panel's nodes take the weights of that resampled panel
     panel: str = attrs.field(default="none")
@@ -92,8 +70,11 @@ class Assumptions:
 
     @classmethod
     def for_edition(cls, edition: Edition, *, normalisers=None, aggregators=None, imputations=None,
-                    weights: WeightNoise | None = None, panel: str = "none") -> Assumptions:
-        """Alternatives from the arguments, else the edition's ``[uncertainty]`` table, else its defaults."""
+                    weights: WeightNoise | None = None, panel: str = "none",
+                    noise: Mapping[str, Any] | None = None) -> Assumptions:
+        """Alternatives from the arguments, else the edition's ``[uncertainty]`` table, else its
+        defaults. ``noise`` (``kind``, ``concentration``, ``spread``; None = not given) changes
+        only what it gives of the weight noise that ``weights`` or the edition sets."""
         table = edition.uncertainty
         m = edition.methods
 
@@ -101,12 +82,24 @@ class Assumptions:
             values = given if given else table.get(key) or [default]
             return tuple(MethodChoice.parse(v, what=key) for v in values)
 
-        noise = weights
-        if noise is None:
+        if weights is None:
             spec = table.get("weights")
-            noise = WeightNoise() if spec is None else _noise(MethodChoice.parse(spec, what="weights"))
+            weights = WeightNoise() if spec is None else WeightNoise.parse(MethodChoice.parse(spec, what="weights"))
+        given = {k: v for k, v in (noise or {}).items() if v is not None}
+        if given:
+            weights = WeightNoise(**{**attrs.asdict(weights), **given})
         return cls(pick(normalisers, "normalisers", m.normaliser), pick(aggregators, "aggregators", m.aggregator),
-                   pick(imputations, "imputations", m.imputation), noise, panel)
+                   pick(imputations, "imputations", m.imputation), weights, panel)
+
+    def describe(self) -> dict[str, Any]:
+        """The assumptions in words, as the outputs show them."""
+        w = self.weights
+        noise = {"dirichlet": f"dirichlet (concentration {w.concentration:g})",
+                 "uniform": f"uniform ±{w.spread:.0%}", "none": "fixed"}[w.kind]
+        return {"weights": noise, "panel": self.panel,
+                "normaliser": [str(c) for c in self.normalisers],
+                "aggregator": [str(c) for c in self.aggregators],
+                "imputation": [str(c) for c in self.imputations]}
 
     def factors(self) -> list[str]:
         """The assumptions that vary."""
@@ -153,21 +146,6 @@ class _Panel(NamedTuple):
     aggregation: str
     order: list
     prioritisation: str = "eigenvector"
-
-
-def _noise(choice: MethodChoice) -> WeightNoise:
-    """Weight noise from ``dirichlet:concentration=50`` or ``uniform:spread=0.25``."""
-    params = choice.kwargs()
-    allowed = {"dirichlet": ("concentration",), "uniform": ("spread",), "none": ()}.get(choice.name)
-    if allowed is None:
-        raise MethodError(f"weight noise must be dirichlet, uniform or none, got {choice.name!r}")
-    for key, value in params.items():
-        if key not in allowed:
-            raise MethodError(f"weight noise {choice.name!r} has no parameter {key!r} "
-                              f"(parameters: {', '.join(allowed) or 'none'})")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise MethodError(f"weight noise {choice.name!r}: {key} must be a number, got {value!r}")
-    return WeightNoise(choice.name, **params)
 
 
 class Model:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import click
 
 from ..errors import CityrankError
-from .common import SEED, FiniteFloat, emit, format_option, lazy, load, output_option, registry
+from .common import SEED, FiniteFloat, emit, format_option, lazy, load, output_option, quiet
 
 writers = lazy("cityrank.formats.output")
 model = lazy("cityrank.model")
@@ -31,9 +31,11 @@ def assumption_options(func):
                      help="How weights vary (default: the edition's [uncertainty] or dirichlet)."),
         click.option("--panel", type=click.Choice(["none", "bootstrap"]), default="none", show_default=True,
                      help="bootstrap: resample the experts of every [[experts.ahp]] table in each sample."),
-        click.option("--concentration", type=FiniteFloat(min=0, min_open=True, max=1e9), default=50.0, show_default=True,
-                     help="Dirichlet concentration (sum of parameters); larger = closer to the nominal weights."),
-        click.option("--spread", type=FiniteFloat(min=0, max=1, max_open=True), default=0.25, show_default=True, help="Uniform noise: ±spread × weight."),
+        click.option("--concentration", type=FiniteFloat(min=0, min_open=True, max=1e9),
+                     help="Dirichlet concentration (sum of parameters); larger = closer to the nominal weights "
+                          "(default: the edition's [uncertainty] or 50)."),
+        click.option("--spread", type=FiniteFloat(min=0, max=1, max_open=True),
+                     help="Uniform noise: ±spread × weight (default: the edition's [uncertainty] or 0.25)."),
         click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours)."),
         click.option("--chunk-size", type=click.IntRange(min=1), help="Samples evaluated per batch (results do not depend on it)."),
         click.option("--cluster", metavar="local|ADDRESS",
@@ -46,45 +48,32 @@ def assumption_options(func):
     return output_option(func)
 
 
-def _setup(edition, normalisers, aggregators, imputations, weight_noise, concentration, spread, data_file,
-           weights_file, panel="none"):
-    import attrs
-
-    from ..analysis import Assumptions, WeightNoise
-    from ..engine import resolve_weights
-    from ..formats.spec import read_data
-
-    ed = load(edition)
-    if weights_file:  # nominal weights from the file (after any expert panel), as run does
-        weights, _ = resolve_weights(ed, registry(), weights_file)
-        ed = attrs.evolve(ed, weights=weights, experts={})
-    noise = None if weight_noise is None else WeightNoise(weight_noise, concentration, spread)
-    assumptions = Assumptions.for_edition(ed, normalisers=normalisers, aggregators=aggregators,
-                                          imputations=imputations, weights=noise, panel=panel)
-    if weight_noise is None and (concentration != 50.0 or spread != 0.25):
-        assumptions = Assumptions(assumptions.normalisers, assumptions.aggregators, assumptions.imputations,
-                                  WeightNoise(assumptions.weights.kind, concentration, spread), panel)
-    data = read_data(data_file, ed.cities, ed.framework) if data_file else None
-    return ed, assumptions, data
-
-
-def _client(address, workers):
-    """A Dask client for --cluster (imported only then), or None."""
-    if not address:
-        return nullcontext(None)
-    from ..analysis.cluster import connect
-
-    return connect(address, workers)
+def _options(normalisers, aggregators, imputations, weights_file, weight_noise, panel, concentration, spread,
+             data_file, chunk_size, workers, progress):
+    """The API's keywords for the options every Monte Carlo command shares."""
+    return {"normalisers": normalisers, "aggregators": aggregators, "imputations": imputations,
+            "weights": weights_file, "weight_noise": weight_noise, "panel": panel, "concentration": concentration,
+            "spread": spread, "data": data_file, "chunk_size": chunk_size, "workers": workers, "progress": progress}
 
 
 @contextmanager
-def _progress(total, label):
-    """A progress bar on a terminal; nothing in pipes or files."""
+def _progress(label):
+    """A progress bar on a terminal, made when the work says its total; nothing in pipes or files."""
     if not sys.stderr.isatty():
         yield None
         return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield bar.update
+    bars = []
+
+    def update(done, total):
+        if not bars:
+            bars.append(click.progressbar(length=total, label=label, file=sys.stderr).__enter__())
+        bars[0].update(done)
+
+    try:
+        yield update
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
 
 
 @click.command()
@@ -96,18 +85,14 @@ def _progress(total, label):
 def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
                 concentration, spread, data_file, chunk_size, cluster, workers, output, force, top, fmt, limit):
     """Monte Carlo over weights, normaliser, aggregator and imputation: rank intervals per city."""
-    from ..analysis import uncertainty as run_uncertainty
-
-    ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
-                                   concentration, spread, data_file, weights_file, panel)
-    with _client(cluster, workers) as client, _progress(samples, "samples") as progress:
-        result = run_uncertainty(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
-                                 top=top, chunk_size=chunk_size, workers=workers, progress=progress, client=client)
-    rows = result.rows()
-    for note in result.notes:
+    ed = load(edition)
+    with _progress("samples") as progress:
+        found = quiet(ed.uncertainty, samples, seed=seed, top=top, cluster=cluster, **_options(
+            normalisers, aggregators, imputations, weights_file, weight_noise, panel, concentration, spread,
+            data_file, chunk_size, workers, progress))
+    rows, info, result = found.rows(), found.info(), found.result
+    for note in found.notes:
         click.echo(f"warning: {note}", err=True)
-    info = {"edition": ed.id, "samples": samples, "seed": seed, "top": top,
-            "assumptions": _describe(assumptions), "rank_resolution": result.resolution, "notes": list(result.notes)}
     if fmt == "json":
         return emit(writers.to_json_text({**info, "cities": rows}), output)
     if fmt == "csv":
@@ -133,23 +118,16 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
 def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
                 concentration, spread, data_file, chunk_size, cluster, workers, output, force, bootstrap, fmt):
     """First-order and total sensitivity indices of the mean absolute rank shift."""
-    from ..analysis import sensitivity as run_sensitivity
-
-    ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
-                                   concentration, spread, data_file, weights_file, panel)
-    runs = samples * (len(assumptions.factors()) + 2)
-    with _client(cluster, workers) as client, _progress(runs, "runs") as progress:
-        result = run_sensitivity(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
-                                 bootstrap=bootstrap, chunk_size=chunk_size, workers=workers, progress=progress,
-                                 client=client)
-    rows = result.rows()
-    for note in result.notes:
+    ed = load(edition)
+    with _progress("runs") as progress:
+        found = quiet(ed.sensitivity, samples, seed=seed, bootstrap=bootstrap, cluster=cluster, **_options(
+            normalisers, aggregators, imputations, weights_file, weight_noise, panel, concentration, spread,
+            data_file, chunk_size, workers, progress))
+    rows, result = found.rows(), found.result
+    for note in found.notes:
         click.echo(f"warning: {note}", err=True)
     if fmt == "json":
-        data = {"edition": ed.id, "base_samples": samples, "runs": result.runs, "seed": seed,
-                "confidence": result.confidence, "assumptions": _describe(assumptions), "indices": rows,
-                "notes": list(result.notes)}
-        return emit(writers.to_json_text(data), output)
+        return emit(writers.to_json_text({**found.info(), "indices": rows, "notes": list(found.notes)}), output)
     level = f"{result.confidence:.0%}"
     lines = [f"{ed.title}: {samples} base samples, {result.runs} runs, seed {seed}",
              "output: mean absolute rank shift from the nominal ranking", "",
@@ -173,18 +151,14 @@ def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, w
 def acceptability(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
                   concentration, spread, data_file, chunk_size, cluster, workers, output, force, top, ranks, fmt):
     """SMAA-2: rank acceptability per city and rank, central weights, confidence factors."""
-    from ..analysis import acceptability as run_acceptability
-
-    if cluster:
+    if cluster is not None:
         raise CityrankError("--cluster is for uncertainty and sensitivity; acceptability runs in this process")
-    ed, assumptions, data = _setup(edition, normalisers, aggregators, imputations, weight_noise,
-                                   concentration, spread, data_file, weights_file, panel)
-    with _progress(samples, "samples") as progress:
-        result = run_acceptability(ed, registry(), samples=samples, seed=seed, assumptions=assumptions, data=data,
-                                   top=top, chunk_size=chunk_size, workers=workers, progress=progress)
-    rows = result.rows(ranks)
-    info = {"edition": ed.id, "samples": samples, "seed": seed, "top": top, "assumptions": _describe(assumptions),
-            "rank_resolution": result.resolution}
+    ed = load(edition)
+    with _progress("samples") as progress:
+        found = quiet(ed.acceptability, samples, seed=seed, top=top, **_options(
+            normalisers, aggregators, imputations, weights_file, weight_noise, panel, concentration, spread,
+            data_file, chunk_size, workers, progress))
+    rows, info, result = found.rows(ranks), found.info(), found.result
     if fmt == "json":
         return emit(writers.to_json_text({**info, "cities": rows}), output)
     if fmt == "csv":
@@ -199,16 +173,6 @@ def acceptability(edition, samples, seed, normalisers, aggregators, imputations,
                      + " ".join(f"{r[f'rank_{k + 1}']:>5.2f}" for k in range(shown))
                      + f"  {r['first_share']:>5.2f}  {conf:>5}")
     emit("\n".join(lines) + "\n", output)
-
-
-def _describe(assumptions) -> dict:
-    w = assumptions.weights
-    noise = {"dirichlet": f"dirichlet (concentration {w.concentration:g})",
-             "uniform": f"uniform ±{w.spread:.0%}", "none": "fixed"}[w.kind]
-    return {"weights": noise, "panel": assumptions.panel,
-            "normaliser": [str(c) for c in assumptions.normalisers],
-            "aggregator": [str(c) for c in assumptions.aggregators],
-            "imputation": [str(c) for c in assumptions.imputations]}
 
 
 COMMANDS = [uncertainty, sensitivity, acceptability]

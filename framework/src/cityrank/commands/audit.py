@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 
 import click
 
 from ..errors import CityrankError
-from .common import emit, format_option, lazy, load, output_option, registry, run_edition
+from .common import emit, format_option, lazy, load, noted, output_option, registry, run_edition
 
 np = lazy("numpy")
 writers = lazy("cityrank.formats.output")
@@ -49,31 +47,6 @@ def audit(edition, fmt, output, force):
     emit("\n".join(lines) + "\n", output)
 
 
-def compare_results(a, b) -> dict:
-    """Cities in both runs (:func:`cityrank.api.matched`: by GeoNames id, else name and
-    country) with their ranks and scores."""
-    from ..api import matched as pairs_of
-
-    pairs = pairs_of(a.cities, b.cities)
-    domains = [d for d in a.nodes[1:] if d in b.nodes[1:]]
-    rows, matched = [], set()
-    for i, c in enumerate(a.cities):
-        j = pairs.get(i)
-        if j is None:
-            continue
-        matched.add(j)
-        ra, rb = a.ranks[i, 0], b.ranks[j, 0]
-        row = {"name": c.name, "country": c.country, "id_a": c.id, "id_b": b.cities[j].id,
-               "rank_a": writers.optional_int(ra), "rank_b": writers.optional_int(rb), "rank_change": writers.optional_int(ra - rb),
-               "score_a": writers.optional_float(a.scores[i, 0]), "score_b": writers.optional_float(b.scores[j, 0]),
-               "score_change": writers.optional_float(b.scores[j, 0] - a.scores[i, 0]),
-               "domains": {d: {"rank_a": writers.optional_int(a.rank(d)[i]), "rank_b": writers.optional_int(b.rank(d)[j])} for d in domains}}
-        rows.append(row)
-    rows.sort(key=lambda r: (r["rank_a"] is None, r["rank_a"] or 0, r["name"]))
-    return {"edition_a": a.edition.id, "edition_b": b.edition.id, "in_both": len(rows),
-            "only_a": len(a.cities) - len(rows), "only_b": len(b.cities) - len(matched), "cities": rows}
-
-
 @click.command()
 @click.argument("edition_a")
 @click.argument("edition_b")
@@ -81,6 +54,8 @@ def compare_results(a, b) -> dict:
 @output_option
 def compare(edition_a, edition_b, fmt, output, force):
     """Cities ranked in both editions (matched by GeoNames id): rank and score changes (B − A)."""
+    from ..analysis.compare import compare_results
+
     data = compare_results(_run(edition_a), _run(edition_b))
     if fmt == "json":
         return emit(writers.to_json_text(data), output)
@@ -95,71 +70,6 @@ def compare(edition_a, edition_b, fmt, output, force):
     emit("\n".join(lines) + "\n", output)
 
 
-#: the region an edition adds to tell same-named cities apart, "Suzhou (Jiangsu)"
-_REGION = re.compile(r"\s*\([^()]*\)$")
-
-
-def _folded(text: str) -> str:
-    """A name as a reader may type it: case and accents aside (São Paulo = sao paulo)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().strip())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def close_names(name: str, most: int = 5) -> list[str]:
-    """The installed editions' city names closest to ``name`` (for a name that matched none)."""
-    import difflib
-
-    names = {}
-    for method in registry().methods("edition"):
-        try:
-            names.update((_folded(c.name), c.name) for c in load(method.id, with_data=False).cities)
-        except CityrankError:
-            continue
-    return [names[k] for k in difflib.get_close_matches(_folded(name), sorted(names), n=most, cutoff=0.75)]
-
-
-def city_profiles(name: str) -> list[dict]:
-    """The city called ``name`` (or with that id) in every installed edition; a name matches
-    the cities an edition tells apart by their region too (Suzhou: Suzhou (Jiangsu) and
-    Suzhou (Anhui))."""
-    wanted = _folded(name)
-
-    def names(c):
-        full = _folded(c.name)
-        return full, _REGION.sub("", full), _folded(c.id)
-
-    out = []
-    for method in registry().methods("edition"):
-        try:  # one installed edition that cannot load or rank does not hide the others
-            ed = load(method.id)
-            hits = [i for i, c in enumerate(ed.cities) if wanted in names(c)]
-            if not hits:
-                continue
-            result = _run(ed)
-        except CityrankError as exc:
-            click.echo(f"warning: edition {method.id!r} (plugin {method.plugin!r}) skipped: {exc}", err=True)
-            continue
-        for i in hits:
-            out.append(profile(result, i))
-    return out
-
-
-def profile(result, i: int) -> dict:
-    """One city in one run: ranks overall and per domain, tier, strongest and weakest indicators."""
-    fw = result.edition.framework
-    c = result.cities[i]
-    scores = result.indicator_scores[i]
-    have = [(float(scores[j]), ind) for j, ind in enumerate(fw.indicators) if not math.isnan(scores[j])]
-    have.sort(key=lambda t: (-t[0], t[1].id))
-    ranked = int((~np.isnan(result.ranks[:, 0])).sum())
-    return {"edition": result.edition.id, "title": result.edition.title, "id": c.id, "name": c.name,
-            "country": c.country, "rank": writers.optional_int(result.ranks[i, 0]), "of": ranked,
-            "score": writers.optional_float(result.scores[i, 0]), "tier": result.tiers[i],
-            "domains": {d: {"rank": writers.optional_int(result.ranks[i, k]), "score": writers.optional_float(result.scores[i, k])}
-                        for k, d in enumerate(result.nodes) if k > 0},
-            "strongest": [{"indicator": ind.id, "name": ind.name, "score": s} for s, ind in have[:2]],
-            "weakest": [{"indicator": ind.id, "name": ind.name, "score": s} for s, ind in have[::-1][:2]]}
-
 
 @click.command()
 @click.argument("name")
@@ -167,9 +77,12 @@ def profile(result, i: int) -> dict:
 @output_option
 def city(name, fmt, output, force):
     """One city's profile in every installed edition: ranks, tier, strongest and weakest indicators."""
-    profiles = city_profiles(name)
+    from ..api import city as city_profiles
+    from ..api import close_city_names
+
+    profiles = noted(city_profiles, name, registry=registry())
     if not profiles:
-        close = close_names(name)
+        close = close_city_names(name, registry=registry())
         raise CityrankError(f"no installed edition has a city called {name!r}"
                             + (f" (close: {', '.join(close)})" if close else ""))
     if fmt == "json":

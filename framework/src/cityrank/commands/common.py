@@ -54,22 +54,47 @@ def edition_path(name: str) -> Path:
     return find(name, registry())
 
 
-def run_edition(spec, data_file=None, **choices):
-    """A run through the Python API (:meth:`cityrank.api.Edition.run`), as a notebook would make
-    it; its notes are left to the command to print, once."""
+def run_edition(edition, data_file=None, **choices):
+    """A run of an :class:`cityrank.api.Edition` (:meth:`~cityrank.api.Edition.run`), as a
+    notebook would make it; its notes are left to the command to print, once."""
+    return quiet(edition.run, data=data_file, **choices).result
+
+
+def quiet(func, *args, **kwargs):
+    """``func(*args, **kwargs)`` with its notes (:class:`cityrank.CityrankWarning`) not warned:
+    the command prints them itself, once."""
     import warnings
 
-    from ..api import CityrankWarning, Edition
+    from ..api import CityrankWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CityrankWarning)
-        return Edition(spec, registry()).run(data=data_file, **choices).result
+        return func(*args, **kwargs)
+
+
+def noted(func, *args, **kwargs):
+    """``func(*args, **kwargs)`` with the notes it warns (:class:`cityrank.CityrankWarning`)
+    printed on stderr as the commands print them, each once."""
+    import warnings
+
+    from ..api import CityrankWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CityrankWarning)
+        value = func(*args, **kwargs)
+    for w in caught:
+        if issubclass(w.category, CityrankWarning):
+            click.echo(one_line(f"warning: {w.message}"), err=True)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return value
 
 
 def load(name: str, *, with_data: bool = True):
-    from ..formats.spec import load_edition
+    """The edition a command names, as the Python API loads it (:func:`cityrank.api.load`)."""
+    from ..api import load as load_edition
 
-    return load_edition(edition_path(name), with_data=with_data)
+    return load_edition(name, registry=registry(), with_data=with_data)
 
 
 def emit(text: str | bytes, output: str | None, force: bool | None = None) -> None:
@@ -82,17 +107,6 @@ def emit(text: str | bytes, output: str | None, force: bool | None = None) -> No
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
-
-
-def node_option(framework, node: str | None) -> str:
-    """The node ``--node`` names (the index when not given), or one error listing the nodes."""
-
-    target = node or framework.root.id
-    try:
-        framework.node(target)
-    except KeyError:
-        raise CityrankError(f"--node: unknown node {target!r} (nodes: {', '.join(n.id for n in framework.nodes)})") from None
-    return target
 
 
 def write_folder(folder: Path, files: dict[str, str | bytes], force: bool, what: str = "") -> None:

@@ -11,7 +11,7 @@ import click
 from ..errors import CityrankError
 from ..formats.atomic import refuse_existing
 from ..plugins import BUILTINS, KINDS
-from .common import format_option, lazy, load, registry, run_edition
+from .common import format_option, lazy, load, registry
 
 writers = lazy("cityrank.formats.output")
 model = lazy("cityrank.model")
@@ -102,60 +102,27 @@ def plugins(show_all, fmt):
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 def show(edition, fmt, tree, output, force):
     """Show an edition: metadata, sources, cities, framework tree with weights, data coverage."""
-    from ..engine import collect_data, coverage, resolve_weights
-
-    reg = registry()
     ed = load(edition)
-    weights, diagnostics = resolve_weights(ed, reg)
-    if ed.weighting:  # weights the edition computes from its data: as a run computes them
-        weights = run_edition(ed).weights
     if tree or output:
-        return _draw_tree(ed, weights, output, force)
-    raw, sources, _ = collect_data(ed, reg)
-    fw = ed.framework
-    shares = coverage(fw, raw)
-    tree = []
-    for depth, el in fw.preorder():
-        entry = {"depth": depth, "id": el.id, "name": el.name, "weight": weights.values[el.id]}
-        if isinstance(el, model.Indicator):
-            provider = _provider(reg, el)
-            entry.update(kind="indicator", direction=el.direction, unit=el.unit, source=el.source,
-                         coverage=shares[el.id], data_source=sources[el.id] or None,
-                         provider=el.provider.name if el.provider else None,
-                         measures=provider.description if provider else None,
-                         level=provider.extra.get("level") if provider else None,
-                         year=provider.extra.get("year") if provider else None,
-                         levels=list(el.levels), normaliser=str(el.normaliser) if el.normaliser else None,
-                         notes=el.notes)
-        else:
-            entry.update(kind="node", aggregator=str(el.aggregator) if el.aggregator else None)
-        tree.append(entry)
-    info = {
-        "id": ed.id, "title": ed.title, "meta": model.thaw(ed.meta),
-        "methods": {k: str(getattr(ed.methods, k)) for k in ("imputation", "outliers", "normaliser", "aggregator")}
-        | {"tiers": list(ed.methods.tiers)},
-        "weights_source": weights.source, "expert_diagnostics": diagnostics,
-        "framework": tree, "published": model.thaw(ed.published),
-        "cities": [{"id": c.id, "name": c.name, "country": c.country, "geonameid": c.geonameid,
-                    "latitude": c.latitude, "longitude": c.longitude} for c in ed.cities],
-    }
+        return _draw_tree(ed, output, force)
+    info = ed.show()
+    tree, spec = info["framework"], ed.spec
     if fmt == "json":
         return _json(info)
     click.echo(f"{ed.title} ({ed.id})")
-    for key, value in ed.meta.items():
+    for key, value in spec.meta.items():
         if key not in ("id", "title", "cities", "data"):
             _echo_meta(key, model.thaw(value), 1)
     click.echo(f"\nmethods: {'; '.join(f'{k}={model.plain_text(v)}' for k, v in info['methods'].items())}")
-    click.echo(f"weights: {weights.source}\n\nframework (local weight, data coverage, source):")
+    click.echo(f"weights: {info['weights_source']}\n\nframework (local weight, data coverage, source):")
     for entry in tree:
         pad = "  " * (entry["depth"] + 1)
         if entry["kind"] == "node":
             agg = f"  [{entry['aggregator']}]" if entry["aggregator"] else ""
             click.echo(f"{pad}{entry['name']} ({entry['id']})  w={entry['weight']:g}{agg}")
         else:
-            provider = fw.indicators[[i.id for i in fw.indicators].index(entry["id"])].provider
             data = (f"{entry['coverage']:.0%} — {entry['data_source']}" if entry["coverage"] > 0
-                    else f"no data: provider {provider.name} gave no value" if provider
+                    else f"no data: provider {entry['provider']} gave no value" if entry["provider"]
                     else "no data (user-supplied: --data FILE)")
             click.echo(f"{pad}- {entry['name']} ({entry['id']})  w={entry['weight']:g}  {data}")
             facts = [f"unit: {entry['unit'] or '–'}", f"direction: {'more' if entry['direction'] > 0 else 'less'} is better"]
@@ -169,9 +136,9 @@ def show(edition, fmt, tree, output, force):
                 click.echo(f"{pad}    measures: {entry['measures']}")
             if entry["notes"]:
                 click.echo(f"{pad}    {entry['notes']}")
-    if ed.published:
+    if spec.published:
         click.echo("")
-        _echo_meta("published", model.thaw(ed.published), 0)
+        _echo_meta("published", model.thaw(spec.published), 0)
     click.echo(f"\ncities ({len(ed.cities)}):")
     by_reason: dict[str, list[str]] = {}
     for c in ed.cities:
@@ -180,7 +147,7 @@ def show(edition, fmt, tree, output, force):
         click.echo(f"  {reason + ': ' if reason else ''}{', '.join(names)}")
 
 
-def _draw_tree(ed, weights, output, force) -> None:
+def _draw_tree(ed, output, force) -> None:
     from pathlib import Path
 
     from ..formats import charts
@@ -192,22 +159,13 @@ def _draw_tree(ed, weights, output, force) -> None:
     if suffix not in ("png", "svg"):
         raise CityrankError("the output must end in .png or .svg", file=output)
     refuse_existing(output, force)
+    weights = ed.weights()
     try:
-        fig = charts.framework_tree(ed, weights)
+        fig = charts.framework_tree(ed.spec, weights)
     except ImportError:
         raise CityrankError("drawing needs matplotlib: pip install 'cityrank[report]'") from None
     write_atomic(output, charts.render(fig, suffix), force=force)
     click.echo(f"wrote {output}", err=True)
-
-
-def _provider(reg, indicator):
-    """The registered provider of an indicator, or None (none named, or not installed)."""
-    if indicator.provider is None:
-        return None
-    try:
-        return reg.get("indicator", indicator.provider.name)
-    except CityrankError:
-        return None
 
 
 def _echo_meta(key, value, depth):

@@ -9,7 +9,7 @@ import click
 
 from ..errors import CityrankError, one_line
 from ..formats.atomic import refuse_existing
-from .common import emit, format_option, lazy, load, output_option, registry, run_edition, write_folder
+from .common import emit, format_option, lazy, load, output_option, run_edition, write_folder
 
 model = lazy("cityrank.model")
 
@@ -86,11 +86,10 @@ def _write_stages(result, folder: Path, force: bool) -> None:
 def validate(edition, data_file, fmt):
     """Check an edition's spec, cities, data, weights and methods: everything a run checks,
     without printing a ranking. Exit 2 when it cannot be ranked."""
-    from ..api import Edition
     from ..formats.output import to_json_text
 
     ed = load(edition)
-    report = Edition(ed, registry()).check(data=data_file)
+    report = ed.check(data=data_file)
     warnings, error = report["warnings"], report["error"]
     if fmt == "json":
         emit(to_json_text(report), None)
@@ -100,7 +99,7 @@ def validate(edition, data_file, fmt):
             click.echo(f"warning: {line}", err=True)
         if report["without_data"]:
             click.echo(f"indicators without data ({len(report['without_data'])}): {', '.join(report['without_data'])}")
-            by_id = {i.id: i for i in ed.framework.indicators}
+            by_id = {i.id: i for i in ed.spec.framework.indicators}
             for ident in report["without_data"]:
                 if by_id[ident].provider is not None:
                     click.echo(f"  {ident}: its provider {by_id[ident].provider.name} gave no value for any city "

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, format_option, lazy, load, output_option, run_edition
+from .common import emit, format_option, lazy, load, output_option
 
 writers = lazy("cityrank.formats.output")
-model = lazy("cityrank.model")
 
 
 @click.command()
@@ -23,22 +22,14 @@ model = lazy("cityrank.model")
               help="Seconds for each --bound programme (then the best found, marked not proven).")
 def verify(edition, data_file, fmt, output, force, strict, with_bound, time_limit):
     """Compare a run of EDITION with its published results (e.g. the named top-10% cities)."""
-    from ..analysis.published import compare
-
     ed = load(edition)
-    result = run_edition(ed, data_file)
-    facts = compare(result)
-    if with_bound:
-        from ..analysis.bound import bound
-
-        for fact, table in zip(facts, ed.published.get("top", ()), strict=True):
-            fact["bound"] = bound(result, table, time_limit=time_limit)
+    found = ed.verify(data=data_file, bound=with_bound, time_limit=time_limit)
+    facts = found["facts"]
     if fmt == "json":
-        emit(writers.to_json_text({"edition": ed.id, "notes": list(result.notes), "published": model.thaw(ed.published).get("notes"),
-                           "facts": facts}), output)
+        emit(writers.to_json_text(found), output)
     else:
         lines = [f"{ed.title}: {len(facts)} published fact(s) to compare"]
-        lines += [f"note: {n}" for n in result.notes]
+        lines += [f"note: {n}" for n in found["notes"]]
         for f in facts:
             lines += ["", f"top {f['share']:.0%} of {f['node_name']} ({f['node']}): {f['status']}",
                       f"  source: {f['source']}"]

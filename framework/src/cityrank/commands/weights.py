@@ -25,15 +25,16 @@ def _call(kind, items, **params):
     return call(registry().get("weighting", kind), tuple(items), **params)
 
 
-def _report(items, result, fmt, output, per_expert_lines):
+def _report(items, weights, diagnostics, fmt, output, per_expert_lines):
+    weights = [float(w) for w in weights]
     if output and output.lower().endswith(".csv"):  # id,weight: what run --weights reads
-        rows = [[i, repr(float(w))] for i, w in zip(items, result.weights, strict=True)]
+        rows = [[i, repr(w)] for i, w in zip(items, weights, strict=True)]
         return emit(writers.csv_text(["id", "weight"], rows), output)
     if fmt == "json":
-        data = {"items": list(items), "weights": result.weights.tolist(), **result.diagnostics}
+        data = {"items": list(items), "weights": weights, **diagnostics}
         return emit(writers.to_json_text(data), output)
     lines = [*per_expert_lines, "", "weights:"]
-    lines += [f"  {item:<20} {w:.4f}" for item, w in zip(items, result.weights, strict=True)]
+    lines += [f"  {item:<20} {w:.4f}" for item, w in zip(items, weights, strict=True)]
     emit("\n".join(lines) + "\n", output)
 
 
@@ -60,7 +61,7 @@ def ahp(files, prioritisation, fmt, output, force):
             click.echo(f"warning: {f}: consistency ratio {e['cr']:.3f} exceeds 0.10; revise these judgments", err=True)
     c = result.diagnostics["combined"]
     lines.append(f"{'combined (geo. mean)':<20} {c['cr']:6.3f}")
-    _report(items, result, fmt, output, lines)
+    _report(items, result.weights, result.diagnostics, fmt, output, lines)
 
 
 @weights.command()
@@ -82,7 +83,7 @@ def budget(file, total, fmt, output, force):
     lines = [f"{d['experts']} experts          mean      sd     min     max"]
     for j, item in enumerate(items):
         lines.append(f"  {item:<20} {result.weights[j]:7.4f} {d['sd'][j]:7.4f} {d['min'][j]:7.4f} {d['max'][j]:7.4f}")
-    _report(items, result, fmt, output, lines)
+    _report(items, result.weights, result.diagnostics, fmt, output, lines)
 
 
 def _statistical(kind: str, summary: str):
@@ -94,22 +95,13 @@ def _statistical(kind: str, summary: str):
     @format_option
     @output_option
     def command(edition, node, data_file, fmt, output, force):
-        from ..engine import aggregate_tree, local_weights, node_aggregators
-        from .common import load, node_option, run_edition
+        from .common import load
 
         ed = load(edition)
-        result = run_edition(ed, data_file)
-        fw = ed.framework
-        target = node_option(fw, node)
-        kids = [c.id for c in fw.children(target)]
-        nodes = aggregate_tree(result.indicator_scores, fw, local_weights(fw, result.weights),
-                               node_aggregators(fw, registry(), ed.methods.aggregator))
-        column = {i.id: result.indicator_scores[:, j] for j, i in enumerate(fw.indicators)} | \
-                 {n.id: nodes[:, k] for k, n in enumerate(fw.nodes)}
-        res = _call(kind, kids, data=np.column_stack([column[k] for k in kids]))
-        lines = [f"{ed.title}: {kind} weights of the children of {target!r} ({res.diagnostics.get('cities')} cities "
+        found = ed.weights(kind, node=node, data=data_file)
+        kids, d = list(found.values), found.diagnostics
+        lines = [f"{ed.title}: {kind} weights of the children of {found.node!r} ({d.get('cities')} cities "
                  "with every value)"]
-        d = res.diagnostics
         if "correlations" in d:
             lines += [f"  {k:<20} correlation with the parent {r:+.3f} (target share {t:.0%})"
                       for k, r, t in zip(kids, d["correlations"], d["target"], strict=True)]
@@ -119,7 +111,7 @@ def _statistical(kind: str, summary: str):
             lines.append("variance shares: " + ", ".join(f"{v:.0%}" for v in d["variance_share"]))
             lines += [f"  {k:<20} factor {f + 1}, loadings " + ", ".join(f"{x:+.3f}" for x in row)
                       for k, f, row in zip(kids, d["factor_of"], d["loadings"], strict=True)]
-        _report(kids, res, fmt, output, lines)
+        _report(kids, found.values.values(), d, fmt, output, lines)
 
     return command
 

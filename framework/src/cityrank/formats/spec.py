@@ -28,6 +28,7 @@ from ..model import (
     MethodChoice,
     Methods,
     Node,
+    WeightNoise,
     Weights,
 )
 from .csvfile import MISSING, iter_cells, nfc, parse_number, parse_ratio, read_batches, read_rows
@@ -37,7 +38,7 @@ METHOD_KEYS = {"imputation", "outliers", "normaliser", "aggregator", "tiers", "s
 DOMAIN_KEYS = {"id", "name", "parent", "weight", "aggregator", "description", "source", "notes"}
 INDICATOR_KEYS = {
     "id", "name", "domain", "direction", "weight", "unit", "source", "provider", "transform",
-    "normaliser", "levels", "notes", "description", "denominator",
+    "normaliser", "levels", "notes", "description", "denominator", "level",
 }
 TRANSFORMS = ("log", "log10", "log1p", "sqrt")
 CITY_COLUMNS = ("id", "name", "country")
@@ -267,6 +268,8 @@ def parse_framework(doc: Mapping, path) -> Framework:
             levels=tuple(levels),
             notes=_str(d, "notes", where, path, "") or "",
             denominator=_str(d, "denominator", where, path),
+            level=_str(d, "level", where, path, "") or "",
+            direction_given="direction" in d,
         ))
     try:
         return Framework(nodes, indicators)
@@ -458,7 +461,10 @@ def read_data(path, cities: tuple[City, ...], framework: Framework, *, source: s
         _read_batch(numbers, cells[at], {h: cells[j] for j, h in enumerate(header) if h != "city_id"},
                     path, known, index, seen, values, columns, cities)
     label = source or str(path)
-    sources = [known[c].source or label if source is None else label for c in columns]
+    # an indicator's own source names where its data comes from, unless a provider computes it
+    # (then the source is the provider's, and this file's values are the file's)
+    sources = [known[c].source if source is None and known[c].source and known[c].provider is None else label
+               for c in columns]
     return Dataset([c.id for c in cities], columns, values, sources, origin=str(path))
 
 
@@ -614,10 +620,8 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
         for value in uncertainty.get(key, []):
             _choice(value, f"[uncertainty] {key}", path)
     if "weights" in uncertainty:  # the weight noise: dirichlet:concentration=…, uniform:spread=… or none
-        from ..analysis.uncertainty import _noise
-
         try:
-            _noise(MethodChoice.parse(uncertainty["weights"], what="[uncertainty] weights"))
+            WeightNoise.parse(MethodChoice.parse(uncertainty["weights"], what="[uncertainty] weights"))
         except MethodError as exc:
             raise SpecError(f"[uncertainty] weights: {exc.message}", file=path) from None
     return Edition(

@@ -33,34 +33,27 @@ def cityrank_register_commands(cli):
     def kemeny_command(edition, node, fmt):
         """Kemeny–Young orders of EDITION's cities on a node's children: every tying optimal
         order up to 12 cities (exact), a local optimum beyond."""
-        from cityrank.commands.common import load, run_edition
-        from cityrank.errors import CityrankError
-        from cityrank.formats.output import to_json_text
+        import warnings
+
+        from cityrank.api import CityrankWarning, json_text
 
         from .methods import kemeny_orders
 
-        ed = load(edition)
-        result = run_edition(ed)
-        fw = ed.framework
-        target = node or fw.root.id
-        if target not in result.nodes:
-            raise CityrankError(f"--node: unknown node {target!r} (nodes: {', '.join(result.nodes)})")
-        kids = [c.id for c in fw.children(target)]
-        columns = {i.id: result.indicator_scores[:, j] for j, i in enumerate(fw.indicators)} | \
-                  {n: result.scores[:, k] for k, n in enumerate(result.nodes)}
-        import numpy as np
-
-        x = np.column_stack([columns[k] for k in kids])
-        w = np.array([result.weights.values[k] for k in kids])
+        ed = cityrank.load(edition)
+        with warnings.catch_warnings():  # the run's notes are for `cityrank run`; these are orders
+            warnings.simplefilter("ignore", CityrankWarning)
+            run = ed.run()
+        _, x, w = run.children(node)
+        target, cities = node or ed.spec.framework.root.id, run.result.cities
         try:
             orders, value, exact = kemeny_orders(x, w)
         except ValueError as exc:  # too many cities
-            raise CityrankError(f"{ed.id}: {exc}") from None
-        names = [c.name for c in result.cities]
+            raise cityrank.CityrankError(f"{ed.id}: {exc}") from None
+        names = [c.name for c in cities]
         data = {"edition": ed.id, "node": target, "exact": exact, "agreement": value,
-                "orders": [[result.cities[i].id for i in o] for o in orders]}
+                "orders": [[cities[i].id for i in o] for o in orders]}
         if fmt == "json":
-            return click.echo(to_json_text(data), nl=False)
+            return click.echo(json_text(data), nl=False)
         how = "exact: every optimal order" if exact else "a local optimum (more than 12 cities)"
         click.echo(f"{ed.title}: Kemeny–Young on the children of {target!r} ({how}), agreement {value:.3f}")
         for k, o in enumerate(orders, start=1):
