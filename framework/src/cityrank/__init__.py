@@ -29,9 +29,7 @@ mark them with :data:`hookimpl`, and expose the module through an entry point::
 
 from __future__ import annotations
 
-import pluggy
-
-hookimpl = pluggy.HookimplMarker("cityrank")
+from .hookspecs import hookimpl
 
 #: the Python API (:mod:`cityrank.api`), imported on first use so that ``import cityrank``
 #: (and the CLI's start-up) stays light

@@ -22,6 +22,8 @@ from __future__ import annotations
 import pluggy
 
 hookspec = pluggy.HookspecMarker("cityrank")
+#: marks a plugin's hook implementations (``@cityrank.hookimpl``, the same object)
+hookimpl = pluggy.HookimplMarker("cityrank")
 
 
 # --- methods ---------------------------------------------------------------------------

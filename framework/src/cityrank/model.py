@@ -436,6 +436,13 @@ class Result:
         return order.astype(int)
 
 
+#: AHP: how priorities are derived from a pairwise-comparison matrix (see methods.panel), and
+#: how far a_ij · a_ji may be from 1, relative (judgments written as 0.33 for 1/3). Here, below
+#: both the reader of expert files and the methods, so that each takes them from one place.
+AHP_PRIORITISATIONS = ("eigenvector", "llsm")
+AHP_RECIPROCAL_TOLERANCE = 0.01
+
+
 @attrs.frozen
 class WeightNoise:
     """How weights vary around their nominal values, node by node.

@@ -19,6 +19,8 @@ import numpy as np
 
 from ..errors import DataError, MethodError, SpecError
 from ..model import (
+    AHP_PRIORITISATIONS,
+    AHP_RECIPROCAL_TOLERANCE,
     ROOT_ID,
     City,
     Dataset,
@@ -814,12 +816,10 @@ def _matrix(cells, path, sheet) -> tuple[list[str], np.ndarray]:
                 raise SpecError(f"judgment {text} is outside Saaty's scale 1/9 … 9", file=path, row=number,
                                 column=items[j])
             matrix[i, j] = value
-    from ..methods.weightings import RECIPROCAL_TOLERANCE
-
     for i, (number, _) in enumerate(rows[1:]):  # reciprocal, as check_pairwise requires, located in the file
         for j in range(i):
             a, b = matrix[i, j], matrix[j, i]
-            if not (np.isnan(a) or np.isnan(b)) and abs(a * b - 1) > RECIPROCAL_TOLERANCE:
+            if not (np.isnan(a) or np.isnan(b)) and abs(a * b - 1) > AHP_RECIPROCAL_TOLERANCE:
                 raise SpecError(f"not reciprocal: {items[i]} vs {items[j]} is {a:g} here but {items[j]} vs {items[i]} "
                                 f"is {b:g} on row {rows[j + 1][0]} (so this should be {1 / b:g})", file=path, row=number,
                                 column=items[j])
@@ -924,9 +924,7 @@ def _check_expert_types(table: Mapping, kind: str, k: int, where: str, path) -> 
             raise SpecError(f"{where}: give matrices = [...] or files = [...]", file=path)
         if table.get("aggregation", "aij") not in ("aij", "aip"):
             raise SpecError(f"{where}: aggregation must be \"aij\" (of judgments) or \"aip\" (of priorities)", file=path)
-        from ..methods.panel import PRIORITISATIONS
-
-        if table.get("prioritisation", "eigenvector") not in PRIORITISATIONS:
+        if table.get("prioritisation", "eigenvector") not in AHP_PRIORITISATIONS:
             raise SpecError(f"{where}: prioritisation must be \"eigenvector\" or \"llsm\" (logarithmic least squares)",
                             file=path)
         if "expert_weights" in table:

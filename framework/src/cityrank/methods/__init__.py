@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import hookimpl
+from ..hookspecs import hookimpl
 from . import aggregators, imputation, normalisers, outliers, statistical, weightings
 
 

@@ -31,9 +31,21 @@ import math
 
 import numpy as np
 
-from .weightings import RANDOM_INDEX
+from ..model import AHP_PRIORITISATIONS
+
+#: Saaty's random consistency indices for n = 1 … 15 (Saaty 2008, table 3 / Saaty 1980).
+RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
 
 SAATY_SCALE = tuple(sorted({float(v) for v in range(1, 10)} | {1.0 / v for v in range(2, 10)}))
+
+
+def eigen_priorities(matrix):
+    """Principal eigenvector (normalised to sum 1) and λmax of a positive matrix."""
+    a = np.asarray(matrix, dtype=np.float64)
+    values, vectors = np.linalg.eig(a)
+    k = int(np.argmax(values.real))
+    v = np.abs(vectors[:, k].real)
+    return v / v.sum(), float(values[k].real)
 
 
 def components(matrix) -> list[list[int]]:
@@ -87,7 +99,7 @@ def llsm(matrix) -> tuple[np.ndarray, int]:
 
 
 #: how priorities are derived from a (possibly incomplete) pairwise-comparison matrix
-PRIORITISATIONS = ("eigenvector", "llsm")
+PRIORITISATIONS = AHP_PRIORITISATIONS
 
 
 def priorities(matrix, prioritisation: str = "eigenvector") -> tuple[np.ndarray, int]:
@@ -110,8 +122,6 @@ def completed(matrix, weights) -> np.ndarray:
 
 def consistency_ratios(matrix) -> dict:
     """λmax, Saaty's CI and CR (NaN beyond the tabled n) and Alonso–Lamata's CR."""
-    from .weightings import eigen_priorities
-
     a = np.asarray(matrix, dtype=np.float64)
     n = len(a)
     _, lam = eigen_priorities(a)

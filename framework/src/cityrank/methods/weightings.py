@@ -14,10 +14,12 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-#: Saaty's random consistency indices for n = 1 … 15 (Saaty 2008, table 3 / Saaty 1980).
-RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
+from ..model import AHP_RECIPROCAL_TOLERANCE
+from . import panel
+from .panel import PRIORITISATIONS, RANDOM_INDEX, eigen_priorities
+
 CR_THRESHOLD = 0.10
-RECIPROCAL_TOLERANCE = 0.01  # relative; admits judgments written as 0.33 for 1/3
+RECIPROCAL_TOLERANCE = AHP_RECIPROCAL_TOLERANCE  # relative; admits judgments written as 0.33 for 1/3
 
 
 @attrs.frozen
@@ -80,15 +82,6 @@ def check_pairwise(matrix, label="matrix"):
     return a
 
 
-def eigen_priorities(matrix):
-    """Principal eigenvector (normalised to sum 1) and λmax of a positive matrix."""
-    a = np.asarray(matrix, dtype=np.float64)
-    values, vectors = np.linalg.eig(a)
-    k = int(np.argmax(values.real))
-    v = np.abs(vectors[:, k].real)
-    return v / v.sum(), float(values[k].real)
-
-
 def consistency(matrix):
     """(λmax, CI, CR) of a pairwise comparison matrix; CR is 0 for n ≤ 2."""
     a = np.asarray(matrix, dtype=np.float64)
@@ -114,8 +107,6 @@ def ahp(items, matrices, labels=None, expert_weights=None, aggregation="aij", pr
         raise ValueError("AHP needs at least one expert matrix")
     if aggregation not in ("aij", "aip"):
         raise ValueError(f"aggregation must be 'aij' or 'aip', got {aggregation!r}")
-    from .panel import PRIORITISATIONS
-
     if prioritisation not in PRIORITISATIONS:
         raise ValueError(f"prioritisation must be one of {', '.join(PRIORITISATIONS)}, got {prioritisation!r}")
     labels = list(labels) if labels is not None else [f"expert {e + 1}" for e in range(len(mats))]
@@ -123,8 +114,6 @@ def ahp(items, matrices, labels=None, expert_weights=None, aggregation="aij", pr
     if e.shape != (len(mats),) or not np.all(np.isfinite(e)) or np.any(e < 0) or not e.sum() > 0:
         raise ValueError(f"expert_weights must be {len(mats)} non-negative numbers, not all zero")
     e = e / e.sum()
-    from . import panel
-
     experts, checked, priorities = [], [], []
     for label, m in zip(labels, mats, strict=True):
         m = check_pairwise(m, label)
@@ -159,8 +148,6 @@ def _priorities(matrix, items, label, prioritisation="eigenvector"):
     """Priorities (the eigenvector, Harker's for an incomplete matrix, or LLSM) and the
     missing pairs; an unconnected comparison graph is an error naming the items that cannot
     be compared."""
-    from . import panel
-
     parts = panel.components(matrix)
     if len(parts) > 1:
         groups = " | ".join(", ".join(str(items[i]) for i in part) for part in parts)
