@@ -33,6 +33,10 @@ KEYWORDS = {
     "audit": ("run", {"edition": None}),
     "compare": ("compare", {"edition_a": None, "edition_b": None}),
     "city": ("city", {"name": "name"}),
+    "data sheets": ("collection.sheets", {"edition": "edition", "indicators": "indicators", "by": "by",
+                                          "collectors": "collectors", "entries": "entries", "folder": "folder"}),
+    "data check": ("collection.check", {"folder": "folder", "edition": "edition"}),
+    "data merge": ("collection.merge", {"folder": "folder", "edition": "edition"}),
     "experts questionnaire": ("questionnaires", {"edition": None, "node": "node", "count": "experts", "kind": "kind",
                                                  "folder": None}),
 }
@@ -59,6 +63,7 @@ def _edition_commands():
 
 
 def test_every_option_of_every_edition_command_is_an_api_keyword():
+    import importlib
     import inspect
 
     commands = _edition_commands()
@@ -66,7 +71,11 @@ def test_every_option_of_every_edition_command_is_an_api_keyword():
     for name, command in commands.items():
         assert name in KEYWORDS, f"cityrank {name}: which API call does it make? (add it to KEYWORDS)"
         method, mapping = KEYWORDS[name]
-        target = getattr(cityrank.api.Edition, method, None) or getattr(cityrank.api, method)
+        if "." in method:  # a function of another public module: cityrank.collection.sheets
+            module, function = method.split(".")
+            target = getattr(importlib.import_module(f"cityrank.{module}"), function)
+        else:
+            target = getattr(cityrank.api.Edition, method, None) or getattr(cityrank.api, method)
         accepted = set(inspect.signature(target).parameters)
         for param in command.params:
             if param.name in OUTPUT:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
 import math
@@ -13,7 +12,8 @@ import click
 from click.core import ParameterSource
 
 from ..errors import CityrankError, one_line
-from ..formats.atomic import refuse_existing, write_all, write_atomic
+from ..formats.atomic import refuse_existing, write_atomic
+from ..formats.atomic import write_folder as write_files
 from ..plugins import Registry, get_registry
 
 
@@ -110,26 +110,8 @@ def emit(text: str | bytes, output: str | None, force: bool | None = None) -> No
 
 
 def write_folder(folder: Path, files: dict[str, str | bytes], force: bool, what: str = "") -> None:
-    """Write ``files`` (name → content) into ``folder``: refused before anything is written if
-    one exists (unless ``force``); every file written whole, or none (:func:`write_all`), and
-    a folder made for them removed again when they cannot be written."""
-    if folder.exists() and not folder.is_dir():
-        raise CityrankError("is a file, not a folder", file=folder)
-    clash = [name for name in files if (folder / name).exists()]
-    if clash and not force:
-        raise CityrankError(f"{', '.join(clash)} exist(s); use --force to overwrite", file=folder)
-    made = not folder.exists()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CityrankError(f"cannot make the folder: {exc.strerror or exc}", file=folder) from None
-    try:
-        write_all({folder / name: content for name, content in files.items()}, force=True)
-    except BaseException:
-        if made:
-            with contextlib.suppress(OSError):
-                folder.rmdir()  # the folder this call made, empty again
-        raise
+    """:func:`cityrank.formats.atomic.write_folder`, and say so."""
+    write_files(folder, files, force)
     click.echo(f"wrote {len(files)} files to {folder}/{what}", err=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -108,3 +109,27 @@ def _stage(target: Path, shown: Path, data: bytes) -> str:
         Path(tmp).unlink(missing_ok=True)
         raise
     return tmp
+
+
+def write_folder(folder: Path, files: dict[str, str | bytes], force: bool) -> None:
+    """Write ``files`` (name → content) into ``folder``: refused before anything is written if
+    one exists (unless ``force``); every file written whole, or none (:func:`write_all`), and
+    a folder made for them removed again when they cannot be written."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise CityrankError("is a file, not a folder", file=folder)
+    clash = [name for name in files if (folder / name).exists()]
+    if clash and not force:
+        raise CityrankError(f"{', '.join(clash)} exist(s); use --force to overwrite", file=folder)
+    made = not folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CityrankError(f"cannot make the folder: {exc.strerror or exc}", file=folder) from None
+    try:
+        write_all({folder / name: content for name, content in files.items()}, force=True)
+    except BaseException:
+        if made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # the folder this call made, empty again
+        raise

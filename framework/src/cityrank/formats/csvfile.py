@@ -32,11 +32,11 @@ def _open(path: Path, error):
         raise error(f"cannot read file: {exc.strerror or exc}", file=path) from None
 
 
-def _line_blocks(fh) -> Iterator[list[str]]:
+def _line_blocks(fh, normalise: bool = True) -> Iterator[list[str]]:
     """The file's lines about 64 kB at a time, in Unicode NFC (so that an id typed with a
-    combining accent matches the precomposed one)."""
+    combining accent matches the precomposed one); as they are with ``normalise=False``."""
     while block := fh.readlines(BLOCK):
-        yield block if "".join(block).isascii() else [nfc(line) for line in block]
+        yield block if not normalise or "".join(block).isascii() else [nfc(line) for line in block]
 
 
 class _Reading:
@@ -77,12 +77,14 @@ def _not_utf8(path: Path) -> str:
     return "not UTF-8 text"
 
 
-def iter_cells(path, *, error=DataError) -> Iterator[tuple[int, list[str]]]:
+def iter_cells(path, *, error=DataError, normalise: bool = True) -> Iterator[tuple[int, list[str]]]:
     """``(record number, cells)`` for every record of a CSV file, read as a stream (UTF-8, a
-    byte-order mark allowed; a quoted field may span lines). The first record is number 1."""
+    byte-order mark allowed; a quoted field may span lines). The first record is number 1.
+    Text is in Unicode NFC; ``normalise=False`` keeps it exactly as written (free text such as
+    a quoted source, whose ids the caller compares in NFC itself)."""
     path = Path(path)
     with _open(path, error) as fh, _Reading(path, error) as reading:
-        for reading.number, row in enumerate(csv.reader(itertools.chain.from_iterable(_line_blocks(fh)),
+        for reading.number, row in enumerate(csv.reader(itertools.chain.from_iterable(_line_blocks(fh, normalise)),
                                                         strict=True), start=1):
             yield reading.number, row
 

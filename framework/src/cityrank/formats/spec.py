@@ -33,7 +33,9 @@ from ..model import (
     WeightNoise,
     Weights,
 )
-from .csvfile import MISSING, iter_cells, nfc, parse_number, parse_ratio, read_batches, read_rows
+from .csvfile import MISSING, nfc, parse_number, parse_ratio, read_batches, read_rows
+from .sheets import read_tables
+from .sheets import where as _sheet_place
 
 INDEX_KEYS = {"id", "name", "aggregator"}
 METHOD_KEYS = {"imputation", "outliers", "normaliser", "aggregator", "tiers", "screen"}
@@ -702,42 +704,9 @@ PAIR_COLUMNS = ("item", "other", "judgment")
 def _cells_of(path) -> tuple[list[tuple[int, list[str]]], str | None]:
     """The non-empty rows of a CSV file, or of the first sheet of an XLSX file, as
     ``(row number, text cells)``; and the sheet's name (None for CSV). One reader for
-    matrices and questionnaires; row numbers are the file's, blank rows counted."""
-    path = _path(path)
-    if path.suffix.lower() != ".xlsx":
-        return [(n, r) for n, r in iter_cells(path, error=SpecError) if any(c.strip() for c in r)], None
-    try:
-        from openpyxl import load_workbook
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise SpecError("reading XLSX needs openpyxl: pip install 'cityrank[report]'", file=path) from None
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise SpecError(f"not a readable XLSX workbook ({type(exc).__name__})", file=path) from None
-    sheet = book.worksheets[0]
-    values = list(sheet.iter_rows(values_only=True))
-    if any(v is None for row in values for v in row):  # a formula whose value the file does not hold reads as empty
-        formulas = load_workbook(path, read_only=True, data_only=False).worksheets[0].iter_rows(values_only=True)
-        for n, (row, written) in enumerate(zip(values, formulas, strict=False), start=1):
-            for j, (v, f) in enumerate(zip(row, written, strict=False)):
-                if v is None and isinstance(f, str) and f.startswith("="):
-                    header = values[0][j] if values and j < len(values[0]) and values[0][j] is not None else None
-                    raise SpecError(f"the formula {f} has no value saved in the file (open and save it in a spreadsheet "
-                                    "program, or type the number)", file=_where(path, sheet.title), row=n,
-                                    column=str(header) if header is not None else _column_letter(j))
-    rows = [["" if v is None else (repr(v) if isinstance(v, float) else str(v)) for v in row]  # repr: every digit
-            for row in values]
-    return [(n, r) for n, r in enumerate(rows, start=1) if any(c.strip() for c in r)], sheet.title
-
-
-def _column_letter(j: int) -> str:
-    """A spreadsheet's name of column ``j`` (0 → A, 26 → AA)."""
-    name = ""
-    j += 1
-    while j:
-        j, rest = divmod(j - 1, 26)
-        name = chr(65 + rest) + name
-    return name
+    matrices, questionnaires and collection sheets (:mod:`cityrank.formats.sheets`)."""
+    sheet, rows = read_tables(_path(path), error=SpecError)[0]
+    return rows, sheet
 
 
 def read_matrix_file(path) -> tuple[list[str], np.ndarray]:
@@ -752,7 +721,7 @@ def read_matrix_file(path) -> tuple[list[str], np.ndarray]:
 
 
 def _where(path, sheet):
-    return f"{path} (sheet {sheet!r})" if sheet else path
+    return _sheet_place(path, sheet) if sheet else path
 
 
 def _pairs(cells, path, sheet) -> tuple[list[str], np.ndarray]:
