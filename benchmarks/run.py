@@ -268,7 +268,7 @@ def main(argv=None) -> int:
     for n in sizes:
         edition = synthetic(n)
         print(f"  N = {n:>6}: {best(partial(run, edition, registry)) * 1000:8.1f} ms")
-    from cityrank.analysis.uncertainty import THREADED_FROM, default_workers
+    from cityrank.analysis.sampler import THREADED_FROM, default_workers
 
     print(f"\n(b) Monte Carlo over weights (Dirichlet), seconds (cityrank with its default threads: 1 below "
           f"{THREADED_FROM:,} cities, else {default_workers()}); cityrank / numpy reference (target ≤ 1.5×), "

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cityrank.analysis import Assumptions, WeightNoise, acceptability, uncertainty
-from cityrank.analysis.uncertainty import BLOCK, Model
+from cityrank.analysis.sampler import BLOCK, Model
 from cityrank.formats.spec import load_edition
 from conftest import ROOT
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cityrank.analysis import Assumptions, WeightNoise, sensitivity, sobol_indices, uncertainty
 from cityrank.analysis.rankcounts import RankCounts
-from cityrank.analysis.uncertainty import BLOCK, Model
+from cityrank.analysis.sampler import BLOCK, Model
 from cityrank.engine import Choices, run
 from cityrank.formats.spec import load_edition
 from cityrank.model import MethodChoice, Weights
@@ -289,7 +289,7 @@ def test_sensitivity_without_variation_says_the_indices_are_undefined(fresh_cli)
 
 
 def test_bootstrap_in_blocks_equals_all_at_once():
-    from cityrank.analysis.uncertainty import _bootstrap, sobol_indices
+    from cityrank.analysis.sensitivity import _bootstrap, sobol_indices
 
     rng = np.random.default_rng(5)
     y_a, y_b, y_ab = rng.random(300), rng.random(300), rng.random((3, 300))

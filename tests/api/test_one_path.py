@@ -31,7 +31,7 @@ KEYWORDS = {
     "plot": ("plot", {"edition": None, "kind": "kind", "top": "top", "uncertainty_file": "uncertainty",
                       "samples": "samples", "seed": "seed"}),
     "audit": ("run", {"edition": None}),
-    "compare": ("compare", {"edition_a": None, "edition_b": None}),
+    "compare": ("comparison", {"edition_a": None, "edition_b": None}),
     "city": ("city", {"name": "name"}),
     "data sheets": ("collection.sheets", {"edition": "edition", "indicators": "indicators", "by": "by",
                                           "collectors": "collectors", "entries": "entries", "folder": "folder"}),

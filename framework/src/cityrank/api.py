@@ -36,6 +36,7 @@ import numpy as np
 from . import engine
 from .analysis.compare import matched
 from .errors import CityrankError, SpecError
+from .formats.atomic import write_atomic  # noqa: F401 - a helper for plugins: write a file whole or not at all
 from .model import Dataset, Indicator, MethodChoice, plain_text, thaw
 from .model import Edition as Spec
 from .model import Result as RunResult
@@ -606,6 +607,14 @@ class Result:
                   {n: r.scores[:, k] for k, n in enumerate(r.nodes)}
         return kids, np.column_stack([columns[k] for k in kids]), np.array([r.weights.values[k] for k in kids])
 
+    def audit(self):
+        """The statistical audit (``cityrank audit``): correlations of each child with its
+        aggregate, Cronbach's alpha and the first principal component's share per aggregate,
+        coverage, and flags, each explained (:class:`cityrank.analysis.audit.Audit`)."""
+        from .analysis.audit import audit
+
+        return audit(self.result)
+
     def stats(self):
         """Per indicator: coverage, then min, max, mean, sd, skewness and kurtosis before
         (imputed data) and after outlier treatment, and what the treatment did."""
@@ -821,6 +830,18 @@ def _alternatives(value, what: str):
     if isinstance(value, Mapping) or not isinstance(value, Iterable):
         raise CityrankError(f"{what}: expected a list of methods or one string 'a;b', not {_kind(value)}")
     return list(value)
+
+
+def comparison(a: Result, b: Result) -> dict[str, Any]:
+    """What ``cityrank compare`` writes: the cities of both runs (paired as :func:`matched`
+    says) with rank and score in each, their changes (B − A) and each shared domain's ranks,
+    and how many cities are in only one."""
+    from .analysis.compare import compare_results
+
+    for name, value in (("a", a), ("b", b)):
+        if not isinstance(value, Result):
+            raise CityrankError(f"comparison: {name} must be the Result of Edition.run(), not {_kind(value)}")
+    return compare_results(a.result, b.result)
 
 
 def compare(a: Result, b: Result):

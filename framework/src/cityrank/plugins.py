@@ -16,6 +16,7 @@ Environment variables:
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import re
@@ -33,6 +34,8 @@ ENV_ALLOW = "CITYRANK_PLUGINS"
 ENV_BLOCK = "CITYRANK_DISABLE_PLUGINS"
 ENV_STRICT = "CITYRANK_STRICT_PLUGINS"
 BUILTINS = "builtins"
+#: the module of the built-in methods' hook implementations
+BUILTIN_MODULE = "cityrank.methods"
 
 #: registration hooks by kind of thing they provide
 KINDS = {
@@ -118,9 +121,9 @@ class Registry:
         if BUILTINS in block:
             self.plugins[BUILTINS] = PluginInfo(BUILTINS, "cityrank", version, "disabled", True)
         elif builtins:  # without them (``builtins=False``): only to list plugin commands, numpy unloaded
-            from . import methods
-
-            self._add(BUILTINS, methods, "cityrank", version, builtin=True)
+            # the built-in methods are a plugin like any other, loaded by its module's name as an
+            # entry point is: the registry sits below the methods and knows none of them
+            self._add(BUILTINS, importlib.import_module(BUILTIN_MODULE), "cityrank", version, builtin=True)
 
         if entry_points is None:
             entry_points = installed.entry_points(ENTRY_POINT_GROUP)

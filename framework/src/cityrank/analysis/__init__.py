@@ -1,15 +1,10 @@
 """Analysis of rankings: uncertainty, sensitivity and acceptability (Monte Carlo over the assumptions)."""
 
+from ..model import WeightNoise
 from .acceptability import AcceptabilityResult, acceptability
-from .uncertainty import (
-    Assumptions,
-    SensitivityResult,
-    UncertaintyResult,
-    WeightNoise,
-    sensitivity,
-    sobol_indices,
-    uncertainty,
-)
+from .sampler import Assumptions
+from .sensitivity import SensitivityResult, sensitivity, sobol_indices
+from .uncertainty import UncertaintyResult, uncertainty
 
 __all__ = [
     "AcceptabilityResult",

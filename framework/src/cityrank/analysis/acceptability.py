@@ -21,7 +21,7 @@ from ..formats.output import optional_float, optional_int
 from ..model import Dataset, Edition, Result
 from ..plugins import Registry
 from .rankcounts import RankCounts
-from .uncertainty import Assumptions, Model, UncertaintyJob, _chunks, _run_chunks, default_chunk, prepare
+from .sampler import Assumptions, Model, UncertaintyJob, chunk_bounds, default_chunk, prepare, run_chunks
 
 
 @attrs.frozen
@@ -90,7 +90,7 @@ def acceptability(
     sums = {kind: {node: np.zeros((n, len(children[node]))) for node in nodes} for kind in ("first", "top")}
     hits = {"first": np.zeros(n, dtype=np.int64), "top": np.zeros(n, dtype=np.int64)}
     chunk = chunk_size or default_chunk(n, len(fw.indicators))
-    for bounds, ranks in _run_chunks(job, model, _chunks(samples, chunk), workers, None, progress):
+    for bounds, ranks in run_chunks(job, model, chunk_bounds(samples, chunk), workers, progress):
         counts.add(ranks)
         weights = job.draws(model, bounds)["weights"]
         ranked = (ranks > 0).sum(axis=1, keepdims=True)

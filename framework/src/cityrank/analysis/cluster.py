@@ -1,6 +1,6 @@
 """The Monte Carlo's chunks as tasks of a Dask cluster (``pip install 'cityrank[dask]'``).
 
-A job (:class:`~cityrank.analysis.uncertainty.UncertaintyJob` or ``SensitivityJob``) holds
+A job (:class:`~cityrank.analysis.sampler.UncertaintyJob` or ``SensitivityJob``) holds
 everything a chunk needs: the edition, the assumptions, the data and the seed (and, for
 sensitivity, the design). It is a task of its own (not scattered data, which a lost worker
 would take with it): the scheduler holds it and recomputes it if need be. It is copied to
@@ -34,7 +34,7 @@ def _model(job):
     cached = _MODELS.get(id(job))
     if cached is None or cached[0] is not job:
         from ..plugins import get_registry
-        from .uncertainty import Model
+        from .sampler import Model
 
         _MODELS.clear()  # one job at a time per worker
         cached = _MODELS[id(job)] = (job, Model(job.edition, get_registry(), job.assumptions, job.data))

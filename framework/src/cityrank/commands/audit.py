@@ -7,14 +7,15 @@ import math
 import click
 
 from ..errors import CityrankError
-from .common import emit, format_option, lazy, load, noted, output_option, registry, run_edition
+from .common import emit, format_option, lazy, load, noted, output_option, quiet, registry
 
 np = lazy("numpy")
 writers = lazy("cityrank.formats.output")
 
 
 def _run(edition):
-    return run_edition(load(edition) if isinstance(edition, str) else edition)
+    """A run of an edition (by id or path) through the API, its notes left to the command."""
+    return quiet(load(edition).run)
 
 
 def _fmt(v, spec=".2f"):
@@ -27,10 +28,8 @@ def _fmt(v, spec=".2f"):
 @output_option
 def audit(edition, fmt, output, force):
     """Statistical coherence: correlations, Cronbach's alpha, first principal component, coverage."""
-    from ..analysis.audit import audit as run_audit
-
-    result = _run(edition)
-    a = run_audit(result)
+    run = _run(edition)
+    result, a = run.result, run.audit()
     if fmt == "json":
         return emit(writers.to_json_text(a.as_dict()), output)
     lines = [f"{result.edition.title}: statistical audit", "",
@@ -54,9 +53,9 @@ def audit(edition, fmt, output, force):
 @output_option
 def compare(edition_a, edition_b, fmt, output, force):
     """Cities ranked in both editions (matched by GeoNames id): rank and score changes (B − A)."""
-    from ..analysis.compare import compare_results
+    from ..api import comparison
 
-    data = compare_results(_run(edition_a), _run(edition_b))
+    data = comparison(_run(edition_a), _run(edition_b))
     if fmt == "json":
         return emit(writers.to_json_text(data), output)
     lines = [f"{data['edition_a']} → {data['edition_b']}: {data['in_both']} cities in both "

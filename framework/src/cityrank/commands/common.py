@@ -164,6 +164,12 @@ def output_option(func):
     return click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")(func)
 
 
+PRIORITISATION_OPTION = click.option(
+    "--prioritisation", type=click.Choice(["eigenvector", "llsm"]), default="eigenvector", show_default=True,
+    help="How priorities come from a matrix: the principal eigenvector (Harker's when incomplete) or "
+         "logarithmic least squares (the rows' geometric means when complete).")
+
+
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
     help="Output format.",

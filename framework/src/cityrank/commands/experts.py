@@ -7,72 +7,12 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, SpecError
-from .common import emit, format_option, output_option, write_folder
+from .common import PRIORITISATION_OPTION, emit, format_option, output_option, write_folder
 
 
 @click.group()
 def experts():
     """Check and combine an expert panel's pairwise-comparison matrices (CSV: ,a,b,c / a,1,3,1/5 …)."""
-
-
-def read_panel(files, kind: str | None = None) -> tuple[str, list[str], tuple]:
-    """One file per expert, each read once, all of one kind and with the same items:
-    ``("ahp", items, (matrices,))`` with the matrices checked, or ``("budget", items,
-    (labels, allocations (E, K)))`` with columns in the first file's order. ``kind`` requires one."""
-    import numpy as np
-
-    from ..formats.spec import read_expert_file
-    from ..methods.weightings import check_pairwise
-
-    read = [read_expert_file(f) for f in files]
-    first = kind or read[0][0]
-    for f, (k, _) in zip(files, read, strict=True):
-        if k != first:
-            names = {"ahp": "pairwise comparisons", "budget": "budget sheets"}
-            raise SpecError(f"{names[k]} mixed with {names[first]}: check or combine one kind at a time", file=f)
-    items = read[0][1][0]
-    for f, (_, parsed) in zip(files, read, strict=True):
-        if sorted(parsed[0]) != sorted(items) or (first == "ahp" and parsed[0] != items):
-            raise SpecError(f"items {', '.join(parsed[0])} differ from {', '.join(items)} in {files[0]}", file=f)
-    if first == "budget":
-        labels = [f"{Path(f).name}: {x}" for f, (_, p) in zip(files, read, strict=True) for x in p[1]]
-        table = np.vstack([p[2][:, [p[0].index(i) for i in items]] for _, p in read])
-        return "budget", items, (labels, table)
-    mats = []
-    for f, (_, (_, m)) in zip(files, read, strict=True):
-        try:
-            mats.append(check_pairwise(m, Path(f).name))
-        except ValueError as exc:
-            raise SpecError(str(exc), file=f) from None
-    return "ahp", items, (mats,)
-
-
-PRIORITISATION_OPTION = click.option(
-    "--prioritisation", type=click.Choice(["eigenvector", "llsm"]), default="eigenvector", show_default=True,
-    help="How priorities come from a matrix: the principal eigenvector (Harker's when incomplete) or "
-         "logarithmic least squares (the rows' geometric means when complete).")
-
-
-def _expert(f, items, m, prioritisation: str = "eigenvector") -> dict:
-    from ..methods import panel
-
-    try:
-        parts = panel.components(m)
-        if len(parts) > 1:
-            groups = " | ".join(", ".join(items[i] for i in p) for p in parts)
-            raise SpecError(f"the judgments do not connect every item (separate groups: {groups})", file=f)
-        w, missing = panel.priorities(m, prioritisation)
-    except ValueError as exc:
-        raise SpecError(str(exc), file=f) from None
-    full = panel.completed(m, w)
-    c = panel.consistency_ratios(full)
-    return {
-        "expert": str(f), "weights": dict(zip(items, w.tolist(), strict=True)), "missing_pairs": missing, **c,
-        "consistent": bool(c["cr"] <= 0.10) if c["cr"] == c["cr"] else bool(c["cr_alonso_lamata"] <= 0.10),
-        "triads": [{"items": [items[i] for i in t["items"]], "index": t["index"]} for t in panel.triads(full)],
-        "revisions": [{"pair": [items[i] for i in r["pair"]], "from": r["from"], "to": r["to"], "cr_after": r["cr_after"]}
-                      for r in (panel.revisions(full) if c["cr"] > 0.10 else [])],
-    }
 
 
 @experts.command()
@@ -83,14 +23,15 @@ def _expert(f, items, m, prioritisation: str = "eigenvector") -> dict:
 def check(files, prioritisation, fmt, output, force):
     """Per expert: missing pairs, consistency ratio (Saaty; Alonso–Lamata), the most inconsistent
     triads, and for an inconsistent matrix the judgments whose revision brings CR under 0.10."""
+    from ..experts import check as check_panel
     from ..formats.output import to_json_text
 
-    kind, items, parsed = read_panel(files)
-    if kind == "budget":
-        return _check_budget(items, *parsed, fmt, output)
-    reports = [_expert(f, items, m, prioritisation) for f, m in zip(files, parsed[0], strict=True)]
+    found = check_panel(files, prioritisation=prioritisation)
+    reports = found["experts"]
+    if found["kind"] == "budget":
+        return _check_budget(found, fmt, output)
     if fmt == "json":
-        return emit(to_json_text({"items": items, "experts": reports}), output)
+        return emit(to_json_text({"items": found["items"], "experts": reports}), output)
     lines = []
     for r in reports:
         verdict = "consistent" if r["consistent"] else "INCONSISTENT"
@@ -105,16 +46,12 @@ def check(files, prioritisation, fmt, output, force):
     emit("\n".join(lines) + "\n", output)
 
 
-def _check_budget(items, labels, table, fmt, output, total: float = 100.0):
+def _check_budget(found, fmt, output):
     from ..formats.output import to_json_text
 
-    reports = []
-    for label, row in zip(labels, table, strict=True):
-        given = float(row.sum())
-        reports.append({"expert": label, "sum": given, "sums_to_total": bool(abs(given - total) <= 1e-6 * total),
-                        "weights": dict(zip(items, (row / given if given > 0 else row * 0).tolist(), strict=True))})
+    reports, total = found["experts"], found["total"]
     if fmt == "json":
-        return emit(to_json_text({"items": items, "total": total, "experts": reports}), output)
+        return emit(to_json_text({"items": found["items"], "total": total, "experts": reports}), output)
     lines = [f"{r['expert']}: {r['sum']:g} points" + ("" if r["sums_to_total"] else f" — NOT {total:g}; ask again")
              for r in reports]
     emit("\n".join(lines) + "\n", output)
@@ -142,36 +79,18 @@ def combine(files, method, expert_weights, exclude_cr, node, into, prioritisatio
     -o FILE.csv writes id,weight (for --weights), -o FILE.toml an [[experts.ahp]] table, and
     --into EDITION adds that table to the edition (checked by loading it before it is kept;
     --force replaces the table the edition has for the node)."""
-    import numpy as np
-
+    from ..experts import combine as combine_panel
     from ..formats.output import csv_text, to_json_text
-    from ..methods import panel
-    from ..methods.weightings import ahp
 
-    kind, items, parsed = read_panel(files)
-    if kind == "budget":
-        return _combine_budget(files, items, *parsed, expert_weights, exclude_cr, node, into, fmt, output, force)
-    mats = parsed[0]
-    reports = [_expert(f, items, m, prioritisation) for f, m in zip(files, mats, strict=True)]
-    keep = [k for k, r in enumerate(reports) if exclude_cr is None or r["cr"] <= exclude_cr]
-    if not keep:
-        raise CityrankError(f"--exclude-cr {exclude_cr:g} leaves no expert")
-    weight = _expert_weights(expert_weights, [Path(f).name for f in files])
-    e = [weight[k] for k in keep]
-    if not sum(e) > 0:
-        raise CityrankError("--expert-weights: the experts kept all have weight 0")
-    try:
-        w = ahp(items, [mats[k] for k in keep], [reports[k]["expert"] for k in keep], expert_weights=e,
-                aggregation=method, prioritisation=prioritisation).weights
-    except ValueError as exc:
-        raise CityrankError(str(exc)) from None
-    priorities = np.array([[reports[k]["weights"][i] for i in items] for k in keep])
-    consensus = {reports[k]["expert"]: panel.gcci(panel.completed(mats[k], priorities[n]), w)
-                 for n, k in enumerate(keep)}
-    data = {"items": items, "method": method, "prioritisation": prioritisation, "weights": dict(zip(items, w.tolist(), strict=True)),
-            "experts": [reports[k]["expert"] for k in keep],
-            "left_out": [r["expert"] for k, r in enumerate(reports) if k not in keep],
-            "kendall_w": _defined(panel.kendall_w(priorities)), "consensus_gcci": consensus}
+    found = combine_panel(files, method=method, expert_weights=expert_weights, exclude_cr=exclude_cr,
+                          prioritisation=prioritisation)
+    if found["kind"] == "budget":
+        return _combine_budget(files, found, node, into, fmt, output, force)
+    items, w, keep, e = found["items"], found["weights"], found["kept"], found["expert_weights"]
+    data = {k: found[k] for k in ("items", "method", "prioritisation", "weights", "experts", "left_out", "kendall_w",
+                                  "consensus_gcci")}
+    consensus = data["consensus_gcci"]
+    reports = found["reports"]
     weighted = expert_weights is not None and len(set(e)) > 1
 
     def table(paths) -> str:
@@ -188,7 +107,7 @@ def combine(files, method, expert_weights, exclude_cr, node, into, prioritisatio
     if output and output.endswith(".toml"):
         return emit(table([reports[k]["expert"] for k in keep]), output)
     if output and output.endswith(".csv"):
-        return emit(csv_text(["id", "weight"], [[i, repr(float(v))] for i, v in zip(items, w, strict=True)]), output)
+        return emit(csv_text(["id", "weight"], [[i, repr(float(v))] for i, v in w.items()]), output)
     if fmt == "json":
         return emit(to_json_text(data), output)
     lines = [f"{method.upper()} of {len(keep)} expert(s)" + (f" ({len(data['left_out'])} left out)" if data["left_out"] else ""),
@@ -199,22 +118,12 @@ def combine(files, method, expert_weights, exclude_cr, node, into, prioritisatio
     emit("\n".join(lines) + "\n", output)
 
 
-def _combine_budget(files, items, labels, table, expert_weights, exclude_cr, node, into, fmt, output, force):
+def _combine_budget(files, found, node, into, fmt, output, force):
     """Budget sheets: the mean shares (the ``budget`` weighting), their spread, Kendall's W."""
     from ..formats.output import csv_text, to_json_text
-    from ..methods import panel
-    from ..methods.weightings import budget
 
-    if expert_weights or exclude_cr:
-        raise CityrankError("--expert-weights and --exclude-cr apply to pairwise comparisons, not budget sheets")
-    try:
-        result = budget(items, table, labels)
-    except ValueError as exc:
-        raise CityrankError(str(exc)) from None
-    w = result.weights
-    data = {"items": items, "method": "budget", "weights": dict(zip(items, w.tolist(), strict=True)),
-            "sd": dict(zip(items, result.diagnostics["sd"], strict=True)), "experts": labels,
-            "kendall_w": _defined(panel.kendall_w(table / table.sum(axis=1, keepdims=True)))}
+    labels, w = found["experts"], found["weights"]
+    data = {k: found[k] for k in ("items", "method", "weights", "sd", "experts", "kendall_w")}
     listed = [str(f) for f in files]
 
     def table_text(paths) -> str:
@@ -227,7 +136,7 @@ def _combine_budget(files, items, labels, table, expert_weights, exclude_cr, nod
     if output and output.endswith(".toml"):
         return emit(table_text(listed), output)
     if output and output.endswith(".csv"):
-        return emit(csv_text(["id", "weight"], [[i, repr(float(v))] for i, v in zip(items, w, strict=True)]), output)
+        return emit(csv_text(["id", "weight"], [[i, repr(float(v))] for i, v in w.items()]), output)
     if fmt == "json":
         return emit(to_json_text(data), output)
     lines = [f"budget allocation of {len(labels)} expert(s)",
@@ -341,31 +250,6 @@ def _tables_for(doc: dict, node: str) -> int:
                for k in ("ahp", "budget") for t in doc.get("experts", {}).get(k, ()))
 
 
-def _expert_weights(path, names) -> list[float]:
-    if not path:
-        return [1.0] * len(names)
-    from ..formats.csvfile import parse_number, read_rows
-
-    _, rows = read_rows(path, error=SpecError, required=("expert", "weight"))
-    given, seen = {}, {}
-    for number, row in rows:
-        if row["expert"] not in names:
-            raise SpecError(f"unknown expert {row['expert']!r} (the files: {', '.join(names)})", file=path, row=number,
-                            column="expert")
-        if row["expert"] in seen:
-            raise SpecError(f"expert {row['expert']!r} is given twice (first on row {seen[row['expert']]})", file=path,
-                            row=number, column="expert")
-        seen[row["expert"]] = number
-        w = parse_number(row["weight"], file=path, row=number, column="weight", error=SpecError, allow_missing=False)
-        if w < 0:
-            raise SpecError(f"negative weight {w:g}", file=path, row=number, column="weight")
-        given[row["expert"]] = w
-    out = [given.get(n, 1.0) for n in names]
-    if not sum(out) > 0:
-        raise SpecError("the expert weights are all zero", file=path)
-    return out
-
-
 @experts.command()
 @click.argument("edition")
 @click.option("--node", help="Whose children the experts compare (default: the index).")
@@ -385,11 +269,6 @@ def questionnaire(edition, node, count, kind, folder, force):
 
 
 COMMANDS = [experts]
-
-
-def _defined(w: float) -> float | None:
-    """Kendall's W for the outputs: None (JSON null) where it is undefined."""
-    return None if w != w else w
 
 
 def _w_text(w: float | None) -> str:

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, SpecError
-from .common import emit, format_option, lazy, output_option, registry
-from .experts import PRIORITISATION_OPTION
+from .common import PRIORITISATION_OPTION, emit, format_option, lazy, output_option, registry
 
 np = lazy("numpy")
 writers = lazy("cityrank.formats.output")
@@ -50,7 +49,7 @@ def ahp(files, prioritisation, fmt, output, force):
     least squares solution); each expert's consistency ratio is shown and a warning is given
     above 0.10; experts are combined by the element-wise geometric mean.
     """
-    from .experts import read_panel
+    from ..experts import read_panel
 
     _, items, (mats,) = read_panel(files, kind="ahp")
     result = _call("ahp", items, matrices=mats, labels=list(files), prioritisation=prioritisation)

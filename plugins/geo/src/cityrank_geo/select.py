@@ -254,7 +254,7 @@ def main(argv: list[str]) -> int:
     except (KeyError, TypeError, ValueError) as exc:
         print(f"error: {path}: [edition.city_set]: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
-    from cityrank.formats.output import write_atomic
+    from cityrank.api import write_atomic
 
     write_atomic(path.parent / "cities.csv", text)
     print(f"wrote {path.parent / 'cities.csv'} ({text.count(chr(10)) - 1} cities)")

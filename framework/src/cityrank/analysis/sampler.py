@@ -1,0 +1,472 @@
+"""The Monte Carlo's core, shared by every analysis that samples a ranking's assumptions
+(uncertainty, sensitivity, acceptability): the assumptions, the evaluation model (every
+variant of the normalised scores computed once; samples then only re-weight, re-aggregate
+and rank), random draws in fixed blocks seeded by (seed, block), the jobs that evaluate a
+chunk of samples (sent as they are to a cluster's workers), and the threads that run them.
+Results do not depend on the chunk size or the number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections import deque
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NamedTuple
+
+import attrs
+import numpy as np
+
+from ..engine import (
+    aggregate_tree,
+    collect_data,
+    denominate,
+    effective_weights,
+    impute_and_treat,
+    local_weights,
+    node_aggregators,
+    normalise,
+    run,
+    screen,
+    transform,
+    zero_absorbed,
+)
+from ..errors import CityrankError, MethodError
+from ..model import Dataset, Edition, MethodChoice, Result, WeightNoise
+from ..plugins import Registry
+from ..ranking import int_ranks
+from .rankcounts import RankCounts
+
+BLOCK = 1024  # samples per random-draw block: fixed, so results do not depend on chunking
+
+
+@attrs.frozen
+class Assumptions:
+    """The alternatives sampled for each assumption (one alternative = fixed)."""
+
+    normalisers: tuple[MethodChoice, ...] = attrs.field(converter=tuple)
+    aggregators: tuple[MethodChoice, ...] = attrs.field(converter=tuple)
+    imputations: tuple[MethodChoice, ...] = attrs.field(converter=tuple)
+    weights: WeightNoise = attrs.field(factory=WeightNoise)
+    #: "bootstrap": each sample resamples the experts of every [[experts.ahp]] table (with
+    #: replacement), so the panel's nodes take the weights of that resampled panel
+    panel: str = attrs.field(default="none")
+
+    @panel.validator
+    def _panel(self, _attribute, value):
+        if value not in ("none", "bootstrap"):
+            raise MethodError(f"panel must be none or bootstrap, got {value!r}")
+
+    @classmethod
+    def for_edition(cls, edition: Edition, *, normalisers=None, aggregators=None, imputations=None,
+                    weights: WeightNoise | None = None, panel: str = "none",
+                    noise: Mapping[str, Any] | None = None) -> Assumptions:
+        """Alternatives from the arguments, else the edition's ``[uncertainty]`` table, else its
+        defaults. ``noise`` (``kind``, ``concentration``, ``spread``; None = not given) changes
+        only what it gives of the weight noise that ``weights`` or the edition sets."""
+        table = edition.uncertainty
+        m = edition.methods
+
+        def pick(given, key, default):
+            values = given if given else table.get(key) or [default]
+            return tuple(MethodChoice.parse(v, what=key) for v in values)
+
+        if weights is None:
+            spec = table.get("weights")
+            weights = WeightNoise() if spec is None else WeightNoise.parse(MethodChoice.parse(spec, what="weights"))
+        given = {k: v for k, v in (noise or {}).items() if v is not None}
+        if given:
+            weights = WeightNoise(**{**attrs.asdict(weights), **given})
+        return cls(pick(normalisers, "normalisers", m.normaliser), pick(aggregators, "aggregators", m.aggregator),
+                   pick(imputations, "imputations", m.imputation), weights, panel)
+
+    def describe(self) -> dict[str, Any]:
+        """The assumptions in words, as the outputs show them."""
+        w = self.weights
+        noise = {"dirichlet": f"dirichlet (concentration {w.concentration:g})",
+                 "uniform": f"uniform ±{w.spread:.0%}", "none": "fixed"}[w.kind]
+        return {"weights": noise, "panel": self.panel,
+                "normaliser": [str(c) for c in self.normalisers],
+                "aggregator": [str(c) for c in self.aggregators],
+                "imputation": [str(c) for c in self.imputations]}
+
+    def factors(self) -> list[str]:
+        """The assumptions that vary."""
+        out = []
+        if self.weights.kind != "none":
+            out.append("weights")
+        if self.panel == "bootstrap":
+            out.append("panel")
+        for name, values in (("normaliser", self.normalisers), ("aggregator", self.aggregators),
+                             ("imputation", self.imputations)):
+            if len(values) > 1:
+                out.append(name)
+        return out
+
+
+def _panels(edition: Edition) -> dict:
+    """node → :class:`_Panel` for every [[experts.ahp]] table: the experts' log-judgments
+    ``(E, k, k)`` and log-priorities, their weights and the table's aggregation, and the
+    permutation from the table's items to the node's children. An expert of weight 0 adds
+    nothing to any mean and is left out of the resampling."""
+    from ..formats.spec import expert_judgments
+    from ..methods.weightings import ahp, check_pairwise
+
+    out = {}
+    for kind, node, items, params in expert_judgments(edition):
+        if kind != "ahp":
+            continue
+        mats = np.stack([check_pairwise(m, node) for m in params["matrices"]])
+        e = np.asarray(params.get("expert_weights") or np.ones(len(mats)), dtype=np.float64)
+        keep = e > 0
+        prioritisation = params.get("prioritisation", "eigenvector")
+        priorities = np.array([x["weights"] for x in
+                               ahp(items, mats[keep], prioritisation=prioritisation).diagnostics["experts"]])
+        children = [c.id for c in edition.framework.children(node)]
+        out[node] = _Panel(np.log(mats[keep]), np.log(priorities), e[keep], params.get("aggregation", "aij"),
+                           [items.index(c) for c in children], prioritisation)
+    return out
+
+
+class _Panel(NamedTuple):
+    logs: np.ndarray
+    log_priorities: np.ndarray
+    weights: np.ndarray
+    aggregation: str
+    order: list
+    prioritisation: str = "eigenvector"
+
+
+class Model:
+    """An edition prepared for batched evaluation: every (imputation, normaliser) variant of
+    the normalised scores is computed once; samples then only re-weight and re-aggregate."""
+
+    def __init__(self, edition: Edition, registry: Registry, assumptions: Assumptions, data: Dataset | None = None):
+        self.assumptions = assumptions
+        fw = edition.framework
+        collected = collect_data(edition, registry, data)
+        edition, raw, _ = screen(edition, collected[0], edition.methods.screen)  # the cities the run ranks
+        collected = (raw, *collected[1:])
+        self.edition = edition
+        x0 = transform(denominate(raw, fw), edition)
+        self.aggregators = [node_aggregators(fw, registry, a) for a in assumptions.aggregators]
+        # the scores of normaliser k under aggregator a: variant[k][a] indexes each imputation's list
+        shifts = [[zero_absorbed(fw, n, aggs) for aggs in self.aggregators] for n in assumptions.normalisers]
+        keys = sorted({(k, shift) for k, row in enumerate(shifts) for shift in row}, key=lambda t: (t[0], sorted(t[1])))
+        self.variant = [[keys.index((k, shift)) for shift in row] for k, row in enumerate(shifts)]
+        self.scores = []
+        for imputation in assumptions.imputations:
+            x = impute_and_treat(x0, edition, registry, imputation, edition.methods.outliers).treated
+            self.scores.append([normalise(x, edition, registry, assumptions.normalisers[k], shift)[0]
+                                for k, shift in keys])
+        self.nominal = run(edition, registry, data=data, collected=collected)
+        self.nominal_weights = local_weights(fw, self.nominal.weights)  # as the run found them (data weights too)
+        self._check_combinations()
+        self.nominal_ranks = self.nominal.rank()
+        self.n = len(edition.cities)
+        self.varying = {node: w for node, w in self.nominal_weights.items() if np.sum(w > 0) > 1}
+        self.panels = _panels(self.edition) if assumptions.panel == "bootstrap" else {}
+        if assumptions.panel == "bootstrap" and not self.panels:
+            raise MethodError("--panel bootstrap: the edition has no [[experts.ahp]] panel to resample")
+        for node in self.panels:
+            self.varying.setdefault(node, self.nominal_weights[node])
+        # With arithmetic means everywhere and whole indicators (not single values) missing,
+        # the index is linear in the scores: one matrix product per batch (see effective_weights).
+        self.linear = []
+        for variants in self.scores:
+            row = []
+            for z in variants:
+                present = ~np.isnan(z).all(axis=0)
+                whole = not np.isnan(z[:, present]).any()
+                row.append((np.where(present, z, 0.0), present) if whole else None)
+            self.linear.append(row)
+
+    def _check_combinations(self) -> None:
+        """Evaluate every combination of alternatives once, at the nominal weights, before any
+        sampling: one that cannot work (z-scores under a geometric mean) is an error naming it."""
+        fw = self.edition.framework
+        a = self.assumptions
+        for m, imputation in enumerate(a.imputations):
+            for k, normaliser in enumerate(a.normalisers):
+                for g, aggregator in enumerate(a.aggregators):
+                    try:
+                        aggregate_tree(self.scores[m][self.variant[k][g]], fw, self.nominal_weights,
+                                       self.aggregators[g], root_only=True)
+                    except CityrankError as exc:
+                        raise MethodError(f"the alternatives imputation {imputation}, normaliser {normaliser} and "
+                                          f"aggregator {aggregator} cannot be combined: {exc}; leave one out") from None
+
+    def _arithmetic(self, a: int) -> bool:
+        from ..methods.aggregators import arithmetic
+
+        return all(method.function is arithmetic and not params.get("min_share")
+                   for method, params in self.aggregators[a].values())
+
+    def draw(self, seed: int, block: int) -> dict:
+        """Random choices for one block of samples (always the same for the same seed and block)."""
+        rng = np.random.default_rng([seed, block])
+        a = self.assumptions
+        draws = {
+            "imputation": rng.integers(len(a.imputations), size=BLOCK),
+            "normaliser": rng.integers(len(a.normalisers), size=BLOCK),
+            "aggregator": rng.integers(len(a.aggregators), size=BLOCK),
+        }
+        draws["weights"] = {node: self.sample_weights(rng, w, BLOCK) for node, w in self.varying.items()}
+        for node in self.panels:  # the panel's nodes: the weights of a resampled panel
+            draws["weights"][node] = self.panel_weights(rng, node, BLOCK)
+        return draws
+
+    def panel_weights(self, rng, node: str, size: int) -> np.ndarray:
+        """``size`` weight vectors of ``node``'s children, each the AHP weights of the experts
+        resampled with replacement, aggregated as the table says (AIJ: weighted geometric
+        mean of the judgments, then the table's prioritisation, Harker's eigenvector or LLSM;
+        AIP: of the priorities)."""
+        from ..methods.panel import priorities
+
+        p = self.panels[node]
+        experts = len(p.logs)
+        picks = rng.integers(experts, size=(size, experts))
+        out = np.empty((size, len(p.order)))
+        if p.aggregation == "aip":
+            e = p.weights[picks]
+            w = np.exp(np.einsum("se,sek->sk", e, p.log_priorities[picks]) / e.sum(axis=1, keepdims=True))
+            return (w / w.sum(axis=1, keepdims=True))[:, p.order]
+        known = ~np.isnan(p.logs)
+        filled = np.where(known, p.logs, 0.0)
+        with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # a pair none of the resampled experts judged
+            for s, pick in enumerate(picks):
+                e = p.weights[pick][:, None, None]
+                share = (known[pick] * e).sum(axis=0)
+                combined = np.where(share > 0, np.exp((filled[pick] * e).sum(axis=0) / share), np.nan)
+                out[s] = priorities(combined, p.prioritisation)[0][p.order]
+        return out
+
+    def sample_weights(self, rng, nominal: np.ndarray, size: int) -> np.ndarray:
+        noise = self.assumptions.weights
+        w = nominal / nominal.sum()
+        out = np.zeros((size, len(w)))
+        positive = w > 0
+        if noise.kind == "none":
+            out[:] = w
+        elif noise.kind == "dirichlet":
+            out[:, positive] = rng.dirichlet(noise.concentration * w[positive], size=size)
+        else:
+            factor = rng.uniform(1 - noise.spread, 1 + noise.spread, size=(size, int(positive.sum())))
+            out[:, positive] = w[positive] * factor
+            out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def evaluate(self, imputation, normaliser, aggregator, weights: dict) -> np.ndarray:
+        """Index ranks ``(B, N)`` (integers, 0 = not ranked) for B samples given by their choice
+        indices and node weights."""
+        fw = self.edition.framework
+        combos = np.stack([imputation, normaliser, aggregator], axis=1)
+        if (combos == combos[0]).all():  # one variant (only the weights vary): no regrouping
+            groups = [(tuple(combos[0]), slice(None))]
+        else:
+            groups = [((m, k, a), np.flatnonzero((combos == (m, k, a)).all(axis=1)))
+                      for m, k, a in np.unique(combos, axis=0)]
+        ranks = np.empty((len(imputation), self.n), dtype=np.int32)
+        for (m, k, a), rows in groups:
+            w = {node: weights[node][rows] if node in weights else nominal
+                 for node, nominal in self.nominal_weights.items()}
+            v = self.variant[k][a]
+            if self.linear[m][v] is not None and self._arithmetic(a):
+                z, present = self.linear[m][v]
+                eff = effective_weights(fw, w, present)
+                scores = eff @ z.T if eff.ndim == 2 else z @ eff
+            else:
+                scores = aggregate_tree(self.scores[m][v], fw, w, self.aggregators[a], root_only=True)
+            size = len(imputation) if isinstance(rows, slice) else len(rows)
+            group_ranks = int_ranks(np.broadcast_to(scores, (size, self.n)))
+            if isinstance(rows, slice):
+                return group_ranks
+            ranks[rows] = group_ranks
+        return ranks
+
+
+def chunk_bounds(total: int, size: int):
+    return [(start, min(start + size, total)) for start in range(0, total, size)]
+
+
+def task_groups(chunks, samples_per_group: int = BLOCK):
+    """Consecutive chunks gathered into groups of about ``samples_per_group`` samples."""
+    groups, current, size = [], [], 0
+    for bounds in chunks:
+        current.append(bounds)
+        size += bounds[1] - bounds[0]
+        if size >= samples_per_group:
+            groups.append(current)
+            current, size = [], 0
+    return groups + ([current] if current else [])
+
+
+def check_arguments(samples, chunk_size, workers, seed=0, top=0.1, cities=None):
+    workers = default_workers(cities) if workers is None else workers
+    if not isinstance(samples, int) or samples < 1:
+        raise MethodError(f"the number of samples must be a positive whole number, got {samples!r}")
+    if not isinstance(seed, int) or seed < 0:
+        raise MethodError(f"the seed must be a non-negative whole number, got {seed!r}")
+    if not 0 < top <= 1:
+        raise MethodError(f"the top share must be in (0, 1], got {top}")
+    if chunk_size is not None and chunk_size < 1:
+        raise MethodError(f"the chunk size must be positive, got {chunk_size}")
+    if workers < 1:
+        raise MethodError(f"the number of workers must be positive, got {workers}")
+    return workers
+
+
+def prepare(target, registry, assumptions, data, samples, chunk_size, workers, seed=0, top=0.1):
+    """The checked worker count and the evaluation model every analysis starts from."""
+    edition = target.edition if isinstance(target, Result) else target
+    workers = check_arguments(samples, chunk_size, workers, seed, top, len(edition.cities))
+    assumptions = assumptions or Assumptions.for_edition(edition)
+    return Model(edition, registry, assumptions, data), workers
+
+
+def default_chunk(n: int, k: int) -> int:
+    """Samples per chunk: one draw block, fewer when one chunk's (B, N, K) arrays would pass 32 MB."""
+    return max(1, min(BLOCK, (32 * 2**20) // (8 * max(n, 1) * max(k, 1))))
+
+
+# --- jobs: what one chunk of samples computes, sent as is to a cluster's workers ---------
+
+
+@attrs.frozen(eq=False)
+class UncertaintyJob:
+    """Ranks ``(B, N)`` of the samples ``[start, stop)``, their random choices drawn by block."""
+
+    edition: Edition
+    assumptions: Assumptions
+    data: Dataset | None
+    seed: int
+    top: float = 0.1
+    samples: int = 1
+
+    def in_top(self, ranks: np.ndarray) -> np.ndarray:
+        """Per city, the samples of ``ranks`` ``(B, N)`` in which it is in the top tier
+        (floor(top·n) of the n cities ranked in that sample)."""
+        ranked = (ranks > 0).sum(axis=1, keepdims=True)
+        return ((ranks > 0) & (ranks <= np.floor(self.top * ranked + 1e-9))).sum(axis=0, dtype=np.int64)
+
+    def tally(self, model: Model, chunks) -> tuple[np.ndarray, np.ndarray]:
+        """Rank counts and top-tier counts of the samples of ``chunks``."""
+        counts = RankCounts(model.n, self.samples)
+        in_top = np.zeros(model.n, dtype=np.int64)
+        for bounds in chunks:
+            ranks = self(model, bounds)
+            counts.add(ranks)
+            in_top += self.in_top(ranks)
+        size = sum(b - a for a, b in chunks)
+        return (counts.counts.astype(np.uint16) if size < 2**16 else counts.counts), in_top  # half the bytes to send
+
+    def draws(self, model: Model, bounds) -> dict:
+        """The random choices of the samples ``[start, stop)`` (drawn by block)."""
+        start, stop = bounds
+        parts = []
+        for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
+            lo, hi = max(start, block * BLOCK) - block * BLOCK, min(stop, (block + 1) * BLOCK) - block * BLOCK
+            parts.append(_slice(model.draw(self.seed, block), lo, hi))
+        return _concat(parts)
+
+    def __call__(self, model: Model, bounds) -> np.ndarray:
+        d = self.draws(model, bounds)
+        return model.evaluate(d["imputation"], d["normaliser"], d["aggregator"], d["weights"])
+
+
+@attrs.frozen(eq=False)
+class SensitivityJob:
+    """The mean absolute rank shift of the design's runs ``[lo, hi)``."""
+
+    edition: Edition
+    assumptions: Assumptions
+    data: Dataset | None
+    seed: int
+    choice: dict
+    bank: dict
+    factors: tuple
+    nominal: np.ndarray
+    panel_bank: dict = attrs.field(factory=dict)
+
+    def __call__(self, model: Model, bounds) -> np.ndarray:
+        lo, hi = bounds
+        c = self.choice
+        w = {node: self.bank[node][c["weights"][lo:hi]] for node in self.bank} if "weights" in self.factors else {}
+        if "panel" in self.factors:
+            w |= {node: self.panel_bank[node][c["panel"][lo:hi]] for node in self.panel_bank}
+        ranks = model.evaluate(c["imputation"][lo:hi], c["normaliser"][lo:hi], c["aggregator"][lo:hi], w)
+        ranks = ranks.astype(np.float64)
+        ranks[ranks == 0] = np.nan
+        with np.errstate(invalid="ignore"):
+            return np.nanmean(np.abs(ranks - self.nominal), axis=1)
+
+
+def run_chunks(job, model, chunks, workers: int, progress: Callable[[int], None] | None = None):
+    """``(bounds, job(model, bounds))`` for every chunk, in order, in this process (threads);
+    :func:`cityrank.analysis.cluster.run_on_cluster` does the same on a Dask cluster."""
+    with _pool(workers) as pool:
+        for bounds, result in zip(chunks, pool.map(lambda b: job(model, b), chunks), strict=True):
+            yield bounds, result
+            if progress:
+                progress(bounds[1] - bounds[0])
+
+
+class _Serial:
+    """The executor interface, run in the calling thread (one worker: no thread needed)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    @staticmethod
+    def map(func, iterable):
+        return map(func, iterable)
+
+
+class _Threads(ThreadPoolExecutor):
+    """Threads (numpy releases the GIL in sorting and matrix products), with at most two chunks
+    per worker in flight so that finished chunks never pile up in memory."""
+
+    def map(self, func, iterable):
+        pending: deque = deque()
+        for item in iterable:
+            pending.append(self.submit(func, item))
+            if len(pending) >= 2 * self._max_workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _pool(workers: int):
+    return _Serial() if workers == 1 else _Threads(max_workers=workers)
+
+
+#: below this many cities one thread is faster: a sample is too little work to share (measured
+#: by benchmarks/run.py: at N = 1,000 two threads take 1.2× one thread's time, at 3,000 0.8×)
+THREADED_FROM = 2000
+
+
+def default_workers(cities: int | None = None) -> int:
+    """Threads to use when not told: one for fewer than :data:`THREADED_FROM` cities, else the
+    machine's cores, at most 4. Results do not depend on it."""
+    if cities is not None and cities < THREADED_FROM:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _slice(d, lo, hi):
+    return {k: ({n: w[lo:hi] for n, w in v.items()} if isinstance(v, dict) else v[lo:hi]) for k, v in d.items()}
+
+
+def _concat(parts):
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    return {k: ({n: np.concatenate([p[k][n] for p in parts]) for n in v} if isinstance(v, dict)
+                else np.concatenate([p[k] for p in parts])) for k, v in first.items()}
+
+
