@@ -53,6 +53,19 @@ def test_new_edition_end_to_end(fresh_cli, tmp_path, monkeypatch):
     assert [c["id"] for c in ranked["cities"]] == ["beijing", "moscow", "new-delhi"]
 
 
+def test_a_new_editions_own_test_runs_its_providers(fresh_cli, tmp_path):
+    """The scaffolded test uses the installed plugins: an indicator computed by a provider
+    (national-capital status, cityrank-geo) gives the edition data, and the test ranks it."""
+    assert fresh_cli("new", "edition", "sco-2025", "--dir", tmp_path).exit_code == 0
+    folder = tmp_path / "sco-2025"
+    toml = next(folder.glob("src/*/edition.toml"))
+    toml.write_text(toml.read_text() + '\n[[indicators]]\nid = "capital"\nname = "National capital"\n'
+                    'domain = "institutional"\nprovider = "geo.capital"\n')
+    own = _own_tests(folder)
+    assert own.returncode == 0 and "1 passed" in own.stdout, own.stdout + own.stderr
+    assert own.stdout.count("passed") == 1 and "skipped" not in own.stdout
+
+
 def test_new_plugin_end_to_end(fresh_cli, tmp_path, monkeypatch):
     assert fresh_cli("new", "plugin", "my-methods", "--dir", tmp_path).exit_code == 0
     folder = tmp_path / "my-methods"
@@ -102,3 +115,17 @@ def test_new_refuses_to_overwrite_and_bad_names(fresh_cli, tmp_path):
     assert result.exit_code == 2 and "already exists" in result.stderr
     assert [p.name for p in (tmp_path / "sco-2025").iterdir()] == ["keep.txt"]
     assert fresh_cli("new", "plugin", "My Methods", "--dir", tmp_path).exit_code == 2
+
+
+def test_the_suite_collects_the_members_own_tests():
+    """A plugin or edition written into the workspace (plugins/NAME, rankings/NAME) brings its
+    own tests/: the suite's test paths cover every workspace member."""
+    from conftest import ROOT
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    paths = set(config["tool"]["pytest"]["ini_options"]["testpaths"])
+    for pattern in config["tool"]["uv"]["workspace"]["members"]:
+        if pattern == "framework":  # the core's tests are tests/
+            continue
+        top = pattern.split("/")[0]
+        assert top in paths or pattern in paths, f"{pattern}: its members' tests/ are not collected"
