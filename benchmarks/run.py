@@ -34,14 +34,14 @@ import numpy as np
 
 from cityrank.analysis import Assumptions, WeightNoise, uncertainty
 from cityrank.engine import run
-from cityrank.model import City, Edition, Framework, Indicator, Methods, Node, Weights
+from cityrank.model import City, Framework, Indicator, Methods, Node, Spec, Weights
 from cityrank.plugins import Registry
 
 K = 11
 DOMAINS = {"traditional": 4, "digital": 4, "institutional": 3}
 
 
-def synthetic(n: int, seed: int = 0) -> Edition:
+def synthetic(n: int, seed: int = 0) -> Spec:
     """An edition of n made-up cities with log-normal indicator values (benchmark input only)."""
     from cityrank.model import Dataset
 
@@ -53,7 +53,7 @@ def synthetic(n: int, seed: int = 0) -> Edition:
     data = Dataset([c.id for c in cities], [i.id for i in indicators], values, ["synthetic"] * K)
     fw = Framework(nodes, indicators)
     weights = Weights({x.id: 1.0 for x in [*nodes, *indicators]})
-    return Edition("bench", "benchmark", cities, fw, weights, Methods(), data=data)
+    return Spec("bench", "benchmark", cities, fw, weights, Methods(), data=data)
 
 
 def best(func, repeat=3):

@@ -60,7 +60,7 @@ PLUGINS = {
              "    register('minmax', lambda x, direction: x)\n"),
     "exiting": ("exiting_cityrank", "exiting-cityrank", "import sys\nsys.exit(3)\n"),
     "hookexit": ("hookexit_cityrank", "hookexit-cityrank",
-                 "import sys, cityrank\n@cityrank.hookimpl\ndef cityrank_register_imputers(register):\n"
+                 "import sys, cityrank\n@cityrank.hookimpl\ndef cityrank_register_imputations(register):\n"
                  "    sys.exit('bye')\n"),
     "shadowing": ("shadowing_cityrank", "shadowing-cityrank",
                   "import click, cityrank\n@cityrank.hookimpl\ndef cityrank_register_commands(cli):\n"
@@ -171,10 +171,35 @@ def test_strict_mode_reraises_for_plugin_authors(installed, fresh_cli, monkeypat
 
 def test_every_hook_is_documented():
     from cityrank import hookspecs
-    from cityrank.plugins import KINDS
+    from cityrank.plugins import KINDS, RENAMED
 
-    hooks = [name for name in dir(hookspecs) if name.startswith("cityrank_")]
+    hooks = [name for name in dir(hookspecs) if name.startswith("cityrank_") and name not in RENAMED.values()]
     assert set(KINDS.values()) | {"cityrank_register_commands"} == set(hooks)
+    assert set(RENAMED) <= set(KINDS)  # a former name belongs to a kind that has a hook
     for name in hooks:
         doc = getattr(hookspecs, name).__doc__
         assert doc and ":param" in doc, name
+
+
+def test_a_hook_under_its_former_name_still_registers_and_is_told_the_new_one():
+    """cityrank_register_imputers is now cityrank_register_imputations (the kind is imputation)."""
+    import types
+
+    import cityrank
+    from cityrank.plugins import Registry
+
+    plugin = types.ModuleType("old_style")
+
+    def fill_with_zero(x, groups=None):
+        import numpy as np
+
+        return np.where(np.isnan(x), 0.0, x)
+
+    def cityrank_register_imputers(register):
+        register("zero", fill_with_zero)
+
+    plugin.cityrank_register_imputers = cityrank.hookimpl(cityrank_register_imputers)
+    reg = Registry(environ={}, entry_points=[], extra_plugins={"old-style": plugin})
+    assert reg.get("imputation", "zero").plugin == "old-style"
+    info = {p.name: p for p in reg.plugin_infos()}["old-style"]
+    assert info.status == "ok" and any("cityrank_register_imputations" in e for e in info.errors)

@@ -37,8 +37,7 @@ from . import engine
 from .analysis.compare import matched
 from .errors import CityrankError, SpecError
 from .formats.atomic import write_atomic  # noqa: F401 - a helper for plugins: write a file whole or not at all
-from .model import Dataset, Indicator, MethodChoice, plain_text, thaw
-from .model import Edition as Spec
+from .model import Dataset, Indicator, MethodChoice, Spec, plain_text, thaw
 from .model import Result as RunResult
 from .plugins import Registry, call, get_registry
 
@@ -166,7 +165,7 @@ def _kind(value) -> str:
 
 
 class Edition:
-    """An edition ready to run: its spec (:attr:`spec`, a :class:`cityrank.model.Edition`)
+    """An edition ready to run: its spec (:attr:`spec`, a :class:`cityrank.model.Spec`)
     and the registry of methods it runs with."""
 
     def __init__(self, spec: Spec, registry: Registry | None = None):

@@ -55,13 +55,13 @@ def _nfc(text: str) -> str:
 
 
 def _edition(edition, base: Path | None = None):
-    """A :class:`cityrank.model.Edition` from itself, an API edition, an installed id or a path
+    """A :class:`cityrank.model.Spec` from itself, an API edition, an installed id or a path
     (relative to ``base`` when given), loaded as :func:`cityrank.api.load` loads it."""
     from .api import Edition as Loaded
     from .api import load
-    from .model import Edition
+    from .model import Spec
 
-    if isinstance(edition, Edition):
+    if isinstance(edition, Spec):
         return edition
     if isinstance(edition, Loaded):
         return edition.spec

@@ -22,7 +22,7 @@ import numpy as np
 
 from .errors import DataError, MethodError, SpecError
 from .formats.spec import apply_weights_file, apply_weights_mapping, expert_judgments
-from .model import Dataset, Edition, Framework, MethodChoice, Result, Weights, hand_over, plain_text, thaw
+from .model import Dataset, Framework, MethodChoice, Result, Spec, Weights, hand_over, plain_text, thaw
 from .plugins import Method, Registry, call
 from .ranking import min_ranks, tier_labels, tiers
 
@@ -82,7 +82,7 @@ def _record(stage: str, target: str, method: Method, params: Mapping) -> dict[st
 # --- weights -----------------------------------------------------------------------------
 
 
-def resolve_weights(edition: Edition, registry: Registry, weights_file=None) -> tuple[Weights, list[dict]]:
+def resolve_weights(edition: Spec, registry: Registry, weights_file=None) -> tuple[Weights, list[dict]]:
     """The edition's weights, with expert judgments turned into weights and the overrides of
     ``weights_file`` (a CSV path, or a mapping ``{id: weight}``)."""
     values = dict(edition.weights.values)
@@ -110,7 +110,7 @@ def override_weights(weights: Weights, framework: Framework, given=None, dropped
     return weights
 
 
-def data_weights(edition: Edition, registry: Registry, scores: np.ndarray, weights: Weights, aggregators):
+def data_weights(edition: Spec, registry: Registry, scores: np.ndarray, weights: Weights, aggregators):
     """Weights from the data for the nodes the edition names in ``weighting`` (``"*"``: all),
     bottom-up: a node's children are its indicators' normalised scores or its sub-nodes'
     scores under the weights found below. Returns the weights and the method records."""
@@ -137,7 +137,7 @@ def data_weights(edition: Edition, registry: Registry, scores: np.ndarray, weigh
     return Weights(values, "from the data: " + ", ".join(sorted({str(c) for c in edition.weighting.values()}))), records
 
 
-def without(edition: Edition, dropped) -> Edition:
+def without(edition: Spec, dropped) -> Spec:
     """The edition without the indicators ``dropped`` (a what-if, as COINr's ``change_ind``):
     out of the framework, the weights and the data. A domain left with nothing is an error."""
     dropped = list(dict.fromkeys(dropped))
@@ -185,7 +185,7 @@ def local_weights(framework: Framework, weights: Weights) -> dict[str, np.ndarra
 # --- data --------------------------------------------------------------------------------
 
 
-def with_providers(edition: Edition, registry: Registry) -> tuple[Edition, list[str]]:
+def with_providers(edition: Spec, registry: Registry) -> tuple[Spec, list[str]]:
     """The edition with each provider-computed indicator's direction, unit, level and source
     taken from its provider where the edition gives none, and a note for each indicator whose
     own direction contradicts its provider's (the edition's stands). A provider that is not
@@ -218,7 +218,7 @@ def _better(direction: int) -> str:
 
 
 
-def collect_data(edition: Edition, registry: Registry, data: Dataset | None = None):
+def collect_data(edition: Spec, registry: Registry, data: Dataset | None = None):
     """The raw matrix ``(N, K)`` in framework order, each column's source, and the method records.
 
     Precedence per indicator: a user's data file, then the edition's data, then the
@@ -259,7 +259,7 @@ def collect_data(edition: Edition, registry: Registry, data: Dataset | None = No
     return raw, sources, records
 
 
-def screen(edition: Edition, raw: np.ndarray, min_coverage: float):
+def screen(edition: Spec, raw: np.ndarray, min_coverage: float):
     """The edition and raw data without the cities that have data for under ``min_coverage``
     of the indicators with any data (COINr's ``Screen`` by data availability), and the
     cities left out with their coverage."""
@@ -299,7 +299,7 @@ def denominate(raw: np.ndarray, framework: Framework) -> np.ndarray:
     return out
 
 
-def transform(raw: np.ndarray, edition: Edition, sources: Mapping[str, str] | None = None) -> np.ndarray:
+def transform(raw: np.ndarray, edition: Spec, sources: Mapping[str, str] | None = None) -> np.ndarray:
     """Apply each indicator's transform (log, sqrt, …) to the raw matrix ``(N, K)``;
     ``sources`` (from :func:`collect_data`) names where a value out of range came from."""
     sources = sources or {}
@@ -322,7 +322,7 @@ def transform(raw: np.ndarray, edition: Edition, sources: Mapping[str, str] | No
 # --- normalise and aggregate (batched) ----------------------------------------------------
 
 
-def normalise(x: np.ndarray, edition: Edition, registry: Registry, default: MethodChoice,
+def normalise(x: np.ndarray, edition: Spec, registry: Registry, default: MethodChoice,
               shifted: frozenset[str] = frozenset()):
     """Normalise ``(…, N, K)``; indicators sharing a method and parameters go in one call.
     Indicators in ``shifted`` (see :func:`zero_absorbed`) get the default with lower end 1."""
@@ -476,7 +476,7 @@ class Treated:
     records: list
 
 
-def impute_and_treat(x: np.ndarray, edition: Edition, registry: Registry,
+def impute_and_treat(x: np.ndarray, edition: Spec, registry: Registry,
                      imputation: MethodChoice, outliers: MethodChoice) -> Treated:
     """Fill missing values, then treat outliers; ``x`` is ``(N, K)``."""
     cities = edition.cities
@@ -493,7 +493,7 @@ def impute_and_treat(x: np.ndarray, edition: Edition, registry: Registry,
 
 
 def run(
-    edition: Edition,
+    edition: Spec,
     registry: Registry,
     *,
     data: Dataset | None = None,
@@ -691,7 +691,7 @@ def _version() -> str:
     return version("cityrank")
 
 
-def _inputs_digest(edition: Edition, raw: np.ndarray, weights: Weights, records) -> str:
+def _inputs_digest(edition: Spec, raw: np.ndarray, weights: Weights, records) -> str:
     """SHA-256 of everything a result depends on, in a canonical form (not file paths)."""
     fw = edition.framework
     canonical = {

@@ -79,8 +79,9 @@ def cityrank_register_weightings(register):
 
 
 @hookspec
-def cityrank_register_imputers(register):
-    """Register imputation methods that fill missing indicator values.
+def cityrank_register_imputations(register):
+    """Register imputation methods that fill missing indicator values (the kind
+    ``imputation``: ``[methods] imputation``, ``--imputation``).
 
     :param register: call ``register(id, function, *, description, params)``.
 
@@ -91,8 +92,9 @@ def cityrank_register_imputers(register):
 
 
 @hookspec
-def cityrank_register_outlier_treatments(register):
-    """Register outlier treatments applied to raw indicator columns before normalisation.
+def cityrank_register_outliers(register):
+    """Register outlier treatments applied to raw indicator columns before normalisation (the
+    kind ``outliers``: ``[methods] outliers``, ``--outliers``).
 
     :param register: call ``register(id, function, *, description, params)``.
 
@@ -100,6 +102,16 @@ def cityrank_register_outlier_treatments(register):
     treated array of the same shape and a list of ``K`` dicts describing what was done to
     each column (empty dicts if nothing).
     """
+
+
+@hookspec
+def cityrank_register_imputers(register):
+    """Deprecated: the former name of :func:`cityrank_register_imputations` (still called)."""
+
+
+@hookspec
+def cityrank_register_outlier_treatments(register):
+    """Deprecated: the former name of :func:`cityrank_register_outliers` (still called)."""
 
 
 # --- content ---------------------------------------------------------------------------

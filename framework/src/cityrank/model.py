@@ -359,8 +359,9 @@ class Dataset:
 
 
 @attrs.frozen
-class Edition:
-    """A ranking edition: metadata, cities, framework, weights, default methods, data."""
+class Spec:
+    """A ranking edition as its files give it (a spec): metadata, cities, framework, weights,
+    default methods, data; :class:`cityrank.api.Edition` is one ready to run (a spec and a registry)."""
 
     id: str
     title: str
@@ -392,7 +393,7 @@ class Result:
     Rank 1 is best; tied scores share the best rank of the tie ('min'); NaN = not ranked.
     """
 
-    edition: Edition
+    edition: Spec
     cities: tuple[City, ...] = attrs.field(converter=tuple)
     nodes: tuple[str, ...] = attrs.field(converter=tuple)
     scores: np.ndarray = attrs.field(converter=readonly_array, eq=_array_eq)

@@ -42,11 +42,13 @@ KINDS = {
     "normaliser": "cityrank_register_normalisers",
     "aggregator": "cityrank_register_aggregators",
     "weighting": "cityrank_register_weightings",
-    "imputation": "cityrank_register_imputers",
-    "outliers": "cityrank_register_outlier_treatments",
+    "imputation": "cityrank_register_imputations",
+    "outliers": "cityrank_register_outliers",
     "indicator": "cityrank_register_indicators",
     "edition": "cityrank_register_editions",
 }
+#: the former names of hooks, still called (a plugin using one is told the new name)
+RENAMED = {"imputation": "cityrank_register_imputers", "outliers": "cityrank_register_outlier_treatments"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 
 
@@ -169,13 +171,23 @@ class Registry:
             return self._fail(info, f"invalid hook implementation: {_one_line(exc)}", exc)
         self.plugins[name] = info
 
+    def _renamed(self, kind: str, hook_name: str) -> list:
+        """Implementations of the hook's former name, each plugin told the new one."""
+        old = RENAMED.get(kind)
+        impls = getattr(self.pm.hook, old).get_hookimpls() if old else []
+        for impl in impls:
+            self.plugins[impl.plugin_name].errors.append(f"hook {old} is now called {hook_name}; rename it "
+                                                         "(the old name still works)")
+        return impls
+
     def _collect(self) -> dict[str, dict[str, Method]]:
         if self._registered is not None:
             return self._registered
         registered: dict[str, dict[str, Method]] = {kind: {} for kind in KINDS}
         for kind, hook_name in KINDS.items():
-            hook = getattr(self.pm.hook, hook_name)
-            for impl in sorted(hook.get_hookimpls(), key=lambda i: (i.plugin_name != BUILTINS, i.plugin_name)):
+            impls = getattr(self.pm.hook, hook_name).get_hookimpls()
+            impls += self._renamed(kind, hook_name)
+            for impl in sorted(impls, key=lambda i: (i.plugin_name != BUILTINS, i.plugin_name)):
                 info = self.plugins[impl.plugin_name]
                 batch: list[Method] = []
 

@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 
 from ..formats.output import optional_float, optional_int
-from ..model import Dataset, Edition, Result
+from ..model import Dataset, Result, Spec
 from ..plugins import Registry
 from .rankcounts import RankCounts
 from .sampler import Assumptions, Model, UncertaintyJob, chunk_bounds, default_chunk, prepare, run_chunks
@@ -30,7 +30,7 @@ class AcceptabilityResult:
     2,048 cities); ``central_first`` / ``central_top``: node → ``(N, k)`` (NaN for a city never
     first / in the top); shares ``(N,)``; ``confidence`` ``(N,)`` (NaN where never first)."""
 
-    edition: Edition
+    edition: Spec
     samples: int
     seed: int
     nodes: tuple[str, ...]
@@ -66,7 +66,7 @@ class AcceptabilityResult:
 
 
 def acceptability(
-    target: Edition | Result,
+    target: Spec | Result,
     registry: Registry,
     *,
     samples: int,

@@ -33,7 +33,7 @@ from ..engine import (
     zero_absorbed,
 )
 from ..errors import CityrankError, MethodError
-from ..model import Dataset, Edition, MethodChoice, Result, WeightNoise
+from ..model import Dataset, MethodChoice, Result, Spec, WeightNoise
 from ..plugins import Registry
 from ..ranking import int_ranks
 from .rankcounts import RankCounts
@@ -59,7 +59,7 @@ class Assumptions:
             raise MethodError(f"panel must be none or bootstrap, got {value!r}")
 
     @classmethod
-    def for_edition(cls, edition: Edition, *, normalisers=None, aggregators=None, imputations=None,
+    def for_edition(cls, edition: Spec, *, normalisers=None, aggregators=None, imputations=None,
                     weights: WeightNoise | None = None, panel: str = "none",
                     noise: Mapping[str, Any] | None = None) -> Assumptions:
         """Alternatives from the arguments, else the edition's ``[uncertainty]`` table, else its
@@ -105,7 +105,7 @@ class Assumptions:
         return out
 
 
-def _panels(edition: Edition) -> dict:
+def _panels(edition: Spec) -> dict:
     """node → :class:`_Panel` for every [[experts.ahp]] table: the experts' log-judgments
     ``(E, k, k)`` and log-priorities, their weights and the table's aggregation, and the
     permutation from the table's items to the node's children. An expert of weight 0 adds
@@ -142,7 +142,7 @@ class Model:
     """An edition prepared for batched evaluation: every (imputation, normaliser) variant of
     the normalised scores is computed once; samples then only re-weight and re-aggregate."""
 
-    def __init__(self, edition: Edition, registry: Registry, assumptions: Assumptions, data: Dataset | None = None):
+    def __init__(self, edition: Spec, registry: Registry, assumptions: Assumptions, data: Dataset | None = None):
         self.assumptions = assumptions
         fw = edition.framework
         collected = collect_data(edition, registry, data)
@@ -338,7 +338,7 @@ def default_chunk(n: int, k: int) -> int:
 class UncertaintyJob:
     """Ranks ``(B, N)`` of the samples ``[start, stop)``, their random choices drawn by block."""
 
-    edition: Edition
+    edition: Spec
     assumptions: Assumptions
     data: Dataset | None
     seed: int
@@ -380,7 +380,7 @@ class UncertaintyJob:
 class SensitivityJob:
     """The mean absolute rank shift of the design's runs ``[lo, hi)``."""
 
-    edition: Edition
+    edition: Spec
     assumptions: Assumptions
     data: Dataset | None
     seed: int

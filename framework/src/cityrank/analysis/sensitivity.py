@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 
 from ..errors import MethodError
-from ..model import Dataset, Edition, Result
+from ..model import Dataset, Result, Spec
 from ..plugins import Registry
 from .sampler import Assumptions, Model, SensitivityJob, check_arguments, chunk_bounds, default_chunk, run_chunks
 
@@ -20,7 +20,7 @@ class SensitivityResult:
     """First-order (Saltelli 2010) and total (Jansen 1999) indices of the mean absolute rank
     shift for each varying assumption, with bootstrap confidence intervals."""
 
-    edition: Edition
+    edition: Spec
     factors: tuple[str, ...]
     first: np.ndarray
     total: np.ndarray
@@ -68,7 +68,7 @@ def _bootstrap(y_a, y_b, y_ab, resamples: int, rng, block: int = 32):
 
 
 def sensitivity(
-    target: Edition | Result,
+    target: Spec | Result,
     registry: Registry,
     *,
     samples: int,

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..engine import counted
 from ..formats.output import optional_float, optional_int
-from ..model import Dataset, Edition, Result
+from ..model import Dataset, Result, Spec
 from ..plugins import Registry
 from .rankcounts import RankCounts
 from .sampler import BLOCK, Assumptions, UncertaintyJob, chunk_bounds, default_chunk, prepare, run_chunks, task_groups
@@ -34,7 +34,7 @@ class UncertaintyResult:
     """Per city: nominal rank, median, 5th and 95th percentile rank, share of samples in the
     top tier (``top_share`` of the ranked cities, floor as for tiers), mean rank."""
 
-    edition: Edition
+    edition: Spec
     samples: int
     seed: int
     assumptions: Assumptions
@@ -74,7 +74,7 @@ def _key(v):
 
 
 def uncertainty(
-    target: Edition | Result,
+    target: Spec | Result,
     registry: Registry,
     *,
     samples: int,

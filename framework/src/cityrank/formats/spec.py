@@ -24,12 +24,12 @@ from ..model import (
     ROOT_ID,
     City,
     Dataset,
-    Edition,
     Framework,
     Indicator,
     MethodChoice,
     Methods,
     Node,
+    Spec,
     WeightNoise,
     Weights,
 )
@@ -559,7 +559,7 @@ def _check_value(value: float, indicator: Indicator, **where) -> None:
             raise DataError(f"cannot apply {indicator.transform} to {value:g}: values must be {wanted}", **where)
 
 
-def load_edition(path, *, with_data: bool = True) -> Edition:
+def load_edition(path, *, with_data: bool = True) -> Spec:
     """Load an edition.toml and the cities.csv / data.csv it names (defaults beside it)."""
     path = _path(path)
     if path.is_dir():
@@ -628,7 +628,7 @@ def load_edition(path, *, with_data: bool = True) -> Edition:
             WeightNoise.parse(MethodChoice.parse(uncertainty["weights"], what="[uncertainty] weights"))
         except MethodError as exc:
             raise SpecError(f"[uncertainty] weights: {exc.message}", file=path) from None
-    return Edition(
+    return Spec(
         id=ident,
         title=_str(meta, "title", "[edition]", path, ident),
         cities=cities,
@@ -920,7 +920,7 @@ def _check_expert_types(table: Mapping, kind: str, k: int, where: str, path) -> 
             raise SpecError(f"{where}: total must be a positive number", file=path)
 
 
-def expert_judgments(edition: Edition) -> list[tuple[str, str, list[str], dict[str, Any]]]:
+def expert_judgments(edition: Spec) -> list[tuple[str, str, list[str], dict[str, Any]]]:
     """(kind, node, items, params) for every expert table, reading referenced files."""
     out = []
     path = edition.path

@@ -50,7 +50,7 @@ def check_rows(rows, ed, path) -> None:
 
 
 def read(path, ed) -> list[dict]:
-    """The rows of an uncertainty JSON file written for edition ``ed`` (a model.Edition),
+    """The rows of an uncertainty JSON file written for edition ``ed`` (a model.Spec),
     each checked as :func:`check_rows` says."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))

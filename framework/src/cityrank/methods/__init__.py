@@ -27,10 +27,10 @@ def cityrank_register_weightings(register):
 
 
 @hookimpl
-def cityrank_register_imputers(register):
+def cityrank_register_imputations(register):
     _register_all(register, imputation.BUILTIN)
 
 
 @hookimpl
-def cityrank_register_outlier_treatments(register):
+def cityrank_register_outliers(register):
     _register_all(register, outliers.BUILTIN)
