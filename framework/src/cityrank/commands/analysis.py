@@ -8,10 +8,7 @@ from contextlib import contextmanager
 import click
 
 from ..errors import CityrankError
-from .common import SEED, FiniteFloat, emit, format_option, lazy, load, output_option, quiet
-
-writers = lazy("cityrank.formats.output")
-model = lazy("cityrank.model")
+from .common import SEED, FiniteFloat, emit, format_option, load, output_option, quiet
 
 
 def _list(ctx, param, value):
@@ -85,6 +82,9 @@ def _progress(label):
 def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
                 concentration, spread, data_file, chunk_size, cluster, workers, output, force, top, fmt, limit):
     """Monte Carlo over weights, normaliser, aggregator and imputation: rank intervals per city."""
+    from .. import model
+    from ..formats import output as writers
+
     ed = load(edition)
     with _progress("samples") as progress:
         found = quiet(ed.uncertainty, samples, seed=seed, top=top, cluster=cluster, **_options(
@@ -118,6 +118,8 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
 def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
                 concentration, spread, data_file, chunk_size, cluster, workers, output, force, bootstrap, fmt):
     """First-order and total sensitivity indices of the mean absolute rank shift."""
+    from ..formats import output as writers
+
     ed = load(edition)
     with _progress("runs") as progress:
         found = quiet(ed.sensitivity, samples, seed=seed, bootstrap=bootstrap, cluster=cluster, **_options(
@@ -151,6 +153,8 @@ def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, w
 def acceptability(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
                   concentration, spread, data_file, chunk_size, cluster, workers, output, force, top, ranks, fmt):
     """SMAA-2: rank acceptability per city and rank, central weights, confidence factors."""
+    from ..formats import output as writers
+
     if cluster is not None:
         raise CityrankError("--cluster is for uncertainty and sensitivity; acceptability runs in this process")
     ed = load(edition)

@@ -7,10 +7,7 @@ import math
 import click
 
 from ..errors import CityrankError
-from .common import emit, format_option, lazy, load, noted, output_option, quiet, registry
-
-np = lazy("numpy")
-writers = lazy("cityrank.formats.output")
+from .common import emit, format_option, load, noted, output_option, quiet, registry
 
 
 def _run(edition):
@@ -28,6 +25,8 @@ def _fmt(v, spec=".2f"):
 @output_option
 def audit(edition, fmt, output, force):
     """Statistical coherence: correlations, Cronbach's alpha, first principal component, coverage."""
+    from ..formats import output as writers
+
     run = _run(edition)
     result, a = run.result, run.audit()
     if fmt == "json":
@@ -54,6 +53,7 @@ def audit(edition, fmt, output, force):
 def compare(edition_a, edition_b, fmt, output, force):
     """Cities ranked in both editions (matched by GeoNames id): rank and score changes (B − A)."""
     from ..api import comparison
+    from ..formats import output as writers
 
     data = comparison(_run(edition_a), _run(edition_b))
     if fmt == "json":
@@ -78,6 +78,7 @@ def city(name, fmt, output, force):
     """One city's profile in every installed edition: ranks, tier, strongest and weakest indicators."""
     from ..api import city as city_profiles
     from ..api import close_city_names
+    from ..formats import output as writers
 
     profiles = noted(city_profiles, name, registry=registry())
     if not profiles:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import math
 import os
 from pathlib import Path
@@ -15,18 +14,6 @@ from ..errors import CityrankError, one_line
 from ..formats.atomic import refuse_existing, write_atomic
 from ..formats.atomic import write_folder as write_files
 from ..plugins import Registry, get_registry
-
-
-class lazy:
-    """A module imported on first use: the commands import numpy and the writers only when a
-    command runs, so that ``cityrank --help`` starts without them."""
-
-    def __init__(self, name: str):
-        self._name = name
-
-    def __getattr__(self, attr: str):
-        return getattr(importlib.import_module(self._name), attr)
-
 
 _warned = False
 

@@ -11,13 +11,12 @@ import click
 from ..errors import CityrankError
 from ..formats.atomic import refuse_existing
 from ..plugins import BUILTINS, KINDS
-from .common import format_option, lazy, load, registry
-
-writers = lazy("cityrank.formats.output")
-model = lazy("cityrank.model")
+from .common import format_option, load, registry
 
 
 def _json(data) -> None:
+    from ..formats import output as writers
+
     click.echo(writers.to_json_text(data), nl=False)
 
 
@@ -45,6 +44,8 @@ def editions(fmt):
 @format_option
 def methods(kind, fmt):
     """List normalisers, aggregators, weightings, imputation, outlier treatments and indicator providers."""
+    from .. import model
+
     reg = registry()
     kinds = [kind] if kind else [k for k in KINDS if k != "edition"]
     rows = [
@@ -102,6 +103,8 @@ def plugins(show_all, fmt):
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 def show(edition, fmt, tree, output, force):
     """Show an edition: metadata, sources, cities, framework tree with weights, data coverage."""
+    from .. import model
+
     ed = load(edition)
     if tree or output:
         return _draw_tree(ed, output, force)
@@ -169,6 +172,8 @@ def _draw_tree(ed, output, force) -> None:
 
 
 def _echo_meta(key, value, depth):
+    from .. import model
+
     pad = "  " * depth
     if isinstance(value, dict):
         click.echo(f"{pad}{key}:")

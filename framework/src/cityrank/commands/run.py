@@ -9,14 +9,14 @@ import click
 
 from ..errors import CityrankError, one_line
 from ..formats.atomic import refuse_existing
-from .common import emit, format_option, lazy, load, output_option, run_edition, write_folder
-
-model = lazy("cityrank.model")
+from .common import emit, format_option, load, output_option, run_edition, write_folder
 
 METHOD_HELP = "name or name:key=value,… (see `cityrank methods`); replaces the edition's default"
 
 
 def _choice(ctx, param, value):
+    from .. import model
+
     if value is None:
         return None
     return model.MethodChoice.parse(value, what=f"--{param.name}")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, format_option, lazy, load, output_option
-
-writers = lazy("cityrank.formats.output")
+from .common import emit, format_option, load, output_option
 
 
 @click.command()
@@ -22,6 +20,8 @@ writers = lazy("cityrank.formats.output")
               help="Seconds for each --bound programme (then the best found, marked not proven).")
 def verify(edition, data_file, fmt, output, force, strict, with_bound, time_limit):
     """Compare a run of EDITION with its published results (e.g. the named top-10% cities)."""
+    from ..formats import output as writers
+
     ed = load(edition)
     found = ed.verify(data=data_file, bound=with_bound, time_limit=time_limit)
     facts = found["facts"]

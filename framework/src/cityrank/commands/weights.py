@@ -7,10 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, SpecError
-from .common import PRIORITISATION_OPTION, emit, format_option, lazy, output_option, registry
-
-np = lazy("numpy")
-writers = lazy("cityrank.formats.output")
+from .common import PRIORITISATION_OPTION, emit, format_option, output_option, registry
 
 
 @click.group()
@@ -25,6 +22,8 @@ def _call(kind, items, **params):
 
 
 def _report(items, weights, diagnostics, fmt, output, per_expert_lines):
+    from ..formats import output as writers
+
     weights = [float(w) for w in weights]
     if output and output.lower().endswith(".csv"):  # id,weight: what run --weights reads
         rows = [[i, repr(w)] for i, w in zip(items, weights, strict=True)]
