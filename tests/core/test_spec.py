@@ -93,7 +93,7 @@ matrices = [[[1, 3], [3, 1]]]
 @pytest.mark.parametrize("text", [
     '[edition]\nid = "plain"\n[index]\nid = "index"\n',
     'x = 1\n[ edition ]  # the table\ntitle = "t"\nid = "plain"\n\n[[domains]]\nid = "d"\n',
-    '[edition]\nnote = """\n[not a table]\n"""\nid = "plain"\n[index]\nid = "x"\n',  # cut inside a string: whole file
+    '[edition]\nnote = """\\\n[not a table]\\\n"""\nid = "plain"\n[index]\nid = "x"\n',  # cut inside a string: whole file
     'edition.id = "plain"\n[index]\nid = "x"\n',  # dotted key, no [edition] table
     '[edition]\ntitle = "t"\n[edition.extra]\nk = 1\n',  # id missing from the cut part: the whole file says
 ])

@@ -5,12 +5,14 @@ triads, the revisions that would make it consistent) and the panel combined into
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+from .api import CityrankWarning
 from .errors import CityrankError, SpecError
-from .formats.spec import read_expert_file
+from .formats.spec import read_expert_files
 from .methods import panel
 from .methods.weightings import ahp, budget, check_pairwise
 
@@ -19,7 +21,10 @@ def read_panel(files, kind: str | None = None) -> tuple[str, list[str], tuple]:
     """One file per expert, each read once, all of one kind and with the same items:
     ``("ahp", items, (matrices,))`` with the matrices checked, or ``("budget", items,
     (labels, allocations (E, K)))`` with columns in the first file's order. ``kind`` requires one."""
-    read = [read_expert_file(f) for f in files]
+    notes: list[str] = []
+    read = read_expert_files(files, notes)
+    for note in notes:  # two files alike: possible (the same template answered alike), worth a look
+        warnings.warn(note, CityrankWarning, stacklevel=3)
     first = kind or read[0][0]
     for f, (k, _) in zip(files, read, strict=True):
         if k != first:

@@ -91,6 +91,8 @@ def _parse_scalar(text: str) -> Any:
     low = text.strip().lower()
     if low in ("true", "false"):
         return low == "true"
+    if "_" in text:  # Python's int() and float() read 2_00 as 200: text, for the method to refuse
+        return text.strip()
     for cast in (int, float):
         try:
             return cast(text)
@@ -118,6 +120,8 @@ class MethodChoice:
                 key, eq, val = part.partition("=")
                 if not eq or not key.strip():
                     raise MethodError(f"{what} {value!r}: expected name:key=value,...")
+                if key.strip() in params:  # the last would win without a word
+                    raise MethodError(f"{what} {value!r}: parameter {key.strip()!r} is given twice")
                 params[key.strip()] = _parse_scalar(val)
             if not name.strip():
                 raise MethodError(f"{what} {value!r}: empty method name")

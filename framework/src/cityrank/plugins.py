@@ -16,10 +16,13 @@ Environment variables:
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import math
 import os
 import re
+import sys
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -137,7 +140,8 @@ class Registry:
                 self.plugins[ep.name] = PluginInfo(ep.name, dname, dversion, "disabled")
                 continue
             try:
-                plugin = ep.load()
+                with plugin_code():
+                    plugin = ep.load()
             except (Exception, SystemExit) as exc:  # a plugin may not end the host
                 self._fail(PluginInfo(ep.name, dname, dversion), f"failed to import: {_one_line(exc)}", exc)
                 continue
@@ -195,7 +199,8 @@ class Registry:
                     _batch.append(_make(_kind, _info, *args, **kwargs))
 
                 try:
-                    impl.function(register=register)
+                    with plugin_code():
+                        impl.function(register=register)
                 except (Exception, SystemExit) as exc:
                     self._fail(info, f"hook {hook_name} failed: {_one_line(exc)}", exc)
                     continue
@@ -250,7 +255,8 @@ class Registry:
             before = dict(cli.commands)
             info = self.plugins[impl.plugin_name]
             try:
-                impl.function(cli=cli)
+                with plugin_code():
+                    impl.function(cli=cli)
             except (Exception, SystemExit) as exc:
                 message = f"hook cityrank_register_commands failed: {_one_line(exc)}"
                 self._fail(info, message, exc)
@@ -329,7 +335,8 @@ def call(method: Method, /, *args, _what: str = "", **kwargs):
     called ``method``, as ``rank:method=n``)."""
     what = _what
     try:
-        result = method.function(*args, **kwargs)
+        with plugin_code():
+            result = method.function(*args, **kwargs)
     except CityrankError:
         raise
     except (ValueError, TypeError, ZeroDivisionError, FloatingPointError) as exc:
@@ -346,3 +353,61 @@ def call(method: Method, /, *args, _what: str = "", **kwargs):
 
     return check(method, result, args, kwargs, what)
 
+
+# -- plugin output ------------------------------------------------------------------------
+# Standard output carries the results (--format json/csv piped to another program): whatever
+# plugin code prints while it runs goes to standard error instead, at the Python level (print,
+# click.echo) and at the level of the file descriptor (a C library, a subprocess). Methods run
+# in threads (the Monte Carlo), so the diversion is counted: the first call in makes it, the
+# last one out undoes it.
+
+_diverted = threading.Lock()
+_depth = 0
+_saved: tuple | None = None  # (sys.stdout, a duplicate of descriptor 1 or None)
+
+
+@contextlib.contextmanager
+def plugin_code():
+    """Run plugin code (an import, a hook, a method) with its standard output sent to standard error."""
+    global _depth, _saved
+    with _diverted:
+        if _depth == 0:
+            _saved = _divert()
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _diverted:
+            _depth -= 1
+            if _depth == 0:
+                _restore(*_saved)
+                _saved = None
+
+
+def _divert() -> tuple:
+    stdout = sys.stdout
+    _flush(stdout, sys.__stdout__)  # what the host printed so far goes where it was going
+    fd = None
+    try:
+        fd = os.dup(1)
+        os.dup2(2, 1)
+    except OSError:  # no descriptor 1 or 2 (a closed stream): the Python level still holds
+        if fd is not None:
+            os.close(fd)
+        fd = None
+    sys.stdout = sys.stderr
+    return stdout, fd
+
+
+def _restore(stdout, fd) -> None:
+    _flush(sys.stdout, sys.__stdout__)  # the plugin's output, before descriptor 1 is stdout again
+    sys.stdout = stdout
+    if fd is not None:
+        os.dup2(fd, 1)
+        os.close(fd)
+
+
+def _flush(*streams) -> None:
+    for stream in streams:
+        with contextlib.suppress(Exception):  # None, or a stream already closed
+            stream.flush()

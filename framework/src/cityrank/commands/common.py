@@ -118,16 +118,26 @@ def format_from_output(command: click.Command, own: dict[str, set[str]], path: s
         return command
     params = {p.name: p for p in command.params}
     callback = command.callback
-    if "fmt" not in params or "output" not in params or callback is None or hasattr(callback, "formats_checked"):
+    outputs = [p.name for p in command.params if "-o" in getattr(p, "opts", ())]
+    if not outputs or callback is None or hasattr(callback, "formats_checked"):
         return command
-    choices = list(getattr(params["fmt"].type, "choices", ()))
+    formats = "fmt" in params and "output" in params
+    choices = list(getattr(params["fmt"].type, "choices", ())) if formats else []
     mine = set().union(*(v for k, v in own.items() if path == k or path.startswith(k + " ")))
 
     def wrapped(*args, **kwargs):
+        for name in outputs:  # -o '' would write to standard output, or into the current folder
+            if isinstance(kwargs.get(name), str) and not kwargs[name].strip():
+                raise CityrankError(f"-o {kwargs[name]!r}: the file name is empty")
+        if not formats:
+            return callback(*args, **kwargs)
         output, fmt = kwargs.get("output"), kwargs.get("fmt")
+        suffix = Path(output).suffix.lower() if output else ""
+        if suffix in (".html", ".htm") and "html" not in choices and suffix not in mine:
+            raise CityrankError(f"-o {output}: cityrank {path} writes {' or '.join(choices)} (--format), not HTML; "
+                                f"the HTML page is `cityrank report EDITION -o {output}`")
         if output and not output.endswith(("/", os.sep)):  # where the output goes, before any work
             refuse_existing(output, bool(kwargs.get("force")))
-        suffix = Path(output).suffix.lower() if output else ""
         implied = SUFFIX_FORMATS.get(suffix)
         if implied and implied != fmt:
             ctx = click.get_current_context()

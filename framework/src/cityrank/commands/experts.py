@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, SpecError
-from .common import PRIORITISATION_OPTION, emit, format_option, output_option, write_folder
+from .common import PRIORITISATION_OPTION, emit, format_option, noted, output_option, write_folder
 
 
 @click.group()
@@ -26,7 +26,7 @@ def check(files, prioritisation, fmt, output, force):
     from ..experts import check as check_panel
     from ..formats.output import to_json_text
 
-    found = check_panel(files, prioritisation=prioritisation)
+    found = noted(check_panel, files, prioritisation=prioritisation)
     reports = found["experts"]
     if found["kind"] == "budget":
         return _check_budget(found, fmt, output)
@@ -82,7 +82,7 @@ def combine(files, method, expert_weights, exclude_cr, node, into, prioritisatio
     from ..experts import combine as combine_panel
     from ..formats.output import csv_text, to_json_text
 
-    found = combine_panel(files, method=method, expert_weights=expert_weights, exclude_cr=exclude_cr,
+    found = noted(combine_panel, files, method=method, expert_weights=expert_weights, exclude_cr=exclude_cr,
                           prioritisation=prioritisation)
     if found["kind"] == "budget":
         return _combine_budget(files, found, node, into, fmt, output, force)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, SpecError
-from .common import PRIORITISATION_OPTION, emit, format_option, output_option, registry
+from .common import PRIORITISATION_OPTION, emit, format_option, noted, output_option, registry
 
 
 @click.group()
@@ -50,7 +50,7 @@ def ahp(files, prioritisation, fmt, output, force):
     """
     from ..experts import read_panel
 
-    _, items, (mats,) = read_panel(files, kind="ahp")
+    _, items, (mats,) = noted(read_panel, files, kind="ahp")
     result = _call("ahp", items, matrices=mats, labels=list(files), prioritisation=prioritisation)
     lines = ["expert                 CR     " + "  ".join(f"{i[:10]:>10}" for i in items)]
     for f, e in zip(files, result.diagnostics["experts"], strict=True):

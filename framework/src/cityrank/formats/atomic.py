@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -56,16 +57,59 @@ def write_all(files, *, force: bool = True) -> None:
                     fh.write(data)
             except OSError as exc:
                 raise CityrankError(f"cannot write: {exc.strerror or exc}", file=path) from None
-        while staged:
-            tmp, target, shown = staged[0]
-            try:
-                os.replace(tmp, target)
-            except OSError as exc:
-                raise CityrankError(f"cannot write: {exc.strerror or exc}", file=shown) from None
-            staged.pop(0)
+        made: list[Path] = []  # files this call created (without force): undone if a later one fails
+        try:
+            while staged:
+                tmp, target, shown = staged[0]
+                if force:
+                    _rename(tmp, target, shown)
+                else:
+                    _place_new(tmp, target, shown)
+                    made.append(target)
+                staged.pop(0)
+        except BaseException:
+            for target in made:
+                target.unlink(missing_ok=True)
+            raise
     finally:
         for tmp, _, _ in staged:
             Path(tmp).unlink(missing_ok=True)
+
+
+def _rename(tmp: str, target: Path, shown: Path) -> None:
+    try:
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise CityrankError(f"cannot write: {exc.strerror or exc}", file=shown) from None
+
+
+def _place_new(tmp: str, target: Path, shown: Path) -> None:
+    """Give the written ``tmp`` the name ``target`` only if no file has it: the check before any
+    work leaves a window in which another run can write the same file, and a rename would then
+    replace that run's result without a word. A hard link is made only if the name is free;
+    where a file system has none, an empty file created exclusively holds the name first."""
+    exists = CityrankError("the file exists; use --force to overwrite it", file=shown)
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise exists from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS):
+            raise CityrankError(f"cannot write: {exc.strerror or exc}", file=shown) from None
+        try:  # no hard links here: hold the name with an empty file, then rename onto it
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            raise exists from None
+        except OSError as exc2:
+            raise CityrankError(f"cannot write: {exc2.strerror or exc2}", file=shown) from None
+        try:
+            _rename(tmp, target, shown)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+    else:
+        with contextlib.suppress(OSError):  # the result is in place; a temporary name left is harmless
+            os.unlink(tmp)
 
 
 def _target(path: Path, force: bool) -> Path | None:
@@ -127,7 +171,7 @@ def write_folder(folder: Path, files: dict[str, str | bytes], force: bool) -> No
     except OSError as exc:
         raise CityrankError(f"cannot make the folder: {exc.strerror or exc}", file=folder) from None
     try:
-        write_all({folder / name: content for name, content in files.items()}, force=True)
+        write_all({folder / name: content for name, content in files.items()}, force=force)  # exclusive without force
     except BaseException:
         if made:
             with contextlib.suppress(OSError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import math
 import re
@@ -14,6 +15,9 @@ from ..errors import DataError
 
 MISSING = {"", "na", "n/a", "nan", "null"}
 BLOCK = 1 << 16  #: characters of lines read at a time
+#: the longest line read (bytes): a device such as /dev/zero, or a file that is not text, would
+#: otherwise fill memory before any error could name it
+LINE_LIMIT = 1 << 24
 
 
 def nfc(text: str) -> str:
@@ -23,13 +27,49 @@ def nfc(text: str) -> str:
 
 def _open(path: Path, error):
     try:
-        return path.open(encoding="utf-8-sig", newline="")
+        raw = path.open("rb")
     except FileNotFoundError:
         raise error("file not found", file=path) from None
     except IsADirectoryError:
         raise error("is a folder, not a CSV file", file=path) from None
     except OSError as exc:
         raise error(f"cannot read file: {exc.strerror or exc}", file=path) from None
+    return io.TextIOWrapper(_Bounded(raw), encoding="utf-8-sig", newline="")
+
+
+class LineTooLong(Exception):
+    """A line longer than :data:`LINE_LIMIT`."""
+
+
+class _Bounded(io.BufferedIOBase):
+    """A binary file read through, refusing a line of more than :data:`LINE_LIMIT` bytes
+    (a line ends at LF or CR, as the csv module reads it)."""
+
+    def __init__(self, raw):
+        super().__init__()
+        self.raw, self.run = raw, 0  # run: bytes since the last line end
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._count(self.raw.read1(size))
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:  # to the end, a block at a time (each one counted)
+            return b"".join(iter(lambda: self.read1(BLOCK), b""))
+        return self._count(self.raw.read(size))
+
+    def _count(self, data: bytes) -> bytes:
+        end = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        self.run = self.run + len(data) if end < 0 else len(data) - end - 1
+        if self.run > LINE_LIMIT:
+            raise LineTooLong
+        return data
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
 
 
 def _line_blocks(fh, normalise: bool = True) -> Iterator[list[str]]:
@@ -53,6 +93,8 @@ class _Reading:
             raise self.error(_not_utf8(self.path), file=self.path) from None
         if kind is csv.Error:
             raise self.error(f"malformed CSV: {exc}", file=self.path, row=self.number + 1) from None
+        if kind is LineTooLong:
+            raise self.error(f"a line of more than {LINE_LIMIT >> 20} MiB: not a CSV file", file=self.path) from None
         if kind is not None and issubclass(kind, OSError):
             raise self.error(f"cannot read file: {exc.strerror or exc}", file=self.path) from None
         return False
@@ -67,7 +109,10 @@ def _not_utf8(path: Path) -> str:
             if head in (b"\xff\xfe", b"\xfe\xff"):
                 return "UTF-16 text, not UTF-8: save it as 'CSV UTF-8'"
             fh.seek(0)
-            for number, line in enumerate(fh, start=1):
+            for number in itertools.count(1):
+                line = fh.readline(LINE_LIMIT)  # bounded: the line may never end
+                if not line or len(line) == LINE_LIMIT:
+                    break
                 try:
                     line.decode("utf-8")
                 except UnicodeDecodeError as exc:
@@ -265,6 +310,8 @@ def parse_number(text: str, *, file, row, column, error=DataError, allow_missing
             return math.nan
         raise error("missing value", file=file, row=row, column=column)
     try:
+        if "_" in text:  # Python reads 2_00 as 200; no spreadsheet or CSV writer does
+            raise ValueError(text)
         value = float(text)
     except ValueError:
         raise error(f"not a number: {text!r}{_number_hint(text)}", file=file, row=row, column=column) from None
@@ -281,6 +328,8 @@ def _number_hint(text: str) -> str:
         return " (a decimal comma or a thousands separator: write 1234.5)"
     if text.strip().endswith("%"):
         return " (a percentage: write the number without %)"
+    if "_" in text:
+        return " (digits grouped with _: write 1234.5)"
     return ""
 
 

@@ -30,6 +30,9 @@ def read_tables(path, *, error=SpecError, every_sheet: bool = False, normalise: 
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover - depends on the installation
         raise error("reading XLSX needs openpyxl: pip install 'cityrank[report]'", file=path) from None
+    from .xlsx import check_archive
+
+    check_archive(path, error)  # its declared unpacked size, before openpyxl unpacks anything
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook

@@ -52,13 +52,27 @@ def _path(p) -> Path:
     return p if isinstance(p, Path) else Path(os.fspath(p))
 
 
+#: the largest edition.toml read (bytes): a device such as /dev/zero would otherwise fill memory
+TOML_LIMIT = 1 << 24
+
+
+def _read_bounded(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a file; a larger one is an error naming it."""
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise SpecError(f"larger than {limit >> 20} MiB: not an edition.toml", file=path)
+    return data
+
+
 def read_toml(path) -> dict[str, Any]:
-    """A TOML file (UTF-8; a leading byte-order mark, as some editors write, is allowed)."""
+    """A TOML file (UTF-8; a leading byte-order mark, as some editors write, is allowed), every
+    string in Unicode NFC; a control character in any string or key is an error naming the key."""
     path = _path(path)
     try:
-        data = path.read_bytes()
+        data = _read_bounded(path, TOML_LIMIT)
         text = data.decode("utf-8")
-        return _nfc(tomllib.loads(text.removeprefix("\ufeff")))
+        doc = tomllib.loads(text.removeprefix("\ufeff"))
     except FileNotFoundError:
         raise SpecError("file not found", file=path) from None
     except IsADirectoryError:
@@ -72,17 +86,35 @@ def read_toml(path) -> dict[str, Any]:
         raise SpecError("malformed TOML: nested too deeply", file=path) from None
     except OSError as exc:
         raise SpecError(f"cannot read file: {exc.strerror or exc}", file=path) from None
+    return _clean(doc, (), path)
 
 
-def _nfc(value):
-    """Every string of a parsed TOML document (keys too) in Unicode NFC, as CSV cells are."""
+def _clean(value, where: tuple, path):
+    """Every string of a parsed TOML document (keys too) in Unicode NFC, as CSV cells are; a
+    control character (a line break, a tab, an escape that would drive the terminal) in any
+    of them is an error: names, titles and notes reach terminals, tables and reports."""
     if isinstance(value, str):
+        if _CONTROL.search(value):
+            raise SpecError(f"{_key_path(where)}: a control character (line break, tab, escape …) in {value!r}; "
+                            "a long text spans lines in TOML with a backslash at each line end", file=path)
         return nfc(value)
     if isinstance(value, dict):
-        return {nfc(k): _nfc(v) for k, v in value.items()}
+        for key in value:
+            if _CONTROL.search(key):
+                raise SpecError(f"{_key_path(where)}: a control character (line break, tab, escape …) in the key "
+                                f"{key!r}", file=path)
+        return {nfc(k): _clean(v, (*where, k), path) for k, v in value.items()}
     if isinstance(value, list):
-        return [_nfc(v) for v in value]
+        return [_clean(v, (*where, n), path) for n, v in enumerate(value, start=1)]
     return value
+
+
+def _key_path(where: tuple) -> str:
+    """``[indicators] #2 name`` for the keys (and array positions, from 1) leading to a value."""
+    if not where:
+        return "the top level"
+    head, *rest = where
+    return " ".join([f"[{head}]", *(f"#{k}" if isinstance(k, int) else str(k) for k in rest)])
 
 
 _EDITION_TABLE = re.compile(r"^[ \t]*\[[ \t]*edition[ \t]*\][ \t]*(#.*)?$", re.MULTILINE)
@@ -96,9 +128,9 @@ def peek_edition_id(path) -> str:
     or when that part has no id, the whole file."""
     path = _path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        text = ""
+        text = _read_bounded(path, TOML_LIMIT).decode("utf-8")
+    except (OSError, UnicodeDecodeError, SpecError):
+        text = ""  # read_toml below says what is wrong
     head = _EDITION_TABLE.search(text)
     if head:
         end = _NEXT_TABLE.search(text, head.end())
@@ -106,7 +138,7 @@ def peek_edition_id(path) -> str:
             ident = tomllib.loads(text[head.end():end.start() if end else len(text)]).get("id")
         except tomllib.TOMLDecodeError:
             ident = None
-        if isinstance(ident, str) and ident:
+        if isinstance(ident, str) and ident and not _CONTROL.search(ident):
             return nfc(ident)
     doc = read_toml(path)
     ident = doc.get("edition", {}).get("id")
@@ -255,6 +287,14 @@ def parse_framework(doc: Mapping, path) -> Framework:
         levels = d.get("levels", [])
         if not isinstance(levels, list) or not all(isinstance(v, str) for v in levels):
             raise SpecError(f"{where}: levels must be a list of strings", file=path)
+        labels = [v.strip().lower() for v in levels]  # data cells name a level case-insensitively
+        for k, label in enumerate(labels):
+            if not label or label in MISSING:
+                raise SpecError(f"{where}: level {k + 1} needs a label (not empty or {levels[k]!r}, which data files "
+                                "read as missing)", file=path)
+            if label in labels[:k]:
+                raise SpecError(f"{where}: the level {levels[k]!r} is listed twice in levels (levels {labels.index(label) + 1} "
+                                f"and {k + 1}; labels are matched case-insensitively)", file=path)
         normaliser = _choice(d.get("normaliser"), f"{where} normaliser", path)
         if levels and normaliser is None:
             normaliser = MethodChoice("ladder")
@@ -338,20 +378,21 @@ def read_cities(path) -> tuple[City, ...]:
         if "" in names:
             k = names.index("")
             errors.append((k, 2, DataError("empty city name", file=path, row=numbers[k], column="name")))
-        for column in ("id", "name", "country"):  # a line break or tab inside would break every output's lines
+        for column in header:  # a line break or tab would break every output's lines, an escape drive a terminal
             texts = col[column]
-            if _CONTROL.search("".join(texts)):
-                k = next(k for k, t in enumerate(texts) if _CONTROL.search(t))
+            control = _CONTROL if column in CITY_COLUMNS else _CONTROL_BUT_LINE_BREAKS  # a note may span lines
+            if control.search("".join(texts)):
+                k = next(k for k, t in enumerate(texts) if control.search(t))
                 errors.append((k, 2, DataError(f"a control character (line break, tab …) in {texts[k]!r}", file=path,
                                                row=numbers[k], column=column)))
         geonameids = [None] * len(ids)
         if "geonameid" in col:
             try:
-                geonameids = [int(t) if t else None for t in col["geonameid"]]
+                geonameids = [_whole(t) if t else None for t in col["geonameid"]]
             except ValueError:
                 for k, text in enumerate(col["geonameid"]):
                     try:
-                        int(text or 0)
+                        _whole(text or "0")
                     except ValueError:
                         errors.append((k, 3, DataError(f"not a whole number: {text!r}", file=path, row=numbers[k],
                                                        column="geonameid")))
@@ -388,6 +429,14 @@ def read_cities(path) -> tuple[City, ...]:
 
 #: characters that break a line or a table's columns (a no-break space or an accent does not)
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_BUT_LINE_BREAKS = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _whole(text: str) -> int:
+    """A whole number as a file writes it (Python's int() also takes 2_759_794)."""
+    if "_" in text:
+        raise ValueError(text)
+    return int(text)
 
 
 def _named(ident: str, cities) -> str:
@@ -427,6 +476,8 @@ def _geonameid_errors(geonameids, numbers, seen: dict[int, int], path) -> list:
 def _floats(texts: list[str]) -> np.ndarray | None:
     """A column of cells as finite floats (NaN for missing); None when a cell is not a finite
     number (the caller then finds and reports it)."""
+    if "_" in "".join(texts):  # numpy, as Python, reads 2_00 as 200: the caller reports it
+        return None
     try:
         out = np.array(texts, dtype=np.float64)
     except ValueError:
@@ -559,6 +610,29 @@ def _check_value(value: float, indicator: Indicator, **where) -> None:
             raise DataError(f"cannot apply {indicator.transform} to {value:g}: values must be {wanted}", **where)
 
 
+#: set to 1 to let an edition name files outside its folder (an edition from elsewhere cannot)
+ENV_OUTSIDE = "CITYRANK_OUTSIDE_FILES"
+
+
+def edition_file(folder: Path, name: str, key: str, spec) -> Path:
+    """The file an edition's ``key`` names: a relative path that stays inside the edition's
+    folder once links are followed (an edition from elsewhere may not read the files of the
+    machine it runs on); an absolute path or one leading out is an error naming the key,
+    unless the environment variable CITYRANK_OUTSIDE_FILES is 1. Nothing is read here."""
+    given = Path(name)
+    target = folder / given
+    if os.environ.get(ENV_OUTSIDE, "") not in ("", "0"):
+        return target
+    allow = f"files inside the edition's folder, relative to it ({ENV_OUTSIDE}=1 allows others)"
+    if given.is_absolute() or given.drive:
+        raise SpecError(f"{key}: {name!r} is an absolute path; an edition names {allow}", file=spec)
+    home = os.path.realpath(folder)
+    if os.path.commonpath([home, os.path.realpath(target)]) != home:
+        raise SpecError(f"{key}: {name!r} leads outside the edition's folder (through '..' or a link); an edition "
+                        f"names {allow}", file=spec)
+    return target
+
+
 def load_edition(path, *, with_data: bool = True) -> Spec:
     """Load an edition.toml and the cities.csv / data.csv it names (defaults beside it)."""
     path = _path(path)
@@ -584,11 +658,12 @@ def load_edition(path, *, with_data: bool = True) -> Spec:
     framework = parse_framework(doc, path)
     methods = parse_methods(doc, path)
     folder = path.parent
-    cities = read_cities(folder / _str(meta, "cities", "[edition]", path, "cities.csv"))
+    cities = read_cities(edition_file(folder, _str(meta, "cities", "[edition]", path, "cities.csv"),
+                                      "[edition] cities", path))
     data = None
-    data_name = _str(meta, "data", "[edition]", path, "data.csv")
-    if with_data and (folder / data_name).exists():
-        data = read_data(folder / data_name, cities, framework)
+    data_path = edition_file(folder, _str(meta, "data", "[edition]", path, "data.csv"), "[edition] data", path)
+    if with_data and data_path.exists():
+        data = read_data(data_path, cities, framework)
     weights_table = doc.get("weights", {})
     if not isinstance(weights_table, dict):
         raise SpecError("[weights] must be a table", file=path)
@@ -610,7 +685,8 @@ def load_edition(path, *, with_data: bool = True) -> Spec:
             raise SpecError(f"[weights.nodes]: unknown node {node!r}", file=path) from None
         weighting[node] = _choice(choice, f"[weights.nodes] {node}", path)
     if "file" in weights_table:
-        weights = apply_weights_file(weights, framework, folder / weights_table["file"])
+        name = _str(weights_table, "file", "[weights]", path, required=True)
+        weights = apply_weights_file(weights, framework, edition_file(folder, name, "[weights] file", path))
     check_weights(weights.values, framework, path)
     experts = doc.get("experts", {})
     _check_experts(experts, framework, path)
@@ -720,6 +796,14 @@ def read_matrix_file(path) -> tuple[list[str], np.ndarray]:
     return parsed
 
 
+def _plain_text(text: str, path, row, column) -> str:
+    """``text`` (an item or an expert's name, which outputs print), refusing a control character."""
+    if _CONTROL.search(text):
+        raise SpecError(f"a control character (line break, tab, escape …) in {text!r}", file=path, row=row,
+                        column=column)
+    return text
+
+
 def _where(path, sheet):
     return _sheet_place(path, sheet) if sheet else path
 
@@ -731,6 +815,8 @@ def _pairs(cells, path, sheet) -> tuple[list[str], np.ndarray]:
         if len(row) < 3:
             raise SpecError("expected item, other, judgment", file=_where(path, sheet), row=number)
         a, b, text = row[0].strip(), row[1].strip(), row[2].strip()
+        _plain_text(a, _where(path, sheet), number, "item")
+        _plain_text(b, _where(path, sheet), number, "other")
         if not a or not b or a == b:
             raise SpecError("a pair needs two different items", file=_where(path, sheet), row=number, column="item")
         for x in (a, b):
@@ -761,6 +847,8 @@ def _matrix(cells, path, sheet) -> tuple[list[str], np.ndarray]:
     if not rows:
         raise SpecError("empty file: expected a header row of item ids", file=path, row=1)
     items = [c.strip() for c in rows[0][1][1:]]
+    for item in items:
+        _plain_text(item, path, rows[0][0], None)
     if not items or any(not i for i in items) or len(set(items)) != len(items):
         raise SpecError("the header must list distinct item ids after an empty first cell", file=path, row=rows[0][0])
     if len(rows) - 1 != len(items):
@@ -813,9 +901,54 @@ def read_expert_file(path) -> tuple[str, tuple]:
     return "ahp", _matrix(cells, path, sheet)
 
 
+def read_expert_files(paths, notes: list[str] | None = None) -> list[tuple[str, tuple]]:
+    """:func:`read_expert_file` for each of a panel's files, one per expert. The same file given
+    twice (by any name or link) is an error: it would count one expert twice. Two files with
+    the same bytes are a note in ``notes``, not an error: two experts who answer a questionnaire
+    alike write the same bytes (on a node of two items, one judgment each, that is common)."""
+    seen: dict[tuple[int, int], Path] = {}
+    contents: dict[str, Path] = {}
+    out = []
+    for f in map(_path, paths):
+        ident, digest = _identity(f)
+        if ident is not None and ident in seen:
+            raise SpecError(f"is the same file as {seen[ident]}: one expert counted twice (each expert's answers "
+                            "in a file of their own)", file=f)
+        if ident is not None:
+            seen[ident] = f
+        if digest is not None and digest in contents and notes is not None:
+            notes.append(f"{f} has the same bytes as {contents[digest]}: two experts who answered alike, or one "
+                         "expert's file copied (counted twice)?")
+        if digest is not None:
+            contents.setdefault(digest, f)
+        out.append(read_expert_file(f))
+    return out
+
+
+def _identity(path: Path) -> tuple[tuple[int, int] | None, str | None]:
+    """A regular file's (device, inode) and the SHA-256 of its bytes; None for anything else
+    (the reader reports it)."""
+    import hashlib
+    import stat
+
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None, None
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                digest.update(block)
+    except OSError:
+        return None, None
+    return (st.st_dev, st.st_ino), digest.hexdigest()
+
+
 def _budget(cells, path, sheet) -> tuple[list[str], list[str], np.ndarray]:
     where = _where(path, sheet)
     header = [c.strip() for c in cells[0][1]] if cells else []
+    for name in header:
+        _plain_text(name, where, cells[0][0], None)
     while header and not header[-1]:
         header.pop()
     if "expert" not in header:
@@ -832,7 +965,7 @@ def _budget(cells, path, sheet) -> tuple[list[str], list[str], np.ndarray]:
         if any(c.strip() for c in row[len(header):]):
             raise SpecError(f"expected {len(header)} fields, found {len(row)}", file=where, row=number)
         row = dict(zip(header, [c.strip() for c in row[:len(header)]] + [""] * (len(header) - len(row)), strict=True))
-        label = row["expert"] or f"row {number}"
+        label = _plain_text(row["expert"], where, number, "expert") or f"row {number}"
         if label in labels:
             first = cells[1 + labels.index(label)][0]
             raise SpecError(f"expert {label!r} is listed twice (first on row {first})", file=where, row=number,
@@ -849,6 +982,7 @@ def _budget(cells, path, sheet) -> tuple[list[str], list[str], np.ndarray]:
 def _check_experts(experts: Mapping, framework: Framework, path):
     """[experts] holds ``[[experts.ahp]]`` and ``[[experts.budget]]`` tables, one per node."""
     _check_keys(experts, {"ahp", "budget", "notes", "source"}, "[experts]", path)
+    tabled: dict[str, str] = {}  # node: the table that gives its weights
     for kind in ("ahp", "budget"):
         tables = experts.get(kind, [])
         if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
@@ -863,11 +997,18 @@ def _check_experts(experts: Mapping, framework: Framework, path):
                 framework.node(node)
             except KeyError:
                 raise SpecError(f"{where}: unknown node {node!r}", file=path) from None
+            if node in tabled:  # the second would replace the first without a word
+                raise SpecError(f"{where}: node {node!r} already has {tabled[node]}: one expert table per node "
+                                "(put every expert of the node in one table)", file=path)
+            tabled[node] = where
             kids = [c.id for c in framework.children(node)]
             items = table.get("items", kids)
             if not _list_of(items, str) or sorted(items) != sorted(kids):
                 raise SpecError(f"{where}: items must be the children of {node!r}: {', '.join(kids)}", file=path)
             _check_expert_types(table, kind, len(items), where, path)
+            for key in ("file", "files"):
+                for name in ([table[key]] if key == "file" else table[key]) if key in table else ():
+                    edition_file(_path(path).parent, name, f"{where} {key}", path)
 
 
 def _list_of(value, kinds) -> bool:
@@ -930,13 +1071,16 @@ def expert_judgments(edition: Spec) -> list[tuple[str, str, list[str], dict[str,
             node = table["node"]
             items = list(table.get("items", [c.id for c in edition.framework.children(node)]))
             params: dict[str, Any] = {}
+            where = f"[[experts.{kind}]] for node {node!r}"
             if kind == "ahp":
                 if "files" in table:
                     mats = []
-                    for f in table["files"]:
-                        file_items, m = read_matrix_file(folder / f)
+                    files = [edition_file(folder, f, f"{where} files", path) for f in table["files"]]
+                    for f, (file_kind, (file_items, m)) in zip(files, read_expert_files(files), strict=True):
+                        if file_kind != "ahp":
+                            raise SpecError("a budget sheet (first column 'expert'), not pairwise comparisons", file=f)
                         if file_items != items:
-                            raise SpecError(f"items {file_items} differ from {items} for node {node!r}", file=folder / f)
+                            raise SpecError(f"items {file_items} differ from {items} for node {node!r}", file=f)
                         mats.append(m)
                 else:
                     mats = [
@@ -949,10 +1093,13 @@ def expert_judgments(edition: Spec) -> list[tuple[str, str, list[str], dict[str,
             else:
                 if "file" in table or "files" in table:  # one file of all experts, or one per expert
                     labels, blocks = [], []
-                    for f in table.get("files") or [table["file"]]:
-                        file_items, file_labels, alloc = read_budget_file(folder / f)
+                    files = [edition_file(folder, f, f"{where} file", path) for f in table.get("files") or [table["file"]]]
+                    for f, (file_kind, parsed) in zip(files, read_expert_files(files), strict=True):
+                        if file_kind != "budget":
+                            raise SpecError("missing column 'expert': not a budget sheet", file=f)
+                        file_items, file_labels, alloc = parsed
                         if sorted(file_items) != sorted(items):
-                            raise SpecError(f"items {file_items} differ from {items} for node {node!r}", file=folder / f)
+                            raise SpecError(f"items {file_items} differ from {items} for node {node!r}", file=f)
                         blocks.append(alloc[:, [file_items.index(i) for i in items]])
                         labels += file_labels
                     params.update(allocations=np.vstack(blocks), labels=labels)

@@ -19,6 +19,41 @@ FIXED = datetime.datetime(2000, 1, 1)
 _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
+#: the most an XLSX file read may take, packed and unpacked (bytes): an expert's workbook is a few
+#: kB, and a small file can unpack to gigabytes (a "zip bomb")
+READ_LIMIT = 1 << 24
+
+
+def check_archive(path, error) -> None:
+    """Refuse, before anything is unpacked, an XLSX file that is not a regular file (a device or
+    pipe: a zip is read from its end) or whose packed size or declared unpacked size is over
+    :data:`READ_LIMIT` (the zip reader never unpacks more than a member declares)."""
+    import os
+    import stat
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise error("file not found", file=path) from None
+    except OSError as exc:
+        raise error(f"cannot read file: {exc.strerror or exc}", file=path) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise error("is a folder, not an XLSX file", file=path)
+    if not stat.S_ISREG(st.st_mode):
+        raise error("not a regular file: an XLSX workbook is read from a file", file=path)
+    limit = f"{READ_LIMIT >> 20} MiB"
+    if st.st_size > READ_LIMIT:
+        raise error(f"larger than {limit}: not an expert's workbook", file=path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise error(f"not a readable XLSX workbook ({type(exc).__name__})", file=path) from None
+    if unpacked > READ_LIMIT:
+        raise error(f"unpacks to {unpacked / (1 << 20):,.0f} MiB, more than {limit}: not an expert's workbook",
+                    file=path)
+
+
 #: sheet names of the stages (raw values and normalised scores always; the rest with stages)
 STAGE_SHEETS = {"raw": "Raw values", "denominated": "Denominated", "transformed": "Transformed", "imputed": "Imputed",
                 "treated": "Treated", "normalised": "Normalised scores"}
