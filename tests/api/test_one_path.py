@@ -49,6 +49,8 @@ KEYWORDS["sensitivity"] = ("sensitivity", SAMPLING | {"bootstrap": "bootstrap"})
 KEYWORDS["acceptability"] = ("acceptability", SAMPLING | {"top": "top", "ranks": None, "cluster": None})
 for _kind in ("pca", "fa", "entropy", "critic", "optimal"):
     KEYWORDS[f"weights {_kind}"] = ("weights", {"edition": None, "node": "node", "data_file": "data"})
+for _kind in ("pca", "fa"):  # the factor analyses' choices are parameters of the method: "pca:factors=4"
+    KEYWORDS[f"weights {_kind}"][1].update(factors="method", retain="method")
 
 
 def _edition_commands():

@@ -37,17 +37,41 @@ def test_entropy_by_hand():
     np.testing.assert_allclose(w, [0.0, 1.0], atol=1e-12)
 
 
-def test_varimax_is_an_orthogonal_rotation_that_raises_the_criterion():
+@pytest.mark.parametrize("normalize", [True, False])
+def test_varimax_is_an_orthogonal_rotation_that_raises_the_criterion(normalize):
+    """Either way an orthogonal rotation that keeps the communalities; it raises the varimax
+    criterion of the loadings, or with Kaiser's normalisation that of the loadings with each
+    row scaled to unit length (what the normalised rotation maximises)."""
     loadings = RNG.normal(size=(8, 3))
-    rotated, rotation = sw.varimax(loadings)
+    rotated, rotation = sw.varimax(loadings, normalize=normalize)
     np.testing.assert_allclose(rotation @ rotation.T, np.eye(3), atol=1e-10)
     np.testing.assert_allclose(rotated, loadings @ rotation)
     np.testing.assert_allclose((rotated**2).sum(axis=1), (loadings**2).sum(axis=1))  # communalities unchanged
 
     def criterion(a):
+        if normalize:
+            a = a / np.sqrt((a**2).sum(axis=1, keepdims=True))
         return float(np.sum(np.var(a**2, axis=0)))
 
     assert criterion(rotated) >= criterion(loadings) - 1e-12
+    for angle in np.linspace(0, np.pi / 2, 7):  # no rotation of a pair of its factors does better
+        c, s_ = np.cos(angle), np.sin(angle)
+        turn = np.eye(3)
+        turn[:2, :2] = [[c, -s_], [s_, c]]
+        assert criterion(rotated) >= criterion(rotated @ turn) - 1e-9
+
+
+def test_retention_rules_on_known_eigenvalues():
+    """The rules read eigenvalues in order: the share rule keeps factors over 10 % each, the
+    eigenvalue rule those over 1, both needs the two; each then adds factors until they
+    explain over 60 % together."""
+    values = [3.0, 1.5, 0.9, 0.6, 0.4, 0.3, 0.2, 0.1]  # 7 items: shares 43 %, 21 %, 13 %, 9 %, ...
+    values = np.array(values[:7]) / sum(values[:7]) * 7
+    assert sw.retained(values, "share") == 3
+    assert sw.retained(values, "eigenvalue") == 2 == sw.retained(values, "both")
+    flat = np.full(12, 1.0)  # twelve equal eigenvalues of 8.3 %: none passes; eight explain over 60 %
+    assert sw.retained(flat, "share") == 8 and sw.retained(flat, "share", min_cumulative=0) == 1
+    assert sw.retained(values, "eigenvalue", min_eigenvalue=0.5) == 4
 
 
 def test_pca_weights_follow_two_blocks_of_correlated_indicators():
@@ -69,6 +93,28 @@ def test_statistical_weights_refuse_what_they_cannot_do():
         sw.entropy(ITEMS, X[:2])
     with pytest.raises(ValueError, match="does not vary"):
         sw.pca(ITEMS, np.column_stack([X[:, :4], np.ones(30)]))
+    with pytest.raises(ValueError, match="at most 5 factors"):
+        sw.pca(ITEMS, X, factors=6)
+    for bad in (0, 2.5, True, "two"):
+        with pytest.raises(ValueError, match="factors must be a whole number"):
+            sw.pca(ITEMS, X, factors=bad)
+    with pytest.raises(ValueError, match="retain must be one of share, eigenvalue, both"):
+        sw.fa(ITEMS, X, retain="kaiser")
+    with pytest.raises(ValueError, match="min_share must be a number from 0 to 1"):
+        sw.pca(ITEMS, X, min_share=10)
+
+
+@pytest.mark.parametrize("kind", ["entropy", "critic", "optimal", "pca", "fa"])
+def test_one_child_takes_all_the_weight(kind):
+    """Nothing to weigh a single child against: weight 1, even when it does not vary (pca
+    failed with "0-dimensional array given", critic and the others with no weights)."""
+    for column in (X[:, :1], np.ones((30, 1))):
+        result = getattr(sw, kind)(("a",), column)
+        assert result.weights.tolist() == [1.0] and "single child" in result.diagnostics["note"]
+    with pytest.raises(ValueError, match="one column per item"):
+        getattr(sw, kind)(("a",), X[:, :2])
+    if kind in ("pca", "fa"):  # "pca:factors=2" for every node leaves a single child its weight 1
+        assert getattr(sw, kind)(("a",), X[:, :1], factors=2).weights.tolist() == [1.0]
 
 
 def _tiny(tmp_path, extra):
@@ -213,3 +259,52 @@ def test_principal_axis_factoring_keeps_only_factors_that_explain_variance():
         np.testing.assert_allclose(result.weights, [0.5, 0.5], rtol=1e-9)
         with pytest.raises(ValueError, match="factor 2 of 2 explains no variance"):
             sw.pca(("a", "b"), x, method="fa", factors=2)
+
+
+def test_a_spec_chooses_the_factors_and_a_node_with_one_child_weighs_it_one(tmp_path, registry, fresh_cli):
+    """[weights] method = "pca:factors=1" keeps one factor at every node (weights as pca with
+    factors=1 computes them from the scores, here again); a domain with a single indicator gets
+    weight 1 instead of failing; more factors than a node has children is a clean error."""
+    from cityrank.engine import run
+    from cityrank.formats.spec import load_edition
+    from conftest import tiny_copy
+
+    solo = ("edition.toml", 'domain = "digital"\nunit = "Mbit/s"', 'domain = "solo"\nunit = "Mbit/s"')
+    extra = ("edition.toml", "[[indicators]]", '[[domains]]\nid = "solo"\nname = "Speed alone"\n\n[[indicators]]')
+    folder = tiny_copy(tmp_path / "ed", solo, extra, ("edition.toml", "year = 2024",
+                                                       'year = 2024\n\n[weights]\nmethod = "pca:factors=1"'))
+    ed = load_edition(folder / "edition.toml")
+    result = run(ed, registry)
+    assert result.weights.values["speed"] == 1.0
+    top = [c.id for c in ed.framework.children("index")]
+    scores = np.column_stack([result.score(d) for d in top])
+    expected = sw.pca(tuple(top), scores, factors=1)
+    assert expected.diagnostics["factors"] == 1
+    np.testing.assert_allclose([result.weights.values[d] for d in top], expected.weights, rtol=1e-12)
+    too_many = tiny_copy(tmp_path / "more", ("edition.toml", "year = 2024",
+                                             'year = 2024\n\n[weights.nodes]\ndigital = "pca:factors=3"'))
+    out = fresh_cli("run", too_many)
+    assert out.exit_code == 2 and "node 'digital'" in out.stderr and "at most 2 factors" in out.stderr
+
+
+def test_cli_chooses_the_factors_and_the_rule(fresh_cli, registry):
+    """cityrank weights pca EDITION --factors N / --retain RULE: the weights pca gives the
+    index's children's scores with those choices, and the diagnostics say which."""
+    import cityrank
+    from conftest import ROOT
+
+    tiny = ROOT / "tests" / "data" / "tiny"
+    ed = cityrank.load(tiny / "edition.toml", registry=registry)
+    kids, scores, _ = ed.run().children("index")
+    for args, params in ((["--factors", "1"], {"factors": 1}), (["--retain", "both"], {"retain": "both"}),
+                         ([], {})):
+        out = fresh_cli("weights", "pca", tiny, *args, "--format", "json")
+        assert out.exit_code == 0, out.stderr
+        got = json.loads(out.stdout)
+        want = sw.pca(tuple(kids), scores, **params)
+        np.testing.assert_allclose(got["weights"], want.weights, rtol=1e-12)
+        assert got["factors"] == want.diagnostics["factors"]
+        assert got["retain"] == ("factors" if "factors" in params else params.get("retain", "share"))
+    bad = fresh_cli("weights", "fa", tiny, "--factors", "0")
+    assert bad.exit_code == 2 and "--factors" in bad.stderr
+    assert fresh_cli("weights", "entropy", tiny, "--factors", "1").exit_code == 2  # only the factor analyses

@@ -442,10 +442,20 @@ class Result:
 
 
 #: AHP: how priorities are derived from a pairwise-comparison matrix (see methods.panel), and
-#: how far a_ij · a_ji may be from 1, relative (judgments written as 0.33 for 1/3). Here, below
-#: both the reader of expert files and the methods, so that each takes them from one place.
+#: when two judgments count as reciprocal (:func:`ahp_reciprocal`). Here, below both the reader
+#: of expert files and the methods, so that each takes them from one place.
 AHP_PRIORITISATIONS = ("eigenvector", "llsm")
-AHP_RECIPROCAL_TOLERANCE = 0.01
+AHP_RECIPROCAL_TOLERANCE = 0.005  # half a unit in the second decimal
+
+
+def ahp_reciprocal(a, b):
+    """Whether AHP judgments a_ij = ``a`` and a_ji = ``b`` (positive numbers, or arrays of them)
+    are reciprocal: the smaller is the reciprocal of the larger, or that rounded to two
+    decimals as experts type it in a spreadsheet (0.33 for 1/3, 0.14 for 1/7, 0.13 or 0.12 for
+    1/8). With L the larger and s the smaller, |s − 1/L| ≤ 0.005 is |a·b − 1| ≤ 0.005·L: at
+    most 0.045 on Saaty's scale (L ≤ 9), where a real disagreement (3 against 0.5, or 0.34,
+    or 0.3) is refused; 1e-9 absorbs binary floating point."""
+    return np.abs(np.multiply(a, b) - 1.0) <= AHP_RECIPROCAL_TOLERANCE * np.maximum(a, b) + 1e-9
 
 
 @attrs.frozen

@@ -334,19 +334,20 @@ def call(method: Method, /, *args, _what: str = "", **kwargs):
     says what it is applied to; every other keyword is the method's (a parameter may be
     called ``method``, as ``rank:method=n``)."""
     what = _what
+    where = f" on {what}" if what else ""
+    kind = "indicator provider" if method.kind == "indicator" else method.kind  # not the indicator it fills
     try:
         with plugin_code():
             result = method.function(*args, **kwargs)
     except CityrankError:
         raise
     except (ValueError, TypeError, ZeroDivisionError, FloatingPointError) as exc:
-        where = f" on {what}" if what else ""
         plugin = "" if method.plugin == BUILTINS else f" (plugin {method.plugin!r})"
-        raise MethodError(f"{method.kind} {method.id!r}{plugin} failed{where}: {exc}") from exc
+        raise MethodError(f"{kind} {method.id!r}{plugin} failed{where}: {exc}") from exc
     except (Exception, SystemExit) as exc:
         hook = KINDS.get(method.kind, "")
         raise PluginError(
-            f"{method.kind} {method.id!r} from hook {hook} raised {_one_line(exc)}",
+            f"{kind} {method.id!r} (from hook {hook}) failed{where}: it raised {_one_line(exc)}",
             plugin=method.plugin,
         ) from exc
     from .contract import check

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, SpecError
-from .common import PRIORITISATION_OPTION, emit, format_option, noted, output_option, registry
+from .common import PRIORITISATION_OPTION, FiniteFloat, emit, format_option, noted, output_option, registry
 
 
 @click.group()
@@ -64,7 +64,7 @@ def ahp(files, prioritisation, fmt, output, force):
 
 @weights.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--total", type=click.FloatRange(min=0, min_open=True, max=1e12), default=100.0, show_default=True,
+@click.option("--total", type=FiniteFloat(min=0, min_open=True, max=1e12), default=100.0, show_default=True,
               help="Points each expert allocates.")
 @format_option
 @output_option
@@ -84,19 +84,24 @@ def budget(file, total, fmt, output, force):
     _report(items, result.weights, result.diagnostics, fmt, output, lines)
 
 
-def _statistical(kind: str, summary: str):
-    @weights.command(kind, help=f"{summary} Weights of the children of --node (default: the index), from a run "
-                                "of EDITION (their normalised or aggregated scores), with diagnostics.")
-    @click.argument("edition")
-    @click.option("--node", help="The node whose children are weighted (default: the index).")
-    @click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours).")
-    @format_option
-    @output_option
-    def command(edition, node, data_file, fmt, output, force):
+#: the factor analyses' choice of factors (see cityrank.methods.statistical)
+FACTOR_OPTIONS = (
+    click.option("--factors", type=click.IntRange(min=1), help="Keep exactly this many factors."),
+    click.option("--retain", type=click.Choice(["share", "eigenvalue", "both"]), default=None,
+                 help="Which factors the Handbook's rules keep: each explaining over 10 % of the variance "
+                      "(share, the default, as the Handbook's worked example), eigenvalue over 1 (eigenvalue), "
+                      "or both; then more until they explain over 60 % together."),
+)
+
+
+def _statistical(kind: str, summary: str, factor_options: bool = False):
+    def command(edition, node, data_file, fmt, output, force, factors=None, retain=None):
         from .common import load
 
         ed = load(edition)
-        found = ed.weights(kind, node=node, data=data_file)
+        chosen = {k: v for k, v in (("retain", retain), ("factors", factors)) if v is not None}
+        method = kind + (":" + ",".join(f"{k}={v}" for k, v in chosen.items()) if chosen else "")
+        found = ed.weights(method, node=node, data=data_file)
         kids, d = list(found.values), found.diagnostics
         lines = [f"{ed.title}: {kind} weights of the children of {found.node!r} ({d.get('cities')} cities "
                  "with every value)"]
@@ -104,21 +109,29 @@ def _statistical(kind: str, summary: str):
             lines += [f"  {k:<20} correlation with the parent {r:+.3f} (target share {t:.0%})"
                       for k, r, t in zip(kids, d["correlations"], d["target"], strict=True)]
         if "factors" in d:
-            lines.append(f"factors retained: {d['factors']}; eigenvalues: "
+            rule = "as asked" if d.get("retain") == "factors" else f"by rule {d.get('retain')}"
+            lines.append(f"factors retained: {d['factors']} ({rule}); eigenvalues: "
                          + ", ".join(f"{v:.3g}" for v in d["eigenvalues"]))
             lines.append("variance shares: " + ", ".join(f"{v:.0%}" for v in d["variance_share"]))
             lines += [f"  {k:<20} factor {f + 1}, loadings " + ", ".join(f"{x:+.3f}" for x in row)
                       for k, f, row in zip(kids, d["factor_of"], d["loadings"], strict=True)]
         _report(kids, found.values.values(), d, fmt, output, lines)
 
-    return command
+    for option in (output_option, format_option, *reversed(FACTOR_OPTIONS if factor_options else ())):
+        command = option(command)
+    command = click.option("--data", "data_file", type=click.Path(dir_okay=False),
+                           help="Indicator values to use (yours).")(command)
+    command = click.option("--node", help="The node whose children are weighted (default: the index).")(command)
+    command = click.argument("edition")(command)
+    return weights.command(kind, help=f"{summary} Weights of the children of --node (default: the index), from a "
+                                      "run of EDITION (their normalised or aggregated scores), with diagnostics.")(command)
 
 
 for _kind, _summary in (("pca", "The Handbook's factor-analysis weights (principal components, varimax)."),
                         ("fa", "The Handbook's factor-analysis weights (principal-axis factoring, varimax)."),
                         ("entropy", "Entropy weights."), ("critic", "CRITIC weights (contrast × conflict)."),
                         ("optimal", "Weights giving each child an equal share of correlation with its parent.")):
-    _statistical(_kind, _summary)
+    _statistical(_kind, _summary, factor_options=_kind in ("pca", "fa"))
 
 
 COMMANDS = [weights]

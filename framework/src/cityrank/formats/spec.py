@@ -20,7 +20,6 @@ import numpy as np
 from ..errors import DataError, MethodError, SpecError
 from ..model import (
     AHP_PRIORITISATIONS,
-    AHP_RECIPROCAL_TOLERANCE,
     ROOT_ID,
     City,
     Dataset,
@@ -32,6 +31,7 @@ from ..model import (
     Spec,
     WeightNoise,
     Weights,
+    ahp_reciprocal,
 )
 from .csvfile import MISSING, nfc, parse_number, parse_ratio, read_batches, read_rows
 from .sheets import read_tables
@@ -287,6 +287,9 @@ def parse_framework(doc: Mapping, path) -> Framework:
         levels = d.get("levels", [])
         if not isinstance(levels, list) or not all(isinstance(v, str) for v in levels):
             raise SpecError(f"{where}: levels must be a list of strings", file=path)
+        if "levels" in d and not levels:  # else the ladder's labels in data.csv read as bad numbers
+            raise SpecError(f"{where}: levels is empty: list the ladder's levels, lowest first, or leave it out",
+                            file=path)
         labels = [v.strip().lower() for v in levels]  # data cells name a level case-insensitively
         for k, label in enumerate(labels):
             if not label or label in MISSING:
@@ -869,14 +872,14 @@ def _matrix(cells, path, sheet) -> tuple[list[str], np.ndarray]:
             if i == j and value != 1:
                 raise SpecError(f"an item compared with itself is 1, not {text}", file=path, row=number,
                                 column=items[j])
-            if not 1 / 9 - 1e-9 <= value <= 9 + 1e-9:
+            if not 1 / 9 - 0.005 - 1e-9 <= value <= 9 + 1e-9:  # 0.11: 1/9 to two decimals (ahp_reciprocal)
                 raise SpecError(f"judgment {text} is outside Saaty's scale 1/9 … 9", file=path, row=number,
                                 column=items[j])
             matrix[i, j] = value
     for i, (number, _) in enumerate(rows[1:]):  # reciprocal, as check_pairwise requires, located in the file
         for j in range(i):
             a, b = matrix[i, j], matrix[j, i]
-            if not (np.isnan(a) or np.isnan(b)) and abs(a * b - 1) > AHP_RECIPROCAL_TOLERANCE:
+            if not (np.isnan(a) or np.isnan(b) or ahp_reciprocal(a, b)):
                 raise SpecError(f"not reciprocal: {items[i]} vs {items[j]} is {a:g} here but {items[j]} vs {items[i]} "
                                 f"is {b:g} on row {rows[j + 1][0]} (so this should be {1 / b:g})", file=path, row=number,
                                 column=items[j])

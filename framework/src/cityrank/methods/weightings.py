@@ -14,12 +14,11 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from ..model import AHP_RECIPROCAL_TOLERANCE
+from ..model import ahp_reciprocal
 from . import panel
 from .panel import PRIORITISATIONS, RANDOM_INDEX, eigen_priorities
 
 CR_THRESHOLD = 0.10
-RECIPROCAL_TOLERANCE = AHP_RECIPROCAL_TOLERANCE  # relative; admits judgments written as 0.33 for 1/3
 
 
 @attrs.frozen
@@ -57,7 +56,9 @@ def equal(items):
 def check_pairwise(matrix, label="matrix"):
     """The matrix if square, positive, with unit diagonal and reciprocal; else ValueError.
     NaN is a judgment not given: when only one of a_ij, a_ji is given, the other is its
-    reciprocal; when neither is, the pair is missing (see :mod:`.panel`)."""
+    reciprocal; when neither is, the pair is missing (see :mod:`.panel`). A reciprocal
+    rounded to two decimals (0.33 for 1/3, :func:`cityrank.model.ahp_reciprocal`) is
+    accepted and returned exact."""
     a = np.array(matrix, dtype=np.float64)
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
         raise ValueError(f"{label}: a pairwise comparison matrix must be square, got shape {a.shape}")
@@ -71,15 +72,16 @@ def check_pairwise(matrix, label="matrix"):
     if not np.allclose(np.diag(a), 1.0):
         i = int(np.argmax(np.abs(np.diag(a) - 1)))
         raise ValueError(f"{label}: diagonal entry ({i + 1}, {i + 1}) must be 1, got {a[i, i]:g}")
-    product = np.where(given, a * a.T, 1.0)
-    bad = np.abs(product - 1.0) > RECIPROCAL_TOLERANCE
+    bad = given & ~ahp_reciprocal(np.where(given, a, 1.0), np.where(given, a.T, 1.0))
     if np.any(bad):
         i, j = np.argwhere(bad)[0]
         raise ValueError(
             f"{label}: not reciprocal: entry ({i + 1}, {j + 1}) = {a[i, j]:g} but "
             f"({j + 1}, {i + 1}) = {a[j, i]:g} (should be {1 / a[i, j]:g})"
         )
-    return a
+    # a rounded reciprocal (0.33 for 1/3) stands for the exact one: the larger judgment is
+    # the one the expert gave, and the matrix must be reciprocal for the eigenvector and CR
+    return np.where(given & (a < a.T), 1.0 / a.T, a)
 
 
 def consistency(matrix):
