@@ -42,6 +42,9 @@ def test_haversine_against_chord_formula_and_a_meridian_degree():
     assert data.haversine_km(10.0, 20.0, 11.0, 20.0) == pytest.approx(data.EARTH_RADIUS_KM * math.pi / 180)
 
 
+HONG_KONG, MACAO, KOWLOON = 1819729, 1821274, 1819609
+
+
 def test_population_and_capital():
     cities = (city(BEIJING, "CHN"), city(SHANGHAI, "CHN"), city(BRASILIA, "BRA"),
               City("x", "Nowhere", "XXX", None, None, None))
@@ -51,23 +54,102 @@ def test_population_and_capital():
     np.testing.assert_array_equal(geo.national_capital(cities)[:3], [1, 0, 1])
 
 
+def test_a_territorys_seat_is_no_national_capital():
+    """GeoNames lists Hong Kong and Macao as countries with a capital; neither is a sovereign
+    state (both are special administrative regions of China), so neither seat is a national
+    capital, while Beijing is."""
+    countries = data.raw_geonames()[1]
+    assert countries["HK"]["capital"] == "Hong Kong" and countries["MO"]["capital"]  # what GeoNames says
+    cities = (city(HONG_KONG, "HKG"), city(MACAO, "MAC"), city(BEIJING, "CHN"))
+    np.testing.assert_array_equal(geo.national_capital(cities), [0, 0, 1])
+
+
+def _places():
+    """The rows of data/places.csv read with the csv module (not the providers' loader)."""
+    import csv
+
+    with open(data.PLACES, encoding="utf-8") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
 def _brute_sum(c, radius, predicate):
+    """Σ population of the places within ``radius`` km (chord formula) that ``predicate``
+    keeps, with the counting rule written out again: no PPLX/PPLH/PPLQ/PPLW, and in a country
+    with a place holding the whole country (whole = 1) only that place."""
+    rows = _places()
+    whole = {r["country"] for r in rows if r["whole"] == "1"}
     total = 0.0
-    for r in data.raw_geonames()[0].values():
-        if predicate(r) and chord_km(c.latitude, c.longitude, r["latitude"], r["longitude"]) <= radius:
-            total += r["population"]
+    for r in rows:
+        if r["code"] in ("PPLX", "PPLH", "PPLQ", "PPLW") or (r["country"] in whole and r["whole"] != "1"):
+            continue
+        if predicate(r) and chord_km(c.latitude, c.longitude, float(r["lat"]), float(r["lon"])) <= radius:
+            total += float(r["population"])
     return total
 
 
 def test_urban_population_by_brute_force():
     doha = city(DOHA, "QAT")
-    assert geo.urban_population((doha,), radius_km=30)[0] == pytest.approx(_brute_sum(doha, 30, lambda r: True))
+    got = geo.urban_population((doha,), radius_km=30, same_country=False)[0]
+    assert got == pytest.approx(_brute_sum(doha, 30, lambda r: True)) and got > 5e5
+
+
+def test_urban_population_counts_no_district_with_its_city():
+    """Population within 50 km against SimpleMaps' urban-area populations, an independent
+    source (NGIA, USGS, Census Bureau, NASA) that counts each urban area once. Band: within a
+    factor of 1.5 either way. The two do not measure the same area (a 50 km disc against an
+    urban area's own extent, which is larger for Mumbai's or Moscow's sprawl and smaller where
+    the disc takes in neighbouring towns), so they cannot agree exactly; a district added to its
+    own city, as before (Shanghai 61.2 million, 2.5 times SimpleMaps' 24.1; Hong Kong 50.4
+    million, 6.8 times its 7.5), doubles a figure and falls far outside."""
+    import csv
+
+    with open(data.Path(data.__file__).parent / "data" / "simplemaps.csv", encoding="utf-8") as fh:
+        simplemaps = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    cases = {"Shanghai": (SHANGHAI, "CHN"), "Hong Kong": (HONG_KONG, "HKG"), "Cairo": (360630, "EGY"),
+             "Moscow": (524901, "RUS"), "Mumbai": (1275339, "IND")}
+    for name, (geonameid, iso3) in cases.items():
+        reference = max(float(r["population"]) for r in simplemaps if r["name"] == name and r["country"] == iso3)
+        got = geo.urban_population((city(geonameid, iso3),), radius_km=50)[0]
+        assert 1 / 1.5 <= got / reference <= 1.5, (name, got, reference)
+
+
+def test_sections_and_territory_districts_are_not_counted():
+    """Zhabei (a PPLX section of Shanghai, 4 km from its centre) and Kowloon (a district of
+    Hong Kong, whose GeoNames place holds the whole territory) are in the data but count
+    nothing, not even at their own position; Hong Kong's 50 km within the territory is its own
+    place alone."""
+    rows = _places()
+    zhabei = next(r for r in rows if r["code"] == "PPLX" and r["country"] == "CHN" and r["population"] == "840000")
+    kowloon = next(r for r in rows if r["country"] == "HKG" and r["population"] == "2303100")
+    hong_kong = next(r for r in rows if r["country"] == "HKG" and r["whole"] == "1")
+    for r in (zhabei, kowloon):
+        here = City("here", "Here", r["country"], None, float(r["lat"]), float(r["lon"]))
+        assert geo.urban_population((here,), radius_km=0.01)[0] == 0  # only itself lies within 10 m
+    hk = city(HONG_KONG, "HKG")
+    assert geo.urban_population((hk,), radius_km=50)[0] == float(hong_kong["population"])
+
+
+JERUSALEM, EAST_JERUSALEM = 281184, 7303419
+
+
+def test_radius_population_keeps_to_the_city_s_country_when_asked():
+    """East Jerusalem (PSE) lies 2 km from Jerusalem (ISR): with same_country its 50 km count
+    is the Palestinian places alone (checked by brute force), without it Jerusalem's people
+    are in; Hong Kong's stops at the boundary with Shenzhen."""
+    ej = city(EAST_JERUSALEM, "PSE")
+    own = geo.urban_population((ej,), radius_km=50, same_country=True)[0]
+    both = geo.urban_population((ej,), radius_km=50, same_country=False)[0]
+    assert own == pytest.approx(_brute_sum(ej, 50, lambda r: r["country"] == "PSE"))
+    assert both == pytest.approx(_brute_sum(ej, 50, lambda r: True))
+    assert both - own >= raw(JERUSALEM)["population"] * 0.5  # Jerusalem's people, in GeoNames 2023 terms
+    hk = city(HONG_KONG, "HKG")
+    assert geo.urban_population((hk,), same_country=False)[0] > 2 * geo.urban_population((hk,))[0]  # Shenzhen
 
 
 def test_cross_border_counts_only_other_members():
     dubai = city(DUBAI, "ARE")
     got = geo.cross_border((dubai,), radius_km=150, min_population=15000, countries=["ARE", "OMN"])[0]
-    want = _brute_sum(dubai, 150, lambda r: r["countrycode"] == "OM" and r["population"] >= 15000)
+    want = _brute_sum(dubai, 150, lambda r: r["country"] == "OMN" and float(r["population"]) >= 15000)
     assert got == pytest.approx(want) and got > 0
     # with no other member nearby there is nothing across the border
     assert geo.cross_border((dubai,), radius_km=150, countries=["ARE", "BRA"])[0] == 0
@@ -89,7 +171,11 @@ def test_air_gateways_by_brute_force():
     doha = city(DOHA, "QAT")
     want = sum(1 for a in airportsdata.load("IATA").values()
                if chord_km(doha.latitude, doha.longitude, a["lat"], a["lon"]) <= 40)
-    assert geo.air_gateways((doha,), radius_km=40)[0] == want >= 1
+    assert geo.air_gateways((doha,), radius_km=40, same_country=False)[0] == want >= 1
+    ej = city(EAST_JERUSALEM, "PSE")  # Ben Gurion (TLV) is 42 km away, in Israel
+    abroad = sum(1 for a in airportsdata.load("IATA").values()
+                 if a["country"] != "PS" and chord_km(ej.latitude, ej.longitude, a["lat"], a["lon"]) <= 50)
+    assert geo.air_gateways((ej,), radius_km=50, same_country=False)[0] - geo.air_gateways((ej,), radius_km=50)[0] == abroad >= 1
 
 
 def test_bad_parameters():
@@ -131,3 +217,23 @@ def test_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch):
     np.testing.assert_array_equal(data.airports.__wrapped__()[0], built[0])
     derived.save_arrays(path, {"other": np.zeros(2)})  # another shape
     np.testing.assert_array_equal(data.airports.__wrapped__()[1], built[1])
+
+
+def test_build_keeps_places_of_1000_with_their_feature_code():
+    """Six real lines of GeoNames' dump: Soldeu (602 inhabitants) is left out; Hong Kong, whose
+    population (7,482,500) is at least its country's, holds the whole territory; Kowloon does
+    not; codes and countries (ISO3) are kept as given; a country GeoNames does not know is an
+    error naming the line."""
+    from conftest import ROOT
+
+    build = pytest.importorskip("cityrank_geo.build")
+    lines = (ROOT / "tests" / "data" / "samples" / "geonames-cities500.txt").read_text(encoding="utf-8").splitlines()
+    countries = {"HK": {"iso3": "HKG", "population": 7396076}, "CN": {"iso3": "CHN", "population": 1411778724},
+                 "RU": {"iso3": "RUS", "population": 144478050}, "AD": {"iso3": "AND", "population": 77006}}
+    rows = build.place_rows(lines, countries)
+    assert [(r[0], r[1], r[4], r[5]) for r in rows] == [
+        ("CHN", "PPLA", 22315474, 0), ("CHN", "PPLX", 840000, 0),
+        ("HKG", "PPLA", 2303100, 0), ("HKG", "PPLC", 7482500, 1), ("RUS", "PPLH", 118000, 0)]
+    assert build.dump_date(lines) == "2022-06-08"
+    with pytest.raises(ValueError, match="line 2: country code 'CN'"):
+        build.place_rows(lines, {k: v for k, v in countries.items() if k != "CN"})

