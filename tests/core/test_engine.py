@@ -183,7 +183,7 @@ def test_scaling_all_weights_changes_no_score(x, factor, data):
 
 
 def test_a_tie_across_a_tier_cut_is_said():
-    from cityrank.engine import _tie_notes
+    from cityrank.engine.notes import _ties as _tie_notes
 
     ranks = np.array([1.0, 2.0, *[3.0] * 18, np.nan])  # 20 ranked: the top 10% holds 2, the tie is below
     assert _tie_notes(ranks, (0.1, 1.0)) == []

@@ -13,18 +13,19 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 import numpy as np
 
-from .errors import DataError, MethodError, SpecError
-from .formats.spec import apply_weights_file, apply_weights_mapping, expert_judgments
-from .model import Dataset, Framework, MethodChoice, Result, Spec, Weights, hand_over, plain_text, thaw
-from .plugins import Method, Registry, call
-from .ranking import min_ranks, tier_labels, tiers
+from ..errors import DataError, MethodError, SpecError
+from ..formats.spec import apply_weights_file, apply_weights_mapping, expert_judgments
+from ..model import Dataset, Framework, MethodChoice, Result, Spec, Weights, hand_over, plain_text, thaw
+from ..plugins import Method, Registry, call
+from ..ranking import min_ranks, tiers
+from . import notes as run_notes
+from .notes import counted  # noqa: F401 - the analyses count cities in words as the notes do
 
 
 @attrs.frozen
@@ -430,7 +431,7 @@ def absorbs_zero(method: Method, params: Mapping) -> bool:
 #: the default scale's lower end when some aggregator is absorbed by zeros: min-max to
 #: [1, 100], as COINr's aggregation vignette normalises before a geometric mean
 #: (https://rdrr.io/cran/COINr/src/inst/doc/aggregate.R)
-POSITIVE_LOWER = 1.0
+POSITIVE_LOWER = run_notes.POSITIVE_LOWER
 
 
 def zero_absorbed(framework: Framework, default: MethodChoice, aggregators) -> frozenset[str]:
@@ -441,25 +442,6 @@ def zero_absorbed(framework: Framework, default: MethodChoice, aggregators) -> f
         return frozenset()
     return frozenset(i.id for i in framework.indicators
                      if i.normaliser is None and absorbs_zero(*aggregators[i.parent]))
-
-
-def zero_notes(framework: Framework, ids: list[str], scores: np.ndarray, aggregators, weights) -> list[str]:
-    """A warning per node whose zero-absorbed aggregator receives a zero child score.
-    ``scores`` ``(N, len(ids))`` holds every indicator's and node's score, by ``ids``."""
-    notes = []
-    for node in framework.nodes:
-        method, params = aggregators[node.id]
-        if not absorbs_zero(method, params):
-            continue
-        kids = [c.id for c in framework.children(node.id)]
-        w = weights[node.id]
-        zero = np.column_stack([scores[:, ids.index(k)] == 0 for k in kids]) & (w > 0)
-        if zero.any():
-            culprits = ", ".join(k for k, z in zip(kids, zero.any(axis=0), strict=True) if z)
-            notes.append(f"{method.id!r} at {node.id!r} gets a zero score (from {culprits}) for "
-                         f"{counted(int(zero.any(axis=1).sum()))}, which makes their {node.id!r} score 0; "
-                         "use a normaliser whose scale starts above 0")
-    return notes
 
 
 # --- the whole pipeline ------------------------------------------------------------------
@@ -546,57 +528,16 @@ def run(
     node_scores = aggregate_tree(scores, fw, local, aggs)
     ranks = min_ranks(node_scores, axis=-2)
 
-    notes = list(provider_notes)
-    unused = _weights_for(weights_file, dropped)
-    if unused:
-        notes.append(f"the weights given for {', '.join(unused)} are not used: dropped (--drop)")
-    if unused_columns:
-        notes.append(f"{data.origin or 'the data given'}'s values for {', '.join(unused_columns)} are not used: "
-                     "dropped (--drop)")
-    if screened:
-        names = {c.id: c.name for c in unscreened}
-        notes.append(f"{counted(len(screened))} screened out (data for under {m.screen:.0%} of the indicators with "
-                     "data): " + ", ".join(f"{names[c]} ({c}, {share:.0%})" for c, share in screened[:10])
-                     + (f" and {len(screened) - 10} more (--format json lists every one)" if len(screened) > 10 else ""))
-    if data is not None:
-        origin = data.origin or "the data given"
-        present = ~np.isnan(np.asarray(data.values, dtype=np.float64).reshape(len(data.city_ids), -1))
-        used = [k for k in range(len(data.indicator_ids)) if present[:, k].any()]
-        empty = [data.indicator_ids[k] for k in range(len(data.indicator_ids)) if k not in used]
-        if empty:  # collect_data keeps the edition's own column (data file or provider) for these
-            notes.append(f"{origin} has no values for {', '.join(empty)}: those columns are left as the edition has them")
-        covered = int(present[:, used].any(axis=1).sum()) if used else 0
-        if used and covered < len(cities):
-            notes.append(f"{origin} has values for {covered} of {len(cities)} cities; the others are missing "
-                         f"{', '.join(data.indicator_ids[k] for k in used)}")
-    if any(r["stage"] == "indicator" for r in records):  # a provider computed some indicator
-        odd = sorted({c.country for c in cities if not _ISO3.fullmatch(c.country)})
-        if odd:  # a provider looks countries up by their ISO 3166-1 alpha-3 code
-            shown = ", ".join(repr(c) for c in odd[:5]) + (f" and {len(odd) - 5} more" if len(odd) > 5 else "")
-            notes.append(f"country {shown} in the cities file is not an ISO 3166-1 alpha-3 code (such as NLD): "
-                         "indicator providers that look countries up find nothing for those cities")
-        notes += _position_notes(cities)
-    if shifted:
-        notes.append(f"min-max scaled to [{POSITIVE_LOWER:g}, 100], not [0, 100], for {', '.join(sorted(shifted))}, "
-                     "since a zero would absorb their domain's geometric, harmonic or power (p ≤ 0) mean; "
-                     "give minmax:lower=0 to keep zeros")
-    ids = [i.id for i in fw.indicators] + [n.id for n in fw.nodes]
-    notes += zero_notes(fw, ids, np.column_stack([scores, node_scores]), aggs, local)
-    empty = [i.id for i in fw.indicators if shares[i.id] == 0]
-    if empty:
-        notes.append(f"no data for {len(empty)} of {len(fw.indicators)} indicators: {', '.join(empty)}")
     for j, node in enumerate(fw.nodes):
-        if np.all(np.isnan(node_scores[:, j])):
-            if node.parent is None:
-                raise MethodError(f"no city can be scored: {node.id!r} has no data for any city")
-            notes.append(f"{node.id!r} has no data for any city and is left out of {node.parent!r}")
-        elif node.parent is not None and local[node.parent][_position(fw, node.id)] == 0:
-            notes.append(f"{node.id!r} has weight 0 and does not count in {node.parent!r}")
-    scored = node_scores[:, 0][~np.isnan(node_scores[:, 0])]
-    if len(scored) > 1 and np.all(ranks[~np.isnan(ranks[:, 0]), 0] == 1):
-        notes.append(f"all {len(scored)} ranked cities tie: the ranking says nothing")
+        if node.parent is None and np.all(np.isnan(node_scores[:, j])):
+            raise MethodError(f"no city can be scored: {node.id!r} has no data for any city")
+    absorbing = {node: method.id for node, (method, params) in aggs.items() if absorbs_zero(method, params)}
+    notes = run_notes.for_run(
+        provider_notes=provider_notes, edition=edition, unscreened=unscreened, screened=screened, data=data,
+        unused_weights=_weights_for(weights_file, dropped), unused_columns=unused_columns,
+        providers_ran=any(r["stage"] == "indicator" for r in records), shifted=shifted, absorbing=absorbing,
+        scores=scores, node_scores=node_scores, local=local, coverage=shares, ranks=ranks[:, 0])
     city_tiers = tiers(ranks[:, 0], m.tiers)
-    notes += _tie_notes(ranks[:, 0], m.tiers)
 
     digest = _inputs_digest(edition, raw, weights, records)
     for arr in (raw, denominated, x, treatment.imputed, treatment.treated, scores, node_scores, ranks):
@@ -622,71 +563,19 @@ def run(
     )
 
 
-_ISO3 = re.compile(r"[A-Z]{3}")
-
-
-def counted(n: int, noun: str = "city") -> str:
-    """``1 city``, ``5 cities`` (``ranked city``: ``5 ranked cities``)."""
-    return f"{n} {noun if n == 1 else noun[:-1] + 'ies'}"
-
-
 def _weights_for(given, dropped) -> list[str]:
     """The dropped indicators a weights mapping or file gives a weight."""
     if not dropped or given is None:
         return []
     if isinstance(given, Mapping):
         return [d for d in dropped if d in given]
-    from .formats.csvfile import read_rows
+    from ..formats.csvfile import read_rows
 
     _, rows = read_rows(given, required=("id",))
     named = {row["id"] for _, row in rows}
     return [d for d in dropped if d in named]
-#: column names a cities file may use for what cityrank reads as latitude, longitude, geonameid
-_ALIASES = {"latitude": {"lat", "lat_deg"}, "longitude": {"lon", "lng", "long", "lon_deg"},
-            "geonameid": {"geoname_id", "geonames_id", "geonames", "gid"}}
-
-
-def _position_notes(cities) -> list[str]:
-    """A note when cities have no position or GeoNames id but a column of another name that
-    looks like one (``lat``, ``lng``, ``geoname_id``): providers read only the names cityrank knows."""
-    notes = []
-    columns = {k.lower(): k for c in cities[:1] for k in c.attributes}
-    for field, aliases in _ALIASES.items():
-        found = [columns[a] for a in sorted(aliases) if a in columns]
-        if found and all(getattr(c, field) is None for c in cities):
-            notes.append(f"no city has a {field}, but the cities file has {', '.join(map(repr, found))}: indicator "
-                         f"providers read only a column named {field!r}")
-    return notes
-
-
-def _tie_notes(ranks: np.ndarray, cuts) -> list[str]:
-    """A note for each tier that a tie across its cut makes larger than its share, and for
-    the tiers too small to hold a city (the top 10 % of 5 cities)."""
-    ranked = ranks[~np.isnan(ranks)]
-    n = len(ranked)
-    limits = np.floor(np.asarray(cuts, dtype=np.float64) * n + 1e-9)
-    empty = [label for label, lo, hi in zip(tier_labels(cuts), [0.0, *limits[:-1]], limits, strict=True) if hi == lo]
-    notes = []
-    if empty and n:
-        which = f"tiers {', '.join(empty)} hold" if len(empty) > 1 else f"tier {empty[0]} holds"
-        notes.append(f"with {counted(n, 'ranked city')} the {which} no city (a tier holds floor(share × n) cities)")
-    for cut, label in zip(cuts[:-1], tier_labels(cuts)[:-1], strict=True):
-        k = int(np.floor(cut * len(ranked) + 1e-9))
-        size = int(np.sum(ranked <= k))
-        if size > k:
-            last = int(ranked[ranked <= k].max())
-            notes.append(f"{int(np.sum(ranked == last))} cities tie at rank {last} across the {label} cut: "
-                         f"the tier holds {size} cities, not {k}")
-    return notes
-
-
-def _position(framework: Framework, ident: str) -> int:
-    parent = {n.id: n.parent for n in framework.nodes} | {i.id: i.parent for i in framework.indicators}
-    return [c.id for c in framework.children(parent[ident])].index(ident)
-
-
 def _version() -> str:
-    from .installed import version
+    from ..installed import version
 
     return version("cityrank")
 
