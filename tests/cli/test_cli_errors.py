@@ -144,7 +144,7 @@ def test_a_large_file_fails_on_its_first_bad_row_without_being_read_whole(fresh_
 def test_a_quoted_field_may_span_lines(fresh_cli, edition):
     """A quoted field may hold a line break (an extra column's note); rows after it keep their
     numbers. In an id, name or country a line break is an error: it would split every output line."""
-    from cityrank.formats.spec import read_cities
+    from cityrank.formats.cities import read_cities
 
     cities = edition / "cities.csv"
     lines = cities.read_text().splitlines()

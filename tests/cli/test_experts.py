@@ -252,7 +252,7 @@ def test_combine_into_with_force_replaces_the_nodes_table(fresh_cli, tmp_path):
 def test_budget_xlsx_keeps_every_digit(tmp_path):
     """Thirds typed as numbers in a spreadsheet sum to 100 as the spreadsheet shows them."""
     openpyxl = pytest.importorskip("openpyxl")
-    from cityrank.formats.spec import read_budget_file
+    from cityrank.formats.experts import read_budget_file
 
     book = openpyxl.Workbook()
     book.active.append(["expert", "a", "b", "c"])

@@ -126,7 +126,7 @@ def test_a_geonames_place_listed_twice_is_found_across_batches(tmp_path):
     """Cities are read a batch at a time; the second listing of a GeoNames id is reported with
     the first one's row whether they are in one batch or thousands of rows apart."""
     from cityrank.errors import DataError
-    from cityrank.formats.spec import read_cities
+    from cityrank.formats.cities import read_cities
 
     n = 20_000
     rows = [f"c{k},City {k},XXX,{k + 1}" for k in range(n)]

@@ -118,7 +118,7 @@ def test_only_a_two_decimal_rounding_passes_for_a_reciprocal(large, small, accep
     real disagreement between the two judgments and is refused, in the method and in the
     expert-file reader alike."""
     from cityrank.errors import SpecError
-    from cityrank.formats.spec import _matrix
+    from cityrank.formats.experts import _matrix
 
     matrix = np.array([[1.0, large], [small, 1.0]])
     cells = [(1, ["", "a", "b"]), (2, ["a", "1", str(large)]), (3, ["b", str(small), "1"])]

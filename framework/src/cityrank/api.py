@@ -190,7 +190,7 @@ class Edition:
 
     def read_data(self, path) -> Dataset:
         """A user's data file (``city_id`` + indicator columns) for this edition's cities."""
-        from .formats.spec import read_data
+        from .formats.datafile import read_data
 
         return read_data(path, self.spec.cities, self.spec.framework)
 

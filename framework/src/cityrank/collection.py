@@ -461,7 +461,7 @@ def _read_manifest(folder: Path) -> dict | None:
 
 def _value(text: str, ind) -> float:
     """A collected value: a number, or for a ladder a level's number (0 … L) or label ("none" = 0)."""
-    from .formats.spec import TRANSFORM_DOMAIN
+    from .formats.datafile import TRANSFORM_DOMAIN
 
     label = _nfc(text).lower()
     if ind.levels:

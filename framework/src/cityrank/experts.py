@@ -12,7 +12,7 @@ import numpy as np
 
 from .api import CityrankWarning
 from .errors import CityrankError, SpecError
-from .formats.spec import read_expert_files
+from .formats.experts import read_expert_files
 from .methods import panel
 from .methods.weightings import ahp, budget, check_pairwise
 

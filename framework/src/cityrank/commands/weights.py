@@ -70,7 +70,7 @@ def ahp(files, prioritisation, fmt, output, force):
 @output_option
 def budget(file, total, fmt, output, force):
     """Weights from budget allocations (CSV: header expert,a,b,c; one row per expert, each summing to 100)."""
-    from ..formats.spec import read_budget_file
+    from ..formats.experts import read_budget_file
 
     items, labels, table = read_budget_file(file)
     try:

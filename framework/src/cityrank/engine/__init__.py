@@ -20,7 +20,8 @@ import attrs
 import numpy as np
 
 from ..errors import DataError, MethodError, SpecError
-from ..formats.spec import apply_weights_file, apply_weights_mapping, expert_judgments
+from ..formats.spec import expert_judgments
+from ..formats.weightsfile import apply_weights_file, apply_weights_mapping
 from ..model import Dataset, Framework, MethodChoice, Result, Spec, Weights, hand_over, plain_text, thaw
 from ..plugins import Method, Registry, call
 from ..ranking import min_ranks, tiers

@@ -1,6 +1,6 @@
 """Questionnaires for an expert panel: pairwise comparisons on Saaty's scale (AHP) or a budget
 allocation, as XLSX (with drop-downs and instructions) and CSV; the answered files are read
-back by :func:`cityrank.formats.spec.read_expert_file`."""
+back by :func:`cityrank.formats.experts.read_expert_file`."""
 
 from __future__ import annotations
 
