@@ -406,7 +406,8 @@ class Edition:
                time_limit: float = 60.0) -> dict[str, Any]:
         """The run compared with the edition's published results (``cityrank verify``): per
         published list, its cities with our rank and whether they are in our corresponding top
-        tier; with ``bound``, the most of its cities any non-negative weighting of the
+        tier, and beside that agreement the baselines on the same list (chance, population
+        alone, the best single indicator, each with its hypergeometric p-value); with ``bound``, the most of its cities any non-negative weighting of the
         indicators could put there (each programme given ``time_limit`` seconds)."""
         from .analysis.bound import bound as best_reachable
         from .analysis.published import compare as compare_published

@@ -39,6 +39,9 @@ def verify(edition, data_file, fmt, output, force, strict, with_bound, time_limi
                 mark = "yes" if c["in_top"] else "no "
                 rank = "–" if c["rank"] is None else c["rank"]
                 lines.append(f"  {mark}  {c['name']:<24} our rank {rank} of {f['ranked']}")
+            if "baselines" in f:  # what the composite adds: chance, population alone, the best single indicator
+                lines += ["  against baselines on the same list (hypergeometric p-values):"]
+                lines += [f"    {line}" for line in f["baselines"]["summary"]]
             if "bound" in f:
                 b = f["bound"]
                 proven = "" if b["proven"] else " (not proven optimal)"
