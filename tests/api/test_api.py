@@ -60,16 +60,39 @@ def test_stages_are_the_pipeline_step_by_step(tiny):
 
 
 def test_stats_before_and_after_treatment(tiny):
-    res = tiny.run(outliers="winsorise")
+    """"before" is the data as given (Berlin's 150 Mbit/s, not its log), "after" what the
+    normaliser receives (speed is log-transformed; Lisbon's transit is imputed by the mean),
+    and the treatment column names each step between them."""
+    res = tiny.run(outliers="winsorise", imputation="mean")
     stats = res.stats()
-    speed = np.log([200, 150, 90, 220, 80])
-    assert stats.loc["speed", "min_before"] == pytest.approx(speed.min())
+    speed = np.array([200, 150, 90, 220, 80.0])
+    assert stats.loc["speed", "min_before"] == 80 and stats.loc["speed", "max_before"] == 220
     assert stats.loc["speed", "sd_before"] == pytest.approx(speed.std(ddof=1))
+    assert stats.loc["speed", "min_after"] == pytest.approx(math.log(80))
+    transit = np.array([40, 60, 25, 30.0])  # Lisbon has none
+    assert stats.loc["transit", "mean_before"] == pytest.approx(transit.mean())
+    assert stats.loc["transit", "sd_after"] == pytest.approx(np.append(transit, transit.mean()).std(ddof=1))
     assert stats.loc["transit", "coverage"] == 0.8
-    for ind in stats.index:  # an indicator that passed is left as it was
-        if stats.loc[ind, "treatment"] == "passed (no treatment)":
+    assert stats.loc["speed", "treatment"].startswith("transform log; outliers: ")
+    assert stats.loc["transit", "treatment"].startswith("1 imputed; outliers: ")
+    for ind in ("fibre", "congestion"):  # no transform, nothing missing: passed means left as it was
+        if stats.loc[ind, "treatment"] == "outliers: passed (no treatment)":
             assert stats.loc[ind, "max_after"] == stats.loc[ind, "max_before"]
-    assert set(tiny.run().stats()["treatment"]) == {"none"}
+    plain = tiny.run().stats()["treatment"]
+    assert dict(plain) == {"fibre": "none", "speed": "transform log", "transit": "none", "congestion": "none"}
+
+
+def test_stats_before_is_the_denominated_data(tmp_path, registry):
+    """With a denominator, "before" is the indicator divided by it (speed per transit line),
+    the value the edition defines, before its log."""
+    from conftest import tiny_copy
+
+    folder = tiny_copy(tmp_path / "ed", ("edition.toml", 'unit = "Mbit/s"', 'unit = "Mbit/s per line"\ndenominator = "transit"'))
+    stats = cityrank.load(folder, registry=registry).run().stats()
+    per_line = np.array([200 / 40, 150 / 60, 220 / 25, 80 / 30])  # Lisbon has no transit
+    assert stats.loc["speed", "max_before"] == pytest.approx(per_line.max())
+    assert stats.loc["speed", "mean_before"] == pytest.approx(per_line.mean())
+    assert stats.loc["speed", "max_after"] == pytest.approx(math.log(per_line.max()))
 
 
 def test_stats_of_values_near_the_float_limits(tmp_path, registry):

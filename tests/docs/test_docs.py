@@ -57,19 +57,38 @@ def test_other_examples_run():
         _example(page)
 
 
-def test_python_tutorial_runs():
-    """Every ```python block of docs/python.md, in order, in one namespace."""
-    import re
+def _session(page):
+    """The ``>>>`` examples of every ```pycon block of a page, numbered by their line in it."""
+    import doctest
+
+    text = page.read_text()
+    parser = doctest.DocTestParser()
+    examples = []
+    for block in re.finditer(r"```pycon\n(.*?)```", text, re.S):
+        first = text.count("\n", 0, block.start(1))
+        for example in parser.get_examples(block.group(1)):
+            example.lineno += first
+            examples.append(example)
+    return text, examples
+
+
+def test_python_page_prints_what_it_shows():
+    """docs/python.md is a session: every ``>>>`` line runs, in order, in one namespace, and
+    prints what the page shows under it (whitespace aside), so the page cannot go stale. No
+    code block escapes the check (each is a ```pycon session or a shell line), and an output
+    shown as a comment after the code, as the page once did, is not one."""
+    import doctest
     import warnings
 
-    from conftest import ROOT
-
-    text = (ROOT / "docs" / "python.md").read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
-    assert len(blocks) >= 5
-    namespace: dict = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for block in blocks:
-            exec(compile(block, "docs/python.md", "exec"), namespace)
-    assert namespace["res"].table().shape[0] == 138
+    pd = pytest.importorskip("pandas")  # the page shows DataFrames
+    page = DOCS / "python.md"
+    text, examples = _session(page)
+    assert len(examples) >= 25
+    assert set(re.findall(r"^```(\w+)", text, re.M)) <= {"pycon", "sh"}
+    assert not [e.source for e in examples if re.search(r"#\s*<cityrank", e.source)]
+    test = doctest.DocTest(examples, {}, "docs/python.md", str(page), 0, text)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    report: list[str] = []
+    with warnings.catch_warnings(), pd.option_context("display.width", 80, "display.max_columns", 20):
+        failed, attempted = runner.run(test, out=report.append)
+    assert attempted == len(examples) and failed == 0, "".join(report)

@@ -7,13 +7,14 @@
     res = ed.run(normaliser="rank", weights={"a_domain": 2})
     res.table()                                      # city, country, score, rank, tier, domains
     res.stage("normalised")                          # cities × indicators at any stage
-    res.stats()                                      # per indicator, before and after treatment
-    ed.uncertainty(samples=1000, seed=1).table()
+    res.stats()                                      # per indicator, as given and as the normaliser gets it
+    ed.uncertainty(seed=1).table()                   # 1000 samples unless told; .sensitivity(), .acceptability()
     cityrank.compare(res, ed.run(drop=["an_indicator"]))
 
 Tables are pandas DataFrames when pandas is installed (``pip install 'cityrank[pandas]'``),
-else :class:`Table` (numpy columns with labels; ``.to_pandas()`` says what to install). The
-API never prints: what a run has to say comes as :class:`CityrankWarning`, which a notebook
+else :class:`Table` (numpy columns with labels; ``.to_pandas()`` says what to install); ranks
+in them are whole numbers, missing for a city without one (pandas ``Int64``, or a masked
+``int64`` array in a :class:`Table`). The API never prints: what a run has to say comes as :class:`CityrankWarning`, which a notebook
 can filter; errors are :class:`cityrank.errors.CityrankError`. The CLI is a user of this
 module, so the same inputs give the same numbers here and there.
 """
@@ -43,6 +44,11 @@ from .plugins import Registry, call, get_registry
 
 STAGES = ("raw", "denominated", "transformed", "imputed", "treated", "normalised")
 
+#: samples of uncertainty, acceptability (and base samples of sensitivity) when none are
+#: given: a share of samples (in the top 10 %, at a rank) is then known to within ±3.1
+#: percentage points at 95 % confidence whatever its value (1.96 × √(0.25 / 1000))
+SAMPLES = 1000
+
 
 class CityrankWarning(UserWarning):
     """Something a result should be read with (a domain without data, a tie across a cut…)."""
@@ -53,10 +59,16 @@ class CityrankWarning(UserWarning):
 
 class Table:
     """Named columns of equal length (numpy arrays), with row labels: what a table method
-    returns when pandas is not installed."""
+    returns when pandas is not installed.
+
+    Ranks are whole numbers: a rank column is a :class:`numpy.ma.MaskedArray` of ``int64``
+    whose masked rows are the cities without a rank (``table["rank"].compressed()`` gives the
+    ranks there are, ``.filled(0)`` a plain array with 0 for none, since no rank is 0);
+    :meth:`to_pandas` makes it a nullable ``Int64`` column (``<NA>`` for none), as the tables
+    are when pandas is installed. Other numbers are ``float64`` with NaN for none."""
 
     def __init__(self, columns: Mapping[str, Any], index: Iterable[str], index_name: str = "id"):
-        self.columns = {k: np.asarray(v) for k, v in columns.items()}
+        self.columns = {k: v if isinstance(v, np.ma.MaskedArray) else np.asarray(v) for k, v in columns.items()}
         self.index = list(index)
         self.index_name = index_name
 
@@ -66,16 +78,24 @@ class Table:
     def __len__(self) -> int:
         return len(self.index)
 
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.index), len(self.columns)
+
     def to_numpy(self) -> np.ndarray:
-        """The numeric columns as one float array ``(rows, columns)``."""
-        return np.column_stack([v.astype(np.float64) for v in self.columns.values() if v.dtype.kind in "biuf"])
+        """The numeric columns as one float array ``(rows, columns)``; a missing rank is NaN."""
+        return np.column_stack([np.ma.filled(v.astype(np.float64), np.nan) for v in self.columns.values()
+                                if v.dtype.kind in "biuf"])
 
     def to_pandas(self):
+        """A pandas DataFrame: rank columns as nullable ``Int64``, the index named as here."""
         try:
             import pandas as pd
         except ImportError:
             raise CityrankError("this needs pandas: pip install 'cityrank[pandas]'") from None
-        return pd.DataFrame(self.columns, index=pd.Index(self.index, name=self.index_name))
+        columns = {k: pd.arrays.IntegerArray(np.ma.getdata(v).astype(np.int64), np.ma.getmaskarray(v).copy())
+                   if isinstance(v, np.ma.MaskedArray) else v for k, v in self.columns.items()}
+        return pd.DataFrame(columns, index=pd.Index(self.index, name=self.index_name))
 
     def __repr__(self) -> str:
         head = [self.index_name, *self.columns]
@@ -94,19 +114,32 @@ class Table:
 
 
 def _cell(value) -> str:
+    if value is np.ma.masked or value is None:
+        return ""
     if isinstance(value, float | np.floating):
         return "" if math.isnan(value) else f"{value:.4g}"
-    return "" if value is None else str(value)
+    return str(value)
 
 
-def _table(columns: Mapping[str, Any], index, index_name="id"):
-    """A DataFrame when pandas is installed, else a :class:`Table`."""
-    table = Table(columns, index, index_name)
+def _ranks(values) -> np.ma.MaskedArray:
+    """Ranks as whole numbers: ``int64``, masked where there is none (NaN or None)."""
+    floats = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+    missing = np.isnan(floats)
+    return np.ma.masked_array(np.where(missing, 0, floats).astype(np.int64), mask=missing, fill_value=0)
+
+
+def _frame(table: Table):
+    """A DataFrame when pandas is installed, else the :class:`Table` itself."""
     try:
         import pandas  # noqa: F401
     except ImportError:
         return table
     return table.to_pandas()
+
+
+def _table(columns: Mapping[str, Any], index, index_name="id"):
+    """A DataFrame when pandas is installed, else a :class:`Table`."""
+    return _frame(Table(columns, index, index_name))
 
 
 # --- editions ------------------------------------------------------------------------------
@@ -116,7 +149,9 @@ def edition_path(name: str | os.PathLike, registry: Registry) -> Path:
     """An installed edition's id, or the path of an edition.toml (or of its folder).
 
     A bare name (no ``/``, no ``.toml``) is an installed edition's id first, so that a folder
-    of the same name (``cityrank new edition sco-2025`` writes one) does not shadow it."""
+    of the same name (``cityrank new edition sco-2025`` writes one) does not shadow it; then a
+    folder; then an id that differs only in case (``SCO-2025``). A name that is none of these
+    is an error that suggests the closest ids (``sco2025``: did you mean sco-2025?)."""
     text = os.fspath(name)
     candidate = Path(text)
     looks_like_path = not isinstance(name, str) or text.endswith(".toml") or "/" in text or os.sep in text \
@@ -127,8 +162,16 @@ def edition_path(name: str | os.PathLike, registry: Registry) -> Path:
             if method.id == text:
                 return Path(str(method.function))
         if not candidate.exists():
+            import difflib
+
+            folded = {m.id.casefold(): m for m in editions}
+            if text.casefold() in folded:  # SCO-2025 for sco-2025: one edition either way, no need to refuse
+                return Path(str(folded[text.casefold()].function))
+            close = difflib.get_close_matches(text.casefold(), sorted(folded), n=3, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(repr(folded[c].id) for c in close)}?" if close else ""
             known = ", ".join(m.id for m in editions) or "none installed"
-            raise CityrankError(f"unknown edition {text!r} (installed: {known}; or give the path of an edition.toml)")
+            raise CityrankError(f"unknown edition {text!r}{hint} (installed: {known}; or give the path of an "
+                                "edition.toml)")
     if not candidate.exists():
         raise SpecError("file not found", file=candidate)
     if candidate.is_dir() and not (candidate / "edition.toml").is_file():
@@ -253,7 +296,7 @@ class Edition:
             "error": str(error) if error else None, "ok": error is None,
         }
 
-    def uncertainty(self, samples: int, *, seed: int = 0, normalisers=None, aggregators=None, imputations=None,
+    def uncertainty(self, samples: int = SAMPLES, *, seed: int = 0, normalisers=None, aggregators=None, imputations=None,
                     weights: Mapping[str, float] | str | os.PathLike | None = None, weight_noise: str | None = None,
                     concentration: float | None = None, spread: float | None = None, panel: str = "none",
                     top: float = 0.1, data: Dataset | str | os.PathLike | None = None, chunk_size: int | None = None,
@@ -283,7 +326,7 @@ class Edition:
             warnings.warn(note, CityrankWarning, stacklevel=2)
         return Uncertainty(result)
 
-    def sensitivity(self, samples: int, *, seed: int = 0, normalisers=None, aggregators=None, imputations=None,
+    def sensitivity(self, samples: int = SAMPLES, *, seed: int = 0, normalisers=None, aggregators=None, imputations=None,
                     weights: Mapping[str, float] | str | os.PathLike | None = None, weight_noise: str | None = None,
                     concentration: float | None = None, spread: float | None = None, panel: str = "none",
                     bootstrap: int = 1000, data: Dataset | str | os.PathLike | None = None,
@@ -307,7 +350,7 @@ class Edition:
             warnings.warn(note, CityrankWarning, stacklevel=2)
         return Sensitivity(result, assumptions)
 
-    def acceptability(self, samples: int, *, seed: int = 0, normalisers=None, aggregators=None, imputations=None,
+    def acceptability(self, samples: int = SAMPLES, *, seed: int = 0, normalisers=None, aggregators=None, imputations=None,
                       weights: Mapping[str, float] | str | os.PathLike | None = None, weight_noise: str | None = None,
                       concentration: float | None = None, spread: float | None = None, panel: str = "none",
                       top: float = 0.1, data: Dataset | str | os.PathLike | None = None,
@@ -439,7 +482,7 @@ class Edition:
                       facts=compare_published(result))
 
     def plot(self, kind: str, *, top: int = 20, uncertainty: Uncertainty | str | os.PathLike | None = None,
-             samples: int = 1000, seed: int = 0):
+             samples: int = SAMPLES, seed: int = 0):
         """A matplotlib figure (``cityrank plot``): ``bar`` (the ``top`` cities), ``heatmap`` (their
         domain scores), ``map`` or ``intervals`` (rank intervals from ``uncertainty``, else a
         Monte Carlo of ``samples``)."""
@@ -555,6 +598,11 @@ class Weighting:
         more = f", … {len(self.values) - 6} more" if len(self.values) > 6 else ""
         return f"<cityrank weights ({self.source}): {shown}{more}>"
 
+    def _repr_html_(self) -> str:
+        caption = f"<p>weights: {html.escape(self.source)}" + \
+            (f" (children of <code>{html.escape(self.node)}</code>)" if self.node else "") + "</p>"
+        return caption + Table({"weight": list(self.values.values())}, list(self.values), "id")._repr_html_()
+
 
 
 class Result:
@@ -572,17 +620,21 @@ class Result:
         return self.result.notes
 
     def table(self):
-        """Per city, in rank order: name, country, score, rank, tier, each domain's score and rank."""
+        """Per city, in rank order: name, country, score, rank, tier, each domain's score and
+        rank; ranks are whole numbers, missing for a city without one (see :class:`Table`)."""
+        return _frame(self._as_table())
+
+    def _as_table(self) -> Table:
         r = self.result
         order = r.order()
         columns: dict[str, Any] = {
             "name": [r.cities[i].name for i in order], "country": [r.cities[i].country for i in order],
-            "score": r.scores[order, 0], "rank": r.ranks[order, 0], "tier": [r.tiers[i] for i in order],
+            "score": r.scores[order, 0], "rank": _ranks(r.ranks[order, 0]), "tier": [r.tiers[i] for i in order],
         }
         for k, node in enumerate(r.nodes[1:], start=1):
             columns[f"{node}_score"] = r.scores[order, k]
-            columns[f"{node}_rank"] = r.ranks[order, k]
-        return _table(columns, [r.cities[i].id for i in order], "city")
+            columns[f"{node}_rank"] = _ranks(r.ranks[order, k])
+        return Table(columns, [r.cities[i].id for i in order], "city")
 
     def stage(self, name: str = "normalised"):
         """The indicator data, cities × indicators, at one stage: raw, denominated, transformed,
@@ -616,23 +668,34 @@ class Result:
         return audit(self.result)
 
     def stats(self):
-        """Per indicator: coverage, then min, max, mean, sd, skewness and kurtosis before
-        (imputed data) and after outlier treatment, and what the treatment did."""
+        """Per indicator: coverage, then min, max, mean, sd, skewness and kurtosis before (the
+        data as given: raw, or divided by its ``denominator``; missing values left out) and
+        after (what the normaliser receives: transformed, imputed and outlier-treated), and
+        what happened in between (``treatment``)."""
         return _table(*indicator_stats(self.result), "indicator")
 
     def __repr__(self) -> str:
-        ranked = sum(1 for t in self.result.tiers if t)
-        return f"<cityrank result {self.edition.id}: {ranked} {'city' if ranked == 1 else 'cities'} ranked>"
+        r = self.result
+        ranked = int(np.count_nonzero(~np.isnan(r.ranks[:, 0])))
+        text = f"<cityrank result {self.edition.id}: {ranked} of {len(r.cities)} cities ranked"
+        if ranked:
+            best = r.order()[0]
+            text += f", first {r.cities[best].name} ({r.scores[best, 0]:.4g})"
+        notes = len(self.notes)
+        return text + (f", {notes} {'note' if notes == 1 else 'notes'}>" if notes else ">")
 
     def _repr_html_(self) -> str:
-        t = self.table()
-        table = t if isinstance(t, Table) else Table({c: t[c].to_numpy() for c in t.columns}, t.index, "city")
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-        return table._repr_html_() + (f"<ul>{notes}</ul>" if notes else "")
+        return self._as_table()._repr_html_() + (f"<ul>{notes}</ul>" if notes else "")
 
 
 def indicator_stats(result: RunResult) -> tuple[dict[str, list], list[str]]:
-    """The columns and row labels of :meth:`Result.stats`."""
+    """The columns and row labels of :meth:`Result.stats`.
+
+    "Before" is the data as the user gave it (the ``denominated`` stage: raw, or divided by
+    the denominator), not the log-transformed data the outlier method sees: as in COINr, where
+    a log is one of the treatments, so what "before" shows is the indicator a user knows, and
+    ``treatment`` names every step between it and "after" (the ``treated`` stage)."""
     from .methods.outliers import skew_kurt
 
     fw = result.edition.framework
@@ -644,7 +707,7 @@ def indicator_stats(result: RunResult) -> tuple[dict[str, list], list[str]]:
     details = list(result.treatment) + [{}] * (len(fw.indicators) - len(result.treatment))
     for j, ind in enumerate(fw.indicators):
         columns["coverage"].append(result.coverage[ind.id])
-        for when, stage in (("before", "imputed"), ("after", "treated")):
+        for when, stage in (("before", "denominated"), ("after", "treated")):
             col = result.stages[stage][:, j]
             present = col[~np.isnan(col)]
             skew, kurt = skew_kurt(col)
@@ -655,22 +718,30 @@ def indicator_stats(result: RunResult) -> tuple[dict[str, list], list[str]]:
             values = (present.min(), present.max(), present.mean(), sd, skew, kurt) if len(present) else (math.nan,) * 6
             for stat, v in zip(("min", "max", "mean", "sd", "skew", "kurt"), values, strict=True):
                 columns[f"{stat}_{when}"].append(float(v))
-        columns["treatment"].append(treatment_text(details[j]))
+        imputed = int(np.count_nonzero(np.isnan(result.stages["transformed"][:, j])
+                                       & ~np.isnan(result.stages["imputed"][:, j])))
+        columns["treatment"].append(treatment_text(details[j], transform=ind.transform, imputed=imputed))
     return columns, list(fw.indicator_ids)
 
 
-def treatment_text(detail: Mapping) -> str:
-    """What an outlier treatment did to one indicator, in words."""
+def treatment_text(detail: Mapping, *, transform: str | None = None, imputed: int = 0) -> str:
+    """What happened to one indicator between its data and its normalisation, in words: the
+    edition's transform, how many values were imputed, what the outlier treatment did."""
     detail = dict(detail or {})
+    steps = [f"transform {transform}"] if transform else []
+    if imputed:
+        steps.append(f"{imputed} imputed")
     if not detail:
-        return "none"
-    if detail.get("passed"):
-        return "passed (no treatment)"
-    if detail.get("logged"):
-        return "log-transformed"
-    if detail.get("winsorised"):
-        return f"winsorised {detail['winsorised']} point(s)"
-    return plain_text(detail)
+        pass
+    elif detail.get("passed"):
+        steps.append("outliers: passed (no treatment)")
+    elif detail.get("logged"):
+        steps.append("outliers: log-transformed")
+    elif detail.get("winsorised"):
+        steps.append(f"outliers: winsorised {detail['winsorised']} point(s)")
+    else:
+        steps.append(f"outliers: {plain_text(detail)}")
+    return "; ".join(steps) or "none"
 
 
 class Uncertainty:
@@ -696,15 +767,19 @@ class Uncertainty:
                 "assumptions": r.assumptions.describe(), "rank_resolution": r.resolution, "notes": list(r.notes)}
 
     def table(self):
-        """Per city: nominal, median, 5 % and 95 % ranks, mean rank, share of samples in the top."""
-        return _rows_table(self.rows())
+        """Per city: nominal rank (a whole number, missing for a city without one), median,
+        5 % and 95 % ranks and mean rank (statistics of ranks: interpolated, so not always
+        whole), share of samples in the top."""
+        return _frame(_rows_table(self.rows(), ranks=("nominal_rank",)))
 
     def __repr__(self) -> str:
         r = self.result
-        return f"<cityrank uncertainty {r.edition.id}: {len(r.nominal)} cities, {r.samples} samples, seed {r.seed}>"
+        notes = f", {len(r.notes)} {'note' if len(r.notes) == 1 else 'notes'}" if r.notes else ""
+        return (f"<cityrank uncertainty {r.edition.id}: {len(r.nominal)} cities, {r.samples} samples, seed {r.seed}, "
+                f"varying {_varying(r.assumptions)}{notes}>")
 
     def _repr_html_(self) -> str:
-        return _html(self.table())
+        return _notes_html(self.notes) + _rows_table(self.rows(), ranks=("nominal_rank",))._repr_html_()
 
 
 class Sensitivity:
@@ -728,6 +803,10 @@ class Sensitivity:
                 "confidence": r.confidence, "assumptions": self.assumptions.describe()}
 
     def table(self):
+        """Per varying assumption: first-order and total index with the bounds of their intervals."""
+        return _frame(self._as_table())
+
+    def _as_table(self) -> Table:
         rows = [{"id": r["assumption"], "first_order": r["first_order"], "first_order_lo": r["first_order_ci"][0],
                  "first_order_hi": r["first_order_ci"][1], "total": r["total"], "total_lo": r["total_ci"][0],
                  "total_hi": r["total_ci"][1]} for r in self.rows()]
@@ -735,11 +814,12 @@ class Sensitivity:
 
     def __repr__(self) -> str:
         r = self.result
+        notes = f", {len(r.notes)} {'note' if len(r.notes) == 1 else 'notes'}" if r.notes else ""
         return (f"<cityrank sensitivity {r.edition.id}: {', '.join(r.factors) or 'nothing'} varying, "
-                f"{r.base_samples} base samples, seed {r.seed}>")
+                f"{r.base_samples} base samples, {r.runs} runs, seed {r.seed}{notes}>")
 
     def _repr_html_(self) -> str:
-        return _html(self.table())
+        return _notes_html(self.notes) + self._as_table()._repr_html_()
 
 
 class Acceptability:
@@ -759,26 +839,33 @@ class Acceptability:
                 "assumptions": r.assumptions.describe(), "rank_resolution": r.resolution}
 
     def table(self, ranks: int = 10):
-        return _rows_table(self.rows(ranks))
+        """Per city, as :meth:`rows`; the nominal rank is a whole number (missing for none)."""
+        return _frame(_rows_table(self.rows(ranks), ranks=("nominal_rank",)))
 
     def __repr__(self) -> str:
         r = self.result
-        return f"<cityrank acceptability {r.edition.id}: {len(r.nominal)} cities, {r.samples} samples, seed {r.seed}>"
+        return (f"<cityrank acceptability {r.edition.id}: {len(r.nominal)} cities, {r.samples} samples, seed {r.seed}, "
+                f"varying {_varying(r.assumptions)}>")
 
     def _repr_html_(self) -> str:
-        return _html(self.table())
+        return _rows_table(self.rows(), ranks=("nominal_rank",))._repr_html_()
 
 
-def _rows_table(rows: list[dict], index_name: str = "city"):
-    """A table of rows (dicts with an ``id``); None is NaN."""
+def _rows_table(rows: list[dict], index_name: str = "city", ranks: Iterable[str] = ()) -> Table:
+    """A table of rows (dicts with an ``id``); None is NaN, or a missing rank in ``ranks``."""
     keys = [k for k in rows[0] if k != "id"] if rows else []
-    return _table({k: [math.nan if r[k] is None else r[k] for r in rows] for k in keys}, [r["id"] for r in rows],
-                  index_name)
+    ranks = set(ranks)
+    return Table({k: _ranks([r[k] for r in rows]) if k in ranks else [math.nan if r[k] is None else r[k] for r in rows]
+                  for k in keys}, [r["id"] for r in rows], index_name)
 
 
-def _html(table) -> str:
-    return (table if isinstance(table, Table) else
-            Table({c: table[c].to_numpy() for c in table.columns}, table.index, table.index.name))._repr_html_()
+def _varying(assumptions) -> str:
+    """What a Monte Carlo varies, in a few words: "weights, normaliser"."""
+    return ", ".join(assumptions.factors()) or "nothing"
+
+
+def _notes_html(notes) -> str:
+    return f"<ul>{''.join(f'<li>{html.escape(n)}</li>' for n in notes)}</ul>" if notes else ""
 
 
 def _of(progress, total: int):
@@ -866,6 +953,8 @@ def compare(a: Result, b: Result):
     if not ids:
         warnings.warn(f"{a.edition.id} and {b.edition.id} have no city in common: nothing to compare",
                       CityrankWarning, stacklevel=2)
+    for key in ("rank_a", "rank_b", "rank_change"):  # whole numbers, missing where a run ranks it not
+        columns[key] = _ranks(columns[key])
     return _table(columns, ids, "city")
 
 

@@ -17,7 +17,10 @@ def _list(ctx, param, value):
 
 def assumption_options(func):
     options = [
-        click.option("--samples", type=click.IntRange(min=1, max=10**9), required=True, help="Number of Monte Carlo samples (base samples for sensitivity)."),
+        # 1000 is cityrank.api.SAMPLES (not imported here: --help imports no numpy)
+        click.option("--samples", type=click.IntRange(min=1, max=10**9), default=1000, show_default=True,
+                     help="Number of Monte Carlo samples (base samples for sensitivity); at 1000 a share of samples is "
+                          "known to within ±3.1 points at 95 %."),
         click.option("--seed", type=SEED, default=0, show_default=True),
         click.option("--normalisers", callback=_list, help="Alternatives, separated by ';' (e.g. 'minmax;rank')."),
         click.option("--aggregators", callback=_list, help="Alternatives, separated by ';' (e.g. 'arithmetic;geometric')."),

@@ -122,8 +122,8 @@ def validate(edition, data_file, fmt):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @output_option
 def stats(edition, data_file, imputation, outliers, fmt, output, force):
-    """Per indicator: coverage; min, max, mean, sd, skewness and kurtosis before and after
-    outlier treatment; what the treatment did."""
+    """Per indicator: coverage; min, max, mean, sd, skewness and kurtosis of the data as given
+    and of what the normaliser receives (after transform, imputation, outlier treatment)."""
     from ..api import indicator_stats
     from ..formats.output import csv_text, to_json_text
 
@@ -136,7 +136,7 @@ def stats(edition, data_file, imputation, outliers, fmt, output, force):
     if fmt == "csv":
         return emit(csv_text(list(rows[0]), [[_num(v) for v in r.values()] for r in rows]), output)
     head = f"{'indicator':<22} {'coverage':>8}  {'min':>10} {'max':>10} {'mean':>10} {'sd':>10} {'skew':>6} {'kurt':>6}"
-    lines = [f"{ed.title}: indicator statistics (before → after outlier treatment)", "", head]
+    lines = [f"{ed.title}: indicator statistics (as given → after transform, imputation and outlier treatment)", "", head]
     for r in rows:
         for when in ("before", "after"):
             label = r["indicator"][:22] if when == "before" else "  after treatment"

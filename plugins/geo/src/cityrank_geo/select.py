@@ -151,7 +151,11 @@ def select(rule: dict) -> list[tuple[int, str, float | None]]:
             for j in np.flatnonzero((p.country == iso3) & p.capital):
                 add(int(j), "capital")
     if len(chosen) > count:
-        raise ValueError(f"the rule names {len(chosen)} cities, more than the published {count}")
+        capitals = reasons.count("capital")
+        why = (" (capitals = true, the default, adds each member's capital: set capitals = false to take only "
+               "the named cities)") if capitals else ""
+        raise ValueError(f"the rule names {len(chosen)} cities, more than count = {count}: "
+                         f"{len(chosen) - capitals} named and {capitals} capitals{why}")
     min_pop = float(rule.get("min_population", 15000))
     min_km = float(rule.get("min_distance_km", 20))
     candidates = [int(j) for j in np.flatnonzero(np.isin(p.country, countries) & (p.population >= min_pop))]
