@@ -43,7 +43,8 @@ KEYWORDS = {
 SAMPLING = {"edition": None, "samples": "samples", "seed": "seed", "normalisers": "normalisers",
             "aggregators": "aggregators", "imputations": "imputations", "weights_file": "weights",
             "weight_noise": "weight_noise", "panel": "panel", "concentration": "concentration", "spread": "spread",
-            "data_file": "data", "chunk_size": "chunk_size", "cluster": "cluster", "workers": "workers"}
+            "data_file": "data", "chunk_size": "chunk_size", "cluster": "cluster", "workers": "workers",
+            "keep_degenerate": "keep_degenerate"}
 KEYWORDS["uncertainty"] = ("uncertainty", SAMPLING | {"top": "top"})
 KEYWORDS["sensitivity"] = ("sensitivity", SAMPLING | {"bootstrap": "bootstrap"})
 KEYWORDS["acceptability"] = ("acceptability", SAMPLING | {"top": "top", "ranks": None, "cluster": None})

@@ -300,7 +300,8 @@ class Edition:
                     weights: Mapping[str, float] | str | os.PathLike | None = None, weight_noise: str | None = None,
                     concentration: float | None = None, spread: float | None = None, panel: str = "none",
                     top: float = 0.1, data: Dataset | str | os.PathLike | None = None, chunk_size: int | None = None,
-                    workers: int | None = None, cluster: str | None = None, client=None, progress=None) -> Uncertainty:
+                    workers: int | None = None, cluster: str | None = None, client=None, progress=None,
+                    keep_degenerate: bool = False) -> Uncertainty:
         """Monte Carlo over weights and method alternatives: per city the nominal, median, 5 %
         and 95 % ranks, the mean rank and the share of samples in the top (``cityrank
         uncertainty``, keyword for option).
@@ -313,7 +314,10 @@ class Edition:
         (Dirichlet, concentration 50, spread 0.25). ``panel="bootstrap"`` resamples the experts
         of every AHP table. ``cluster``: ``"local"`` or a Dask scheduler's address (or give a
         ``client``); ``progress(n, total)`` is called as ``n`` more of ``total`` samples are done.
-        Results do not depend on ``chunk_size``, ``workers`` or the cluster."""
+        Results do not depend on ``chunk_size``, ``workers`` or the cluster. Samples of a
+        degenerate model (most cities tied, a domain that scores every city alike, no city
+        scored) are left out of every statistic, with a note saying which and how many, unless
+        ``keep_degenerate``."""
         from .analysis import uncertainty
 
         spec, assumptions, dataset = self._sampling(samples, normalisers, aggregators, imputations, weights,
@@ -321,7 +325,8 @@ class Edition:
         with _client(cluster, client, workers) as dask_client:
             result = uncertainty(spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
                                  data=dataset, top=top, chunk_size=chunk_size, workers=workers,
-                                 progress=_of(progress, samples), client=dask_client)
+                                 progress=_of(progress, samples), client=dask_client,
+                                 keep_degenerate=_flag(keep_degenerate, "keep_degenerate"))
         for note in result.notes:
             warnings.warn(note, CityrankWarning, stacklevel=2)
         return Uncertainty(result)
@@ -331,11 +336,13 @@ class Edition:
                     concentration: float | None = None, spread: float | None = None, panel: str = "none",
                     bootstrap: int = 1000, data: Dataset | str | os.PathLike | None = None,
                     chunk_size: int | None = None, workers: int | None = None, cluster: str | None = None,
-                    client=None, progress=None) -> Sensitivity:
+                    client=None, progress=None, keep_degenerate: bool = False) -> Sensitivity:
         """First-order and total sensitivity indices of the mean absolute rank shift for each
         varying assumption, with ``bootstrap`` resamples for their intervals (``cityrank
         sensitivity``); ``samples`` are base samples (the runs are ``samples × (factors + 2)``,
-        and ``progress(n, total)`` counts runs). The other keywords are those of :meth:`uncertainty`."""
+        and ``progress(n, total)`` counts runs). The other keywords are those of :meth:`uncertainty`;
+        a base sample with a run of a degenerate model is left out whole (with a note) unless
+        ``keep_degenerate``."""
         from .analysis import sensitivity
 
         spec, assumptions, dataset = self._sampling(samples, normalisers, aggregators, imputations, weights,
@@ -345,7 +352,7 @@ class Edition:
             result = sensitivity(spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
                                  data=dataset, bootstrap=bootstrap, chunk_size=chunk_size, workers=workers,
                                  progress=_of(progress, samples * (len(assumptions.factors()) + 2)),
-                                 client=dask_client)
+                                 client=dask_client, keep_degenerate=_flag(keep_degenerate, "keep_degenerate"))
         for note in result.notes:
             warnings.warn(note, CityrankWarning, stacklevel=2)
         return Sensitivity(result, assumptions)
@@ -354,7 +361,8 @@ class Edition:
                       weights: Mapping[str, float] | str | os.PathLike | None = None, weight_noise: str | None = None,
                       concentration: float | None = None, spread: float | None = None, panel: str = "none",
                       top: float = 0.1, data: Dataset | str | os.PathLike | None = None,
-                      chunk_size: int | None = None, workers: int | None = None, progress=None) -> Acceptability:
+                      chunk_size: int | None = None, workers: int | None = None, progress=None,
+                      keep_degenerate: bool = False) -> Acceptability:
         """SMAA-2 (``cityrank acceptability``): per city the rank acceptability of each rank, the
         share of samples first and in the top, the confidence factor and the central weights of
         its firsts. The keywords are those of :meth:`uncertainty` (it runs in this process)."""
@@ -364,7 +372,10 @@ class Edition:
                                                     weight_noise, concentration, spread, panel, data)
         result = acceptability(spec, self.registry, samples=samples, seed=seed, assumptions=assumptions,
                                data=dataset, top=top, chunk_size=chunk_size, workers=workers,
-                               progress=_of(progress, samples))
+                               progress=_of(progress, samples),
+                               keep_degenerate=_flag(keep_degenerate, "keep_degenerate"))
+        for note in result.notes:
+            warnings.warn(note, CityrankWarning, stacklevel=2)
         return Acceptability(result)
 
     def _sampling(self, samples, normalisers, aggregators, imputations, weights, weight_noise, concentration,
@@ -828,6 +839,10 @@ class Acceptability:
     def __init__(self, result):
         self.result = result
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(self.result.notes)
+
     def rows(self, ranks: int = 10) -> list[dict]:
         """Per city, in nominal rank order: the acceptability of ranks 1 … ``ranks``, the shares
         first and in the top, the confidence factor and the central weights of its firsts."""
@@ -836,7 +851,7 @@ class Acceptability:
     def info(self) -> dict[str, Any]:
         r = self.result
         return {"edition": r.edition.id, "samples": r.samples, "seed": r.seed, "top": r.top,
-                "assumptions": r.assumptions.describe(), "rank_resolution": r.resolution}
+                "assumptions": r.assumptions.describe(), "rank_resolution": r.resolution, "notes": list(r.notes)}
 
     def table(self, ranks: int = 10):
         """Per city, as :meth:`rows`; the nominal rank is a whole number (missing for none)."""
@@ -889,6 +904,13 @@ def _count(value, what: str, least: int) -> None:
     """A whole number of at least ``least`` (True is not one sample)."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
         raise CityrankError(f"{what}: expected a whole number of at least {least}, not {value!r}")
+
+
+def _flag(value, what: str) -> bool:
+    """A yes or no (True or False, not a string that would read as yes)."""
+    if not isinstance(value, bool | np.bool_):
+        raise CityrankError(f"{what}: expected True or False, not {value!r}")
+    return bool(value)
 
 
 def _client(cluster: str | None, client, workers: int | None):

@@ -21,7 +21,16 @@ from ..formats.output import optional_float, optional_int
 from ..model import Dataset, Result, Spec
 from ..plugins import Registry
 from .rankcounts import RankCounts
-from .sampler import Assumptions, Model, UncertaintyJob, chunk_bounds, default_chunk, prepare, run_chunks
+from .sampler import (
+    Assumptions,
+    Model,
+    UncertaintyJob,
+    chunk_bounds,
+    default_chunk,
+    prepare,
+    run_chunks,
+    screen_degenerate,
+)
 
 
 @attrs.frozen
@@ -45,6 +54,10 @@ class AcceptabilityResult:
     nominal: np.ndarray
     top: float
     assumptions: Assumptions | None = None
+    #: samples left out as degenerate (the shares are of the others)
+    left_out: int = 0
+    #: what a reader must know: the degenerate models and what was done with them
+    notes: tuple[str, ...] = ()
 
     def rows(self, ranks: int = 10) -> list[dict]:
         """Per city, in nominal rank order: the acceptability of the first ``ranks`` ranks,
@@ -78,11 +91,15 @@ def acceptability(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     confidence_samples: int = 1000,
+    keep_degenerate: bool = False,
 ) -> AcceptabilityResult:
-    """SMAA-2 indices from ``samples`` Monte Carlo samples (see the module docstring)."""
+    """SMAA-2 indices from ``samples`` Monte Carlo samples (see the module docstring); the
+    samples of a degenerate model are left out, as by :func:`~.uncertainty.uncertainty`,
+    unless ``keep_degenerate``."""
     model, workers = prepare(target, registry, assumptions, data, samples, chunk_size, workers, seed, top)
     n = model.n
-    job = UncertaintyJob(model.edition, model.assumptions, data, seed, top, samples)
+    left_out, notes = screen_degenerate(model, seed, samples, keep_degenerate)
+    job = UncertaintyJob(model.edition, model.assumptions, data, seed, top, samples, keep_degenerate)
     counts = RankCounts(n, samples)
     nodes = tuple(model.varying)
     fw = model.edition.framework
@@ -102,16 +119,23 @@ def acceptability(
     central = {kind: {node: np.divide(sums[kind][node], hits[kind][:, None], out=np.full(sums[kind][node].shape, np.nan),
                                       where=hits[kind][:, None] > 0) for node in nodes} for kind in sums}
     confidence = _confidence(model, job, central["first"], hits["first"], min(confidence_samples, samples))
-    return AcceptabilityResult(model.edition, samples, seed, nodes, children, counts.counts / samples, counts.resolution,
-                               hits["first"] / samples, hits["top"] / samples, central["first"], central["top"],
-                               confidence, model.nominal_ranks, top, model.assumptions)
+    used = samples - left_out
+    return AcceptabilityResult(model.edition, samples, seed, nodes, children, counts.counts / used, counts.resolution,
+                               hits["first"] / used, hits["top"] / used, central["first"], central["top"],
+                               confidence, model.nominal_ranks, top, model.assumptions, left_out, notes)
 
 
 def _confidence(model: Model, job: UncertaintyJob, central: dict, firsts: np.ndarray, m: int) -> np.ndarray:
     """Per city with a central weight vector: the share of m samples of the other assumptions
-    in which it is first with its central weights."""
+    in which it is first with its central weights (of those not left out as degenerate)."""
     out = np.full(model.n, np.nan)
     d = job.draws(model, (0, m))
+    if not job.keep_degenerate:
+        keep = ~model.is_degenerate(d["imputation"], d["normaliser"], d["aggregator"])
+        d = {k: d[k][keep] for k in ("imputation", "normaliser", "aggregator")}
+        m = int(keep.sum())
+    if not m:
+        return out
     for i in np.flatnonzero(firsts):
         w = {node: np.broadcast_to(central[node][i], (m, len(central[node][i]))) for node in central}
         ranks = model.evaluate(d["imputation"], d["normaliser"], d["aggregator"], w)

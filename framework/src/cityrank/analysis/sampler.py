@@ -4,6 +4,11 @@ variant of the normalised scores computed once; samples then only re-weight, re-
 and rank), random draws in fixed blocks seeded by (seed, block), the jobs that evaluate a
 chunk of samples (sent as they are to a cluster's workers), and the threads that run them.
 Results do not depend on the chunk size or the number of workers.
+
+Degenerate models (:func:`degeneracy`: no city scored, most cities tied, a domain that
+scores every city alike) are found once per combination of alternatives, before sampling;
+a sample is degenerate when its combination is. Every sample is drawn; the jobs then leave
+the degenerate ones out (unless told to keep them), so the samples kept are the same draws.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import numpy as np
 from ..engine import (
     aggregate_tree,
     collect_data,
+    counted,
     denominate,
     effective_weights,
     impute_and_treat,
@@ -39,6 +45,9 @@ from ..ranking import int_ranks
 from .rankcounts import RankCounts
 
 BLOCK = 1024  # samples per random-draw block: fixed, so results do not depend on chunking
+#: a combination is degenerate when its largest tie holds more than this share of the ranked
+#: cities: then most of the ranking is one tie (a top share or a rank interval says nothing)
+MOST_TIED = 0.5
 
 
 @attrs.frozen
@@ -162,7 +171,6 @@ class Model:
                                 for k, shift in keys])
         self.nominal = run(edition, registry, data=data, collected=collected)
         self.nominal_weights = local_weights(fw, self.nominal.weights)  # as the run found them (data weights too)
-        self._check_combinations()
         self.nominal_ranks = self.nominal.rank()
         self.n = len(edition.cities)
         self.varying = {node: w for node, w in self.nominal_weights.items() if np.sum(w > 0) > 1}
@@ -171,6 +179,7 @@ class Model:
             raise MethodError("--panel bootstrap: the edition has no [[experts.ahp]] panel to resample")
         for node in self.panels:
             self.varying.setdefault(node, self.nominal_weights[node])
+        self._check_combinations()
         # With arithmetic means everywhere and whole indicators (not single values) missing,
         # the index is linear in the scores: one matrix product per batch (see effective_weights).
         self.linear = []
@@ -184,18 +193,83 @@ class Model:
 
     def _check_combinations(self) -> None:
         """Evaluate every combination of alternatives once, at the nominal weights, before any
-        sampling: one that cannot work (z-scores under a geometric mean) is an error naming it."""
+        sampling: one that cannot work (z-scores under a geometric mean) is an error naming it;
+        one that is degenerate (:func:`degeneracy`) is marked in :attr:`degenerate` ``(M, K, G)``
+        (imputation, normaliser, aggregator) with its reasons in :attr:`reasons`.
+
+        When the weights vary, a finding must hold at a second, generic set of weights too
+        (:meth:`_generic_weights`): a tie that only the nominal weights make (two cities whose
+        weighted sums happen to be equal) is broken in almost every sample and is not the
+        model's, while the ties a structure makes (zeros that a geometric mean absorbs, cities
+        with the same scores) hold at any weights."""
         fw = self.edition.framework
         a = self.assumptions
+        self.degenerate = np.zeros((len(a.imputations), len(a.normalisers), len(a.aggregators)), dtype=bool)
+        self.reasons: dict[tuple[int, int, int], str] = {}
+        generic = self._generic_weights()
         for m, imputation in enumerate(a.imputations):
             for k, normaliser in enumerate(a.normalisers):
                 for g, aggregator in enumerate(a.aggregators):
+                    z = self.scores[m][self.variant[k][g]]
                     try:
-                        aggregate_tree(self.scores[m][self.variant[k][g]], fw, self.nominal_weights,
-                                       self.aggregators[g], root_only=True)
+                        found = degeneracy(aggregate_tree(z, fw, self.nominal_weights, self.aggregators[g]), fw)
                     except CityrankError as exc:
                         raise MethodError(f"the alternatives imputation {imputation}, normaliser {normaliser} and "
                                           f"aggregator {aggregator} cannot be combined: {exc}; leave one out") from None
+                    if found and generic is not None:
+                        also = degeneracy(aggregate_tree(z, fw, generic, self.aggregators[g]), fw)
+                        found = {kind: text for kind, text in found.items() if kind in also}
+                    if found:
+                        self.degenerate[m, k, g] = True
+                        self.reasons[m, k, g] = "; ".join(found.values())
+
+    def _generic_weights(self) -> dict | None:
+        """The nominal weights with every weight that the samples vary moved by a fixed factor in
+        [1, 1.2) that differs between siblings (multiples of the golden ratio, modulo 1); None
+        when no weight varies."""
+        moving = [node for node in self.varying if self.assumptions.weights.kind != "none" or node in self.panels]
+        if not moving:
+            return None
+        out = dict(self.nominal_weights)
+        for node in moving:
+            w = self.nominal_weights[node]
+            factor = 1 + 0.2 * ((np.arange(1, len(w) + 1) * 0.6180339887498949) % 1)
+            out[node] = w * factor / np.sum(w * factor)
+        return out
+
+    def is_degenerate(self, imputation, normaliser, aggregator) -> np.ndarray:
+        """Per sample (choice indices ``(B,)`` each): whether its combination is degenerate."""
+        return self.degenerate[imputation, normaliser, aggregator]
+
+    def combination(self, m: int, k: int, g: int) -> str:
+        """A combination in words, naming the assumptions that vary (all three when none does)."""
+        a = self.assumptions
+        parts = [("imputation", a.imputations, m), ("normaliser", a.normalisers, k), ("aggregator", a.aggregators, g)]
+        shown = [p for p in parts if len(p[1]) > 1] or parts
+        return " + ".join(f"{name} {values[i]}" for name, values, i in shown)
+
+    def _choices(self, rng) -> dict:
+        """A block's method choices: the first draws of its generator (before the weights)."""
+        a = self.assumptions
+        return {
+            "imputation": rng.integers(len(a.imputations), size=BLOCK),
+            "normaliser": rng.integers(len(a.normalisers), size=BLOCK),
+            "aggregator": rng.integers(len(a.aggregators), size=BLOCK),
+        }
+
+    def combination_counts(self, seed: int, samples: int) -> np.ndarray:
+        """How many of the samples ``[0, samples)`` draw each combination ``(M, K, G)``: the
+        method choices alone, drawn as :meth:`draw` draws them (no weights, no ranking)."""
+        shape = self.degenerate.shape
+        counts = np.zeros(int(np.prod(shape)), dtype=np.int64)
+        if not self.degenerate.any():  # nothing to count: every combination is kept
+            return counts.reshape(shape)
+        for block in range(-(-samples // BLOCK)):
+            c = self._choices(np.random.default_rng([seed, block]))
+            size = min(BLOCK, samples - block * BLOCK)
+            flat = np.ravel_multi_index((c["imputation"][:size], c["normaliser"][:size], c["aggregator"][:size]), shape)
+            counts += np.bincount(flat, minlength=counts.size)
+        return counts.reshape(shape)
 
     def _arithmetic(self, a: int) -> bool:
         from ..methods.aggregators import arithmetic
@@ -206,12 +280,7 @@ class Model:
     def draw(self, seed: int, block: int) -> dict:
         """Random choices for one block of samples (always the same for the same seed and block)."""
         rng = np.random.default_rng([seed, block])
-        a = self.assumptions
-        draws = {
-            "imputation": rng.integers(len(a.imputations), size=BLOCK),
-            "normaliser": rng.integers(len(a.normalisers), size=BLOCK),
-            "aggregator": rng.integers(len(a.aggregators), size=BLOCK),
-        }
+        draws = self._choices(rng)
         draws["weights"] = {node: self.sample_weights(rng, w, BLOCK) for node, w in self.varying.items()}
         for node in self.panels:  # the panel's nodes: the weights of a resampled panel
             draws["weights"][node] = self.panel_weights(rng, node, BLOCK)
@@ -287,6 +356,72 @@ class Model:
         return ranks
 
 
+def degeneracy(node_scores: np.ndarray, framework) -> dict[str, str]:
+    """What makes a model's scores ``(N, M)`` over ``framework.nodes`` (index first) a
+    degenerate ranking, kind → words (empty: nothing): it scores no city (``nobody``); its
+    largest tie holds more than :data:`MOST_TIED` of the ranked cities, ties as the ranking
+    makes them (``tied``); a node below the index (a domain) has the same score for every
+    city it scores, two or more, so that it ranks nobody (``constant:<node>``)."""
+    ranks = int_ranks(node_scores[:, 0])
+    ranks = ranks[ranks > 0]
+    if not len(ranks):
+        return {"nobody": "no city is scored"}
+    found = {}
+    sizes = np.bincount(ranks)
+    largest, at = int(sizes.max()), int(sizes.argmax())
+    if largest >= 2 and largest > MOST_TIED * len(ranks):
+        found["tied"] = f"{largest} of {counted(len(ranks), 'ranked city')} tie at rank {at}"
+    for j, node in enumerate(framework.nodes):
+        r = int_ranks(node_scores[:, j])
+        if node.parent is not None and np.sum(r > 0) >= 2 and np.all(r[r > 0] == 1):
+            found[f"constant:{node.id}"] = f"{node.id!r} scores every city alike"
+    return found
+
+
+def degenerate_note(model: Model, counts: np.ndarray, total: int, kept: bool, unit: str = "samples",
+                    detail: str = "") -> str | None:
+    """The note on the degenerate combinations: which, why, how many of the ``total``
+    ``unit`` drew each (``counts`` ``(M, K, G)``) and what was done (``detail``: what else
+    leaving them out did); None when there is none."""
+    if not model.reasons:
+        return None
+    found = int(counts[model.degenerate].sum())
+    under: dict[str, list[str]] = {}  # reason → the combinations that have it, with their counts
+    for c, reason in sorted(model.reasons.items()):
+        under.setdefault(reason, []).append(f"{model.combination(*c)} ({int(counts[c]):,})")
+    which = "; ".join(f"{reason} under {', '.join(combos)}" for reason, combos in under.items())
+    if kept:
+        return f"degenerate models kept, as asked: {found:,} of {total:,} {unit} — {which}"
+    parts = [f"degenerate models left out: {found:,} of {total:,} {unit} — {which}"]
+    alive = np.argwhere(~model.degenerate)
+    a = model.assumptions
+    fixed = [f"{name} {values[used[0]]}" for axis, (name, values) in enumerate(
+        (("imputation", a.imputations), ("normaliser", a.normalisers), ("aggregator", a.aggregators)))
+        if len(values) > 1 and len(used := np.unique(alive[:, axis])) == 1]
+    if fixed:  # an alternative that only degenerate models used: that assumption no longer varies
+        parts.append(f"the {unit} left all use {' and '.join(fixed)}")
+    return "; ".join([*parts, *([detail] if detail else []), "--keep-degenerate (keep_degenerate=True) keeps them"])
+
+
+def screen_degenerate(model: Model, seed: int, samples: int, keep: bool) -> tuple[int, tuple[str, ...]]:
+    """The samples ``[0, samples)`` that a Monte Carlo leaves out as degenerate (0 when they
+    are kept) and the note that says so; an error when every sample would be left out."""
+    if not model.reasons:
+        return 0, ()
+    counts = model.combination_counts(seed, samples)
+    found = int(counts[model.degenerate].sum())
+    if found == samples and not keep:
+        raise MethodError(f"every one of the {samples:,} samples is of a degenerate model ({why(model)}): nothing "
+                          "is left to analyse; give other alternatives, or keep them with --keep-degenerate "
+                          "(keep_degenerate=True)")
+    return (0 if keep else found), (degenerate_note(model, counts, samples, keep),)
+
+
+def why(model: Model) -> str:
+    """The degenerate combinations and their reasons, for an error."""
+    return "; ".join(f"{model.combination(*c)}: {r}" for c, r in sorted(model.reasons.items()))
+
+
 def chunk_bounds(total: int, size: int):
     return [(start, min(start + size, total)) for start in range(0, total, size)]
 
@@ -336,7 +471,9 @@ def default_chunk(n: int, k: int) -> int:
 
 @attrs.frozen(eq=False)
 class UncertaintyJob:
-    """Ranks ``(B, N)`` of the samples ``[start, stop)``, their random choices drawn by block."""
+    """Ranks ``(B, N)`` of the samples ``[start, stop)``, their random choices drawn by block;
+    a degenerate sample (unless kept) is not evaluated and ranks no city (its row is 0), so
+    that no count includes it."""
 
     edition: Spec
     assumptions: Assumptions
@@ -344,6 +481,7 @@ class UncertaintyJob:
     seed: int
     top: float = 0.1
     samples: int = 1
+    keep_degenerate: bool = False
 
     def in_top(self, ranks: np.ndarray) -> np.ndarray:
         """Per city, the samples of ``ranks`` ``(B, N)`` in which it is in the top tier
@@ -373,7 +511,15 @@ class UncertaintyJob:
 
     def __call__(self, model: Model, bounds) -> np.ndarray:
         d = self.draws(model, bounds)
-        return model.evaluate(d["imputation"], d["normaliser"], d["aggregator"], d["weights"])
+        if self.keep_degenerate or not model.degenerate.any():
+            return model.evaluate(d["imputation"], d["normaliser"], d["aggregator"], d["weights"])
+        # all drawn, then masked: the draws of the samples kept are those of a run that keeps all
+        keep = ~model.is_degenerate(d["imputation"], d["normaliser"], d["aggregator"])
+        ranks = np.zeros((len(keep), model.n), dtype=np.int32)
+        if keep.any():
+            ranks[keep] = model.evaluate(d["imputation"][keep], d["normaliser"][keep], d["aggregator"][keep],
+                                         {node: w[keep] for node, w in d["weights"].items()})
+        return ranks
 
 
 @attrs.frozen(eq=False)
@@ -389,18 +535,25 @@ class SensitivityJob:
     factors: tuple
     nominal: np.ndarray
     panel_bank: dict = attrs.field(factory=dict)
+    #: ``(runs,)`` True for the runs left out (not evaluated: NaN), None for none
+    skip: np.ndarray | None = None
 
     def __call__(self, model: Model, bounds) -> np.ndarray:
         lo, hi = bounds
         c = self.choice
-        w = {node: self.bank[node][c["weights"][lo:hi]] for node in self.bank} if "weights" in self.factors else {}
+        rows = np.arange(lo, hi) if self.skip is None else lo + np.flatnonzero(~self.skip[lo:hi])
+        out = np.full(hi - lo, np.nan)
+        if not len(rows):
+            return out
+        w = {node: self.bank[node][c["weights"][rows]] for node in self.bank} if "weights" in self.factors else {}
         if "panel" in self.factors:
-            w |= {node: self.panel_bank[node][c["panel"][lo:hi]] for node in self.panel_bank}
-        ranks = model.evaluate(c["imputation"][lo:hi], c["normaliser"][lo:hi], c["aggregator"][lo:hi], w)
+            w |= {node: self.panel_bank[node][c["panel"][rows]] for node in self.panel_bank}
+        ranks = model.evaluate(c["imputation"][rows], c["normaliser"][rows], c["aggregator"][rows], w)
         ranks = ranks.astype(np.float64)
         ranks[ranks == 0] = np.nan
         with np.errstate(invalid="ignore"):
-            return np.nanmean(np.abs(ranks - self.nominal), axis=1)
+            out[rows - lo] = np.nanmean(np.abs(ranks - self.nominal), axis=1)
+        return out
 
 
 def run_chunks(job, model, chunks, workers: int, progress: Callable[[int], None] | None = None):

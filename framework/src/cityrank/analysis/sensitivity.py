@@ -1,6 +1,16 @@
 """Sensitivity analysis: how much of the variance of the average rank shift each assumption
 explains (COINr's ``get_sensi``; Saltelli/Jansen estimators on a Saltelli design), from the
-samples of :mod:`.sampler`."""
+samples of :mod:`.sampler`.
+
+Degenerate models (:func:`~.sampler.degeneracy`) are left out by whole base samples: the
+estimators pair the run at row j of A with those at row j of B and of every AB_i, so leaving
+out one run alone would unpair the others. A base sample is left out when any of its d + 2
+runs is of a degenerate combination, and the indices are estimated from the base samples
+left. They are then those of the assumptions restricted to the combinations kept, where the
+method choices are no longer independent of one another (rank with geometric left out,
+normaliser and aggregator co-vary), so the first-order and total indices are indicative, not
+a variance decomposition; the note says how many base samples were left out.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +22,17 @@ import numpy as np
 from ..errors import MethodError
 from ..model import Dataset, Result, Spec
 from ..plugins import Registry
-from .sampler import Assumptions, Model, SensitivityJob, check_arguments, chunk_bounds, default_chunk, run_chunks
+from .sampler import (
+    Assumptions,
+    Model,
+    SensitivityJob,
+    check_arguments,
+    chunk_bounds,
+    default_chunk,
+    degenerate_note,
+    run_chunks,
+    why,
+)
 
 
 @attrs.frozen
@@ -31,6 +51,8 @@ class SensitivityResult:
     seed: int
     confidence: float
     notes: tuple[str, ...] = ()
+    #: base samples left out because one of their runs is of a degenerate model
+    left_out: int = 0
 
     def rows(self) -> list[dict]:
         return [{"assumption": f, "first_order": float(self.first[i]), "first_order_ci": self.first_ci[i].tolist(),
@@ -82,9 +104,12 @@ def sensitivity(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     client=None,
+    keep_degenerate: bool = False,
 ) -> SensitivityResult:
     """Sensitivity indices of the mean absolute rank shift (COINr's ``get_sensi`` output) to
-    each varying assumption; ``samples`` base samples give samples × (d + 2) runs."""
+    each varying assumption; ``samples`` base samples give samples × (d + 2) runs. Base
+    samples with a run of a degenerate model are left out (see the module docstring) unless
+    ``keep_degenerate``."""
     edition = target.edition if isinstance(target, Result) else target
     workers = check_arguments(samples, chunk_size, workers, seed, cities=len(edition.cities))
     if bootstrap < 0 or not 0 < confidence < 1:
@@ -115,8 +140,9 @@ def sensitivity(
     runs = len(u)
     chunk = chunk_size or default_chunk(model.n, len(edition.framework.indicators))
     nominal = model.nominal_ranks
+    keep, skip, notes = _screen(model, choice, samples, d, keep_degenerate)
 
-    job = SensitivityJob(edition, assumptions, data, seed, choice, bank, tuple(factors), nominal, panel_bank)
+    job = SensitivityJob(edition, assumptions, data, seed, choice, bank, tuple(factors), nominal, panel_bank, skip)
     y = np.empty(runs)
     if client is None:
         parts = run_chunks(job, model, chunk_bounds(runs, chunk), workers, progress)
@@ -128,6 +154,8 @@ def sensitivity(
         y[lo:hi] = part
     y_a, y_b = y[:samples], y[samples:2 * samples]
     y_ab = y[2 * samples:].reshape(d, samples)
+    if not keep.all():  # (views when all are kept: the same sums, to the last bit, as before)
+        y_a, y_b, y_ab = y_a[keep], y_b[keep], y_ab[:, keep]
     first, total = sobol_indices(y_a, y_b, y_ab)
     alpha = (1 - confidence) / 2
     if bootstrap:
@@ -136,12 +164,61 @@ def sensitivity(
         total_ci = np.quantile(bt, [alpha, 1 - alpha], axis=0).T
     else:
         first_ci = total_ci = np.full((d, 2), np.nan)
-    notes = []
-    if not np.var(np.concatenate([y_a, y_b]), ddof=1) > 0:
+    constant = not np.var(np.concatenate([y_a, y_b]), ddof=1) > 0
+    if constant:
         notes.append("the mean rank shift is the same in every sample: the indices are undefined (null)")
+    notes += _trivial(model, factors, y_a, y_ab, constant)
     for i, f in enumerate(factors):
         if first[i] > total[i]:
             notes.append(f"the first-order index of {f} ({first[i]:.3f}) exceeds its total ({total[i]:.3f}): "
                          "estimation error, so use more samples")
     return SensitivityResult(edition, tuple(factors), first, total, first_ci, total_ci, samples, runs, seed,
-                             confidence, tuple(notes))
+                             confidence, tuple(notes), samples - int(keep.sum()))
+
+
+def _screen(model: Model, choice: dict, samples: int, d: int, keep_degenerate: bool):
+    """The base samples kept ``(samples,)``, the runs not to evaluate ``(runs,)`` (None: all
+    are) and the notes: a base sample is left out when any of its d + 2 runs is degenerate."""
+    everything = np.ones(samples, dtype=bool)
+    if not model.reasons:
+        return everything, None, []
+    bad = model.is_degenerate(choice["imputation"], choice["normaliser"], choice["aggregator"])
+    counts = np.zeros(model.degenerate.size, dtype=np.int64)
+    np.add.at(counts, np.ravel_multi_index((choice["imputation"], choice["normaliser"], choice["aggregator"]),
+                                           model.degenerate.shape), 1)
+    counts = counts.reshape(model.degenerate.shape)
+    runs = len(bad)
+    if keep_degenerate:
+        return everything, None, [degenerate_note(model, counts, runs, True, "runs")]
+    keep = ~bad.reshape(d + 2, samples).any(axis=0)
+    if not keep.any():
+        raise MethodError(f"every one of the {samples:,} base samples has a run of a degenerate model "
+                          f"({why(model)}): nothing is left to analyse; give other alternatives, or keep them with "
+                          "--keep-degenerate (keep_degenerate=True)")
+    left = int(keep.sum())
+    detail = (f"a base sample goes with its runs (A, B and every AB_i), so {samples - left:,} of {samples:,} base "
+              f"samples ({(samples - left) * (d + 2):,} runs) are left out and the indices are of the other "
+              f"{left:,}, over which the method choices are not independent: read them as indicative")
+    return keep, np.tile(~keep, d + 2), [degenerate_note(model, counts, runs, False, "runs", detail)]
+
+
+def _trivial(model: Model, factors, y_a, y_ab, constant: bool) -> list[str]:
+    """Notes when what varies cannot make a comparison: one assumption alone (its indices are
+    1 by construction), weights that no node can share out, an assumption that never moves
+    the output (a method left with one alternative once the degenerate models are out: the
+    degenerate models' note says so)."""
+    notes = []
+    if len(factors) == 1:
+        others = [option for factor, option in (("weights", "weight noise"), ("normaliser", "normalisers"),
+                                                ("aggregator", "aggregators"), ("imputation", "imputations"))
+                  if factor != factors[0]]
+        notes.append(f"only {factors[0]} varies: it explains all the variance, so its indices are 1 by construction "
+                     f"and say nothing about which assumption matters; vary another ({', '.join(others)}) to compare")
+    if "weights" in factors and not any(node not in model.panels for node in model.varying):
+        notes.append("the weights vary, but no node has two or more children of positive weight to share out: "
+                     "the weight noise changes nothing")
+    if not constant:
+        for i, f in enumerate(factors):
+            if len(y_a) and np.array_equal(y_a, y_ab[i]):
+                notes.append(f"changing {f} never changes the mean rank shift in these samples: its indices are 0")
+    return notes

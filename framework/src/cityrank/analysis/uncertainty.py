@@ -24,7 +24,17 @@ from ..formats.output import optional_float, optional_int
 from ..model import Dataset, Result, Spec
 from ..plugins import Registry
 from .rankcounts import RankCounts
-from .sampler import BLOCK, Assumptions, UncertaintyJob, chunk_bounds, default_chunk, prepare, run_chunks, task_groups
+from .sampler import (
+    BLOCK,
+    Assumptions,
+    UncertaintyJob,
+    chunk_bounds,
+    default_chunk,
+    prepare,
+    run_chunks,
+    screen_degenerate,
+    task_groups,
+)
 
 # --- uncertainty ---------------------------------------------------------------------------
 
@@ -47,15 +57,21 @@ class UncertaintyResult:
     top: float
     #: ranks per counting bin: 1 = exact quantiles; else within resolution − 1 ranks (rankcounts)
     resolution: int = 1
+    #: samples left out as degenerate (the statistics are of the others)
+    left_out: int = 0
+    #: what was sampled that a reader must know: the degenerate models and what was done
+    sampling_notes: tuple[str, ...] = ()
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """What a reader must know to read the table: a top tier too small to hold a city."""
+        """What a reader must know to read the table: the degenerate models, a top tier too
+        small to hold a city."""
         ranked = int(np.sum(~np.isnan(self.nominal)))
         if ranked and math.floor(self.top * ranked + 1e-9) == 0:
-            return (f"the top {self.top:.0%} of {counted(ranked, 'ranked city')} holds no city: every top share is 0 "
-                    f"(a top share of at least {1 / ranked:.2g} holds one)",)
-        return ()
+            return (*self.sampling_notes,
+                    f"the top {self.top:.0%} of {counted(ranked, 'ranked city')} holds no city: every top share is 0 "
+                    f"(a top share of at least {1 / ranked:.2g} holds one)")
+        return self.sampling_notes
 
     def rows(self) -> list[dict]:
         order = sorted(range(len(self.nominal)), key=lambda i: (_key(self.nominal[i]), self.edition.cities[i].id))
@@ -86,17 +102,21 @@ def uncertainty(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     client=None,
+    keep_degenerate: bool = False,
 ) -> UncertaintyResult:
     """Monte Carlo over the assumptions; rank statistics per city. Same seed, same result,
     whatever ``chunk_size``, ``workers`` or the Dask ``client`` (a
-    ``dask.distributed.Client``: chunks run as tasks on its cluster)."""
+    ``dask.distributed.Client``: chunks run as tasks on its cluster). Samples of a degenerate
+    model (:func:`~.sampler.degeneracy`) are left out of every statistic, and said in the
+    notes, unless ``keep_degenerate``."""
     model, workers = prepare(target, registry, assumptions, data, samples, chunk_size, workers, seed, top)
     edition, assumptions = model.edition, model.assumptions
     n = model.n
+    left_out, notes = screen_degenerate(model, seed, samples, keep_degenerate)
     chunk = chunk_size or default_chunk(n, len(edition.framework.indicators))
     counts = RankCounts(n, samples)
     in_top = np.zeros(n, dtype=np.int64)  # samples in which each city is in the top tier
-    job = UncertaintyJob(edition, assumptions, data, seed, top, samples)
+    job = UncertaintyJob(edition, assumptions, data, seed, top, samples, keep_degenerate)
     if client is None:
         for _bounds, ranks in run_chunks(job, model, chunk_bounds(samples, chunk), workers, progress):
             in_top += job.in_top(ranks)
@@ -110,4 +130,4 @@ def uncertainty(
     median, p05, p95 = counts.quantiles((0.5, 0.05, 0.95))
     mean = counts.mean()
     return UncertaintyResult(edition, samples, seed, assumptions, model.nominal_ranks, median, p05, p95,
-                             mean, in_top / samples, top, counts.resolution)
+                             mean, in_top / (samples - left_out), top, counts.resolution, left_out, notes)

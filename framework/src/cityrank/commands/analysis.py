@@ -42,6 +42,9 @@ def assumption_options(func):
                      help="Run the samples as Dask tasks: 'local' (a LocalCluster of --workers processes) or a "
                           "scheduler address such as tcp://scheduler:8786. Same results as without.",),
         click.option("--workers", type=click.IntRange(min=1, max=64), help="Threads (default: 1 below 2,000 cities, else the cores, at most 4; results do not depend on it)."),
+        click.option("--keep-degenerate", is_flag=True,
+                     help="Keep the samples of degenerate models (most cities tied, a domain that scores every city "
+                          "alike, no city scored); by default they are left out and counted in a note."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -49,11 +52,12 @@ def assumption_options(func):
 
 
 def _options(normalisers, aggregators, imputations, weights_file, weight_noise, panel, concentration, spread,
-             data_file, chunk_size, workers, progress):
+             data_file, chunk_size, workers, keep_degenerate, progress):
     """The API's keywords for the options every Monte Carlo command shares."""
     return {"normalisers": normalisers, "aggregators": aggregators, "imputations": imputations,
             "weights": weights_file, "weight_noise": weight_noise, "panel": panel, "concentration": concentration,
-            "spread": spread, "data": data_file, "chunk_size": chunk_size, "workers": workers, "progress": progress}
+            "spread": spread, "data": data_file, "chunk_size": chunk_size, "workers": workers,
+            "keep_degenerate": keep_degenerate, "progress": progress}
 
 
 @contextmanager
@@ -83,7 +87,8 @@ def _progress(label):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--limit", type=click.IntRange(min=1), help="Show only the first N cities in the table.")
 def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
-                concentration, spread, data_file, chunk_size, cluster, workers, output, force, top, fmt, limit):
+                concentration, spread, data_file, chunk_size, cluster, workers, keep_degenerate, output, force, top, fmt,
+                limit):
     """Monte Carlo over weights, normaliser, aggregator and imputation: rank intervals per city."""
     from .. import model
     from ..formats import output as writers
@@ -92,7 +97,7 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
     with _progress("samples") as progress:
         found = quiet(ed.uncertainty, samples, seed=seed, top=top, cluster=cluster, **_options(
             normalisers, aggregators, imputations, weights_file, weight_noise, panel, concentration, spread,
-            data_file, chunk_size, workers, progress))
+            data_file, chunk_size, workers, keep_degenerate, progress))
     rows, info, result = found.rows(), found.info(), found.result
     for note in found.notes:
         click.echo(f"warning: {note}", err=True)
@@ -119,7 +124,8 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
 @click.option("--bootstrap", type=click.IntRange(min=0, max=100_000), default=1000, show_default=True, help="Bootstrap resamples for the intervals.")
 @format_option
 def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
-                concentration, spread, data_file, chunk_size, cluster, workers, output, force, bootstrap, fmt):
+                concentration, spread, data_file, chunk_size, cluster, workers, keep_degenerate, output, force,
+                bootstrap, fmt):
     """First-order and total sensitivity indices of the mean absolute rank shift."""
     from ..formats import output as writers
 
@@ -127,7 +133,7 @@ def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, w
     with _progress("runs") as progress:
         found = quiet(ed.sensitivity, samples, seed=seed, bootstrap=bootstrap, cluster=cluster, **_options(
             normalisers, aggregators, imputations, weights_file, weight_noise, panel, concentration, spread,
-            data_file, chunk_size, workers, progress))
+            data_file, chunk_size, workers, keep_degenerate, progress))
     rows, result = found.rows(), found.result
     for note in found.notes:
         click.echo(f"warning: {note}", err=True)
@@ -154,7 +160,8 @@ def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, w
               help="Rank acceptability shown for ranks 1 … RANKS.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def acceptability(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
-                  concentration, spread, data_file, chunk_size, cluster, workers, output, force, top, ranks, fmt):
+                  concentration, spread, data_file, chunk_size, cluster, workers, keep_degenerate, output, force, top,
+                  ranks, fmt):
     """SMAA-2: rank acceptability per city and rank, central weights, confidence factors."""
     from ..formats import output as writers
 
@@ -164,8 +171,10 @@ def acceptability(edition, samples, seed, normalisers, aggregators, imputations,
     with _progress("samples") as progress:
         found = quiet(ed.acceptability, samples, seed=seed, top=top, **_options(
             normalisers, aggregators, imputations, weights_file, weight_noise, panel, concentration, spread,
-            data_file, chunk_size, workers, progress))
+            data_file, chunk_size, workers, keep_degenerate, progress))
     rows, info, result = found.rows(ranks), found.info(), found.result
+    for note in found.notes:
+        click.echo(f"warning: {note}", err=True)
     if fmt == "json":
         return emit(writers.to_json_text({**info, "cities": rows}), output)
     if fmt == "csv":
