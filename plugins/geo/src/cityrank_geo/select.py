@@ -1,18 +1,30 @@
 """Reconstruct a city set by a written rule when the published list is not public.
 
-The rule lives in the edition's ``[edition.city_set]`` table::
+The rule lives in the edition's ``[edition.city_set]`` table. An edition's rule
+(``method = "urban_areas"``) takes one entry per urban area::
 
-    count = 138                      # the published number of cities ("all": every candidate)
-    countries = ["BRA", "RUS", ...]  # the bloc (ISO3)
-    named = [{ name = "Beijing", country = "CHN" }, ...]   # cities the sources name
-    capitals = true                  # then each member's capital
-    min_population = 15000           # then the most populous GeoNames places of the bloc,
-    min_distance_km = 20             #   skipping places this close to a city already chosen
-    cross_check = { radius_km = 30, min_share = 0.5 }   # optional: only places a second
-                                     #   source confirms (see confirm()), still ordered by GeoNames
+    method = "urban_areas"
+    count = 138                      # the published number of cities
+    countries = ["BRA", "RUS", ...]  # the bloc (ISO3); Hong Kong and Macau count with China
+    named = [{ name = "Beijing", country = "CHN" }, ...]   # cities the sources name: always in
+    capitals = true                  # each member state's capital: always in
+    merge_km = 15                    # places this close to a city already in are part of its urban area
+    check = { radius_km = 30, min_ratio = 0.5, max_ratio = 3 }   # the second source by value:
+                                     #   GeoNames within 30 km / SimpleMaps in [0.5, 3]
+    apportion = { min_population = 300000 }   # a member's size: its urban areas of this size
+
+Seats go to member states by the square root of their population in confirmed urban areas of
+at least ``apportion.min_population``, Sainte-Laguë divisors, each state at least one seat (and
+at least its named cities and capital); a state's seats beyond those go to its most populous
+urban areas by SimpleMaps World Cities Basic (an urban-area figure where it has one) that the
+second source confirms.
+
+Without ``method``, the plain rule of the scale example: the most populous GeoNames places of
+the bloc (``count = "all"``: every one), after named cities and capitals, skipping places
+within ``min_distance_km`` of one already chosen.
 
 Usage: ``python -m cityrank_geo.select path/to/edition.toml`` rewrites the cities.csv beside it.
-The same rule and GeoNames data always give the same list.
+The same rule and data always give the same list.
 """
 
 from __future__ import annotations
@@ -21,18 +33,25 @@ import collections
 import csv
 import functools
 import io
+import math
 import sys
 import tomllib
 import unicodedata
 from pathlib import Path
 
+import attrs
 import numpy as np
 
 from cityrank import derived
+from cityrank.spatial import SOVEREIGN
 
 from .data import capital_row, haversine_km, places, raw_geonames
 
 DATA = Path(__file__).parent / "data"
+URBAN_KEYS = {"method", "count", "countries", "named", "capitals", "merge_km", "check", "apportion"}
+#: keys that only document the rule
+DOC_KEYS = {"status", "rule", "representation", "check_note", "notes", "named_source", "countries_note"}
+CHECK_KEYS = {"radius_km", "min_ratio", "max_ratio"}
 
 
 def slug(text: str) -> str:
@@ -66,81 +85,232 @@ def _fold(text: str) -> str:
                    if ch.isalnum())
 
 
+def _names(j: int) -> set[str]:
+    record = _record(places().geonameid[j])
+    return {_fold(record["name"])} | {_fold(a) for a in (record.get("alternatenames") or ())}
+
+
+#: SimpleMaps codes the West Bank and Gaza apart; ISO 3166-1 and GeoNames have one code, PSE
+SIMPLEMAPS_COUNTRY = {"XWB": "PSE", "XGZ": "PSE"}
+
+
 @functools.cache
 def second_source() -> dict[str, np.ndarray]:
     """The SimpleMaps World Cities Basic places (data/simplemaps.csv), a population source
-    independent of GeoNames."""
-    return derived.load(DATA / "simplemaps.csv")[1]
+    independent of GeoNames, with ISO3 country codes."""
+    columns = dict(derived.load(DATA / "simplemaps.csv")[1])
+    columns["country"] = np.array([SIMPLEMAPS_COUNTRY.get(c, c) for c in columns["country"]])
+    return columns
 
 
-def confirm(rows, radius_km: float = 30.0, min_share: float = 0.5) -> list[tuple[str, float, str, str | None] | None]:
-    """For GeoNames rows, what the second source says: (how, its population, its admin region,
-    its name when it is another) or None. A place is confirmed by a SimpleMaps place of the same country within
-    ``radius_km`` with the same name (or one of GeoNames' alternate names), else by the most
-    populous one there with at least ``min_share`` of the GeoNames population (SimpleMaps often
-    names a Chinese city by its seat district: Xuzhou is its Tongshan); a place it lists
-    nowhere near, or only as a much smaller town, is not confirmed (GeoNames' Puyang of 3.59
-    million lies in Zhejiang, where SimpleMaps has no such city)."""
+@functools.cache
+def _country_rows(iso3: str) -> np.ndarray:
+    p = places()
+    return np.flatnonzero(p.country == iso3)
+
+
+def geonames_within(lat: float, lon: float, iso3: str, radius_km: float) -> float:
+    """Inhabitants of the GeoNames places (≥ 1,000) of ``iso3`` within ``radius_km`` of a point:
+    GeoNames' count of an urban area, which it lists as a city proper and its neighbouring
+    municipalities."""
+    p, rows = places(), _country_rows(iso3)
+    return float(p.population[rows[haversine_km(lat, lon, p.lat[rows], p.lon[rows]) <= radius_km]].sum())
+
+
+def geonames_place(k: int, merge_km: float) -> int | None:
+    """GeoNames row that carries SimpleMaps place k: the most populous place of its country with
+    its name (or an alternate name) within 2 × ``merge_km`` (the two sources put a city's point
+    up to 20 km apart: Dubai), else the most populous place within ``merge_km`` (SimpleMaps names
+    some cities otherwise); None when GeoNames has neither."""
+    p, sm, rows = places(), second_source(), _country_rows(str(second_source()["country"][k]))
+    d = haversine_km(sm["lat"][k], sm["lon"][k], p.lat[rows], p.lon[rows])
+    want = _fold(str(sm["name"][k]))
+    same = [int(j) for j in rows[d <= 2 * merge_km] if want in _names(int(j))]
+    pool = same or [int(j) for j in rows[d <= merge_km]]
+    return max(pool, key=lambda j: (p.population[j], -p.geonameid[j])) if pool else None
+
+
+def simplemaps_place(j: int, merge_km: float, near_km: float | None = None) -> int | None:
+    """SimpleMaps place for GeoNames row j (a named city or a capital): the most populous of its
+    name within 2 × ``merge_km``, else the most populous within ``near_km`` (default ``merge_km``);
+    None if none."""
     p, sm = places(), second_source()
-    out: list[tuple[str, float, str] | None] = []
-    by_country: dict[str, np.ndarray] = {}
-    for j in rows:
-        country = p.country[j]
-        if country not in by_country:
-            by_country[country] = np.flatnonzero(sm["country"] == country)
-        pool = by_country[country]
-        d = haversine_km(p.lat[j], p.lon[j], sm["lat"][pool], sm["lon"][pool]) if len(pool) else np.array([])
-        near = pool[d <= radius_km]
-        record = _record(p.geonameid[j])
-        names = {_fold(record["name"])} | {_fold(a) for a in (record.get("alternatenames") or ())}
-        same = [k for k in near if _fold(sm["name"][k]) in names]
-        if same:
-            k = max(same, key=lambda k: sm["population"][k])
-            out.append(("same name", float(sm["population"][k]), str(sm["admin"][k]), None))
-            continue
-        big = [k for k in near if sm["population"][k] >= min_share * p.population[j]]
-        if big:
-            k = max(big, key=lambda k: sm["population"][k])
-            out.append((f"{sm['name'][k]} within {radius_km:g} km", float(sm["population"][k]), str(sm["admin"][k]),
-                        str(sm["name"][k])))
-        else:
-            out.append(None)
+    pool = np.flatnonzero(sm["country"] == p.country[j])
+    d = haversine_km(p.lat[j], p.lon[j], sm["lat"][pool], sm["lon"][pool])
+    names = _names(j)
+    same = [int(k) for k in pool[d <= 2 * merge_km] if _fold(str(sm["name"][k])) in names]
+    near = same or [int(k) for k in pool[d <= (merge_km if near_km is None else near_km)]]
+    return max(near, key=lambda k: (sm["population"][k], -k)) if near else None
+
+
+def urban_centres(countries: list[str], merge_km: float) -> list[int]:
+    """SimpleMaps rows of the urban areas of ``countries``, most populous first: every place with
+    no more populous place (of any of them) within ``merge_km``; the others are parts of a larger
+    neighbour's urban area, whose figure is not added to (SimpleMaps' figure for a large city is
+    already its agglomeration's)."""
+    sm = second_source()
+    pool = np.flatnonzero(np.isin(sm["country"], countries))
+    pool = pool[np.lexsort((pool, -sm["population"][pool]))]  # most populous first, ties by row
+    lat, lon = sm["lat"][pool], sm["lon"][pool]
+    by_lat = np.argsort(lat, kind="stable")
+    band = merge_km / 110.5  # a degree of latitude is at least 110.5 km
+    lo = np.searchsorted(lat[by_lat], lat - band, side="left")
+    hi = np.searchsorted(lat[by_lat], lat + band, side="right")
+    out = []
+    for i in range(len(pool)):
+        near = by_lat[lo[i]:hi[i]]
+        near = near[near < i]  # the places before it: more populous (or as populous, earlier row)
+        if not len(near) or float(np.min(haversine_km(lat[i], lon[i], lat[near], lon[near]))) >= merge_km:
+            out.append(int(pool[i]))
     return out
 
 
-def named_near(j: int, name: str, radius_km: float, min_population: float) -> int | None:
-    """The most populous GeoNames place called ``name`` (or with it as an alternate name) in
-    row j's country within ``radius_km`` of it, with at least ``min_population``; None if none.
-    Where SimpleMaps confirms a place under another name and GeoNames has a sizeable place of
-    that name right there, the place is that city (GeoNames puts Visakhapatnam's 1.7 million on
-    Rasapūdipalem, 13 km from its own Visakhapatnam); a mere district of that name (Xuzhou's
-    Tongshan, 330,000 of Xuzhou's 1.25 million) does not replace the city."""
-    p = places()
-    near = np.flatnonzero((p.country == p.country[j]) & (p.population >= min_population)
-                          & (haversine_km(p.lat[j], p.lon[j], p.lat, p.lon) <= radius_km))
-    want = _fold(name)
-    found = [k for k in near if k != j and (_fold(_record(p.geonameid[k])["name"]) == want
-                                            or want in {_fold(a) for a in _record(p.geonameid[k]).get("alternatenames") or ()})]
-    return int(max(found, key=lambda k: (p.population[k], -p.geonameid[k]))) if found else None
+@attrs.frozen
+class Pick:
+    """One city of the set: its GeoNames row, why it is in, its member state and both sources' counts."""
+
+    row: int
+    reason: str
+    member: str
+    simplemaps: int | None  # row of the SimpleMaps place
+    population: float | None  # SimpleMaps' figure: the selection population
+    geonames_30km: float | None  # the second source's count (None for the plain rule)
+    seat: str = ""
 
 
-def select(rule: dict) -> list[tuple[int, str, float | None]]:
-    """GeoNames rows of the reconstructed city set with the reason each was chosen and the
-    population the second source gives it (when the rule cross-checks), in order."""
+def apportion(weights: dict[str, float], minimum: dict[str, int], capacity: dict[str, int],
+              total: int) -> dict[str, int]:
+    """Seats per member: each starts at its minimum; each further seat goes to the member with the
+    largest weight / (seats + 0.5) (Sainte-Laguë) that has a candidate left; ties by member code."""
+    seats = {m: min(minimum[m], capacity[m]) for m in sorted(weights)}
+    if sum(seats.values()) > total:
+        raise ValueError(f"the named cities and capitals are {sum(seats.values())}, more than the published {total}")
+    order = {m: k for k, m in enumerate(sorted(weights))}
+    while sum(seats.values()) < total:
+        open_ = [m for m in seats if seats[m] < capacity[m]]
+        if not open_:
+            raise ValueError(f"the rule finds only {sum(seats.values())} cities, fewer than {total}")
+        best = max(open_, key=lambda m: (weights[m] / (seats[m] + 0.5), -order[m]))
+        seats[best] += 1
+    return seats
+
+
+def _urban_rule(rule: dict) -> list[Pick]:
+    unknown = set(rule) - URBAN_KEYS - DOC_KEYS
+    if unknown:
+        raise ValueError(f"unknown key(s) {', '.join(sorted(unknown))} (allowed: {', '.join(sorted(URBAN_KEYS))})")
+    check = dict(rule.get("check", {}))
+    if set(check) - CHECK_KEYS:
+        raise ValueError(f"check: unknown key(s) {', '.join(sorted(set(check) - CHECK_KEYS))} "
+                         "(allowed: radius_km, min_ratio, max_ratio)")
+    radius = float(check.get("radius_km", 30))
+    low, high = float(check.get("min_ratio", 0.5)), float(check.get("max_ratio", 3))
+    merge_km = float(rule.get("merge_km", 15))
+    count = int(rule["count"])
+    p, sm = places(), second_source()
+    countries = list(rule["countries"])
+    member = {c: SOVEREIGN.get(c, c) for c in countries}
+    members = sorted(set(member.values()))
+    shares = dict(rule.get("apportion", {}))
+    if set(shares) - {"min_population"}:
+        raise ValueError(f"apportion: unknown key(s) {', '.join(sorted(set(shares) - {'min_population'}))} (allowed: min_population)")
+    floor = float(shares.get("min_population", 300_000))
+
+    chosen: list[Pick] = []
+    lat: list[float] = []
+    lon: list[float] = []
+
+    def near_chosen(la, lo) -> bool:
+        return bool(lat) and float(np.min(haversine_km(la, lo, np.array(lat), np.array(lon)))) < merge_km
+
+    def pick(j, reason, k):
+        pop = float(sm["population"][k]) if k is not None else None
+        where = (sm["lat"][k], sm["lon"][k]) if k is not None else (p.lat[j], p.lon[j])
+        chosen.append(Pick(j, reason, member[p.country[j]], k, pop, geonames_within(*where, p.country[j], radius)))
+        lat.extend([p.lat[j], where[0]])
+        lon.extend([p.lon[j], where[1]])
+
+    taken: set[int] = set()
+    for entry in rule.get("named", []):
+        j = p.index(entry["geonameid"]) if "geonameid" in entry else find(entry["name"], entry["country"])
+        if j not in taken:
+            taken.add(j)
+            pick(j, "named by a source", simplemaps_place(j, merge_km))
+    if rule.get("capitals", True):
+        # a member state's capital; two capitals in one urban area (Jerusalem, East Jerusalem):
+        # the more populous place is the entry, the other state is represented by its next urban area
+        caps = [int(j) for c in countries if member[c] == c for j in np.flatnonzero((p.country == c) & p.capital)]
+        for j in sorted(caps, key=lambda j: (-p.population[j], p.geonameid[j])):
+            if j not in taken and not near_chosen(p.lat[j], p.lon[j]):
+                taken.add(j)
+                pick(j, "capital", simplemaps_place(j, merge_km))
+    forced = collections.Counter(c.member for c in chosen)
+
+    # candidates: the bloc's urban areas, most populous first (see urban_centres)
+    centres = urban_centres(countries, merge_km)
+
+    @functools.cache
+    def eligible(k: int) -> tuple[int, float] | None:
+        """(GeoNames row, GeoNames' population within ``radius`` of SimpleMaps' point) for an urban
+        area the second source confirms: that population between ``low`` and ``high`` times SimpleMaps'."""
+        j = geonames_place(k, merge_km)
+        if j is None:
+            return None
+        g = geonames_within(sm["lat"][k], sm["lon"][k], str(sm["country"][k]), radius)  # around the same point
+        return (j, g) if low <= g / sm["population"][k] <= high else None
+
+    by_member: dict[str, list[int]] = {m: [] for m in members}
+    urban = dict.fromkeys(members, 0.0)
+    for k in centres:
+        m = member[str(sm["country"][k])]
+        by_member[m].append(k)
+        if sm["population"][k] >= floor and eligible(k) is not None:
+            urban[m] += float(sm["population"][k])
+    # a member's weight: the square root of its population in confirmed urban areas of at least `floor`
+    weights = {m: math.sqrt(urban[m]) for m in members}
+    capacity = {m: forced[m] + len(by_member[m]) for m in members}
+    minimum = {m: max(1, forced[m]) for m in members}
+    base = (list(chosen), list(lat), list(lon))
+    while True:
+        seats = apportion(weights, minimum, capacity, count)
+        chosen, lat, lon = list(base[0]), list(base[1]), list(base[2])
+        filled = collections.Counter(forced)
+        for k in centres:  # the bloc's urban areas, most populous first, into their member's free seats
+            m = member[str(sm["country"][k])]
+            if filled[m] >= seats[m] or near_chosen(sm["lat"][k], sm["lon"][k]):
+                continue
+            found = eligible(k)
+            if found is None or found[0] in taken or near_chosen(p.lat[found[0]], p.lon[found[0]]):
+                continue
+            filled[m] += 1
+            chosen.append(Pick(found[0], "urban area", m, k, float(sm["population"][k]), found[1]))
+            lat.extend([p.lat[found[0]], sm["lat"][k]])
+            lon.extend([p.lon[found[0]], sm["lon"][k]])
+        short = {m for m in members if filled[m] < seats[m]}
+        if not short:
+            break
+        for m in short:  # fewer confirmed urban areas than seats: its seats go to the others
+            capacity[m] = filled[m]
+    rank = collections.Counter()
+    out = []
+    for c in chosen:
+        rank[c.member] += 1
+        out.append(attrs.evolve(c, seat=f"{c.member} {rank[c.member]} of {seats[c.member]}"))
+    return out
+
+
+def _plain_rule(rule: dict) -> list[Pick]:
+    """The scale example's rule: GeoNames places by GeoNames population (see the module docstring)."""
     p = places()
     every = rule["count"] == "all"
     count = len(p.country) if every else int(rule["count"])
     countries = list(rule["countries"])
-    chosen: list[int] = []
-    reasons: list[str] = []
-    checked: list[float | None] = []
+    chosen: list[Pick] = []
     taken: set[int] = set()
 
-    def add(j, reason, check=None):
+    def add(j, reason):
         if j not in taken:
-            chosen.append(j)
-            reasons.append(reason)
-            checked.append(check)
+            chosen.append(Pick(j, reason, p.country[j], None, None, None))
             taken.add(j)
 
     for entry in rule.get("named", []):
@@ -151,7 +321,7 @@ def select(rule: dict) -> list[tuple[int, str, float | None]]:
             for j in np.flatnonzero((p.country == iso3) & p.capital):
                 add(int(j), "capital")
     if len(chosen) > count:
-        capitals = reasons.count("capital")
+        capitals = sum(c.reason == "capital" for c in chosen)
         why = (" (capitals = true, the default, adds each member's capital: set capitals = false to take only "
                "the named cities)") if capitals else ""
         raise ValueError(f"the rule names {len(chosen)} cities, more than count = {count}: "
@@ -159,82 +329,72 @@ def select(rule: dict) -> list[tuple[int, str, float | None]]:
     min_pop = float(rule.get("min_population", 15000))
     min_km = float(rule.get("min_distance_km", 20))
     candidates = [int(j) for j in np.flatnonzero(np.isin(p.country, countries) & (p.population >= min_pop))]
-    candidates.sort(key=lambda j: (-p.population[j], p.geonameid[j]))  # GeoNames' order, checked or not
-    cross = rule.get("cross_check")
-    if cross is not None:
-        unknown = set(cross) - {"radius_km", "min_share"}
-        if unknown:
-            raise ValueError(f"cross_check: unknown key(s) {', '.join(sorted(unknown))} (allowed: radius_km, min_share)")
-        radius, share = float(cross.get("radius_km", 30)), float(cross.get("min_share", 0.5))
-
-    def verdict(j):
-        """(row to add, why, the second source's population), or None for a place it does not confirm."""
-        if cross is None:
-            return j, "population rule", None
-        said = confirm([j], radius, share)[0]
-        if said is None:
-            return None
-        what, pop, _, other = said  # pop is shown, not used to order: the sources count different
-        k = None if other is None else named_near(j, other, radius, share * p.population[j])  # areas
-        if k is None:  # (Cape Town: 4.8 million in GeoNames, 0.43 in SimpleMaps)
-            return j, f"population rule (confirmed: {what})", pop
-        return k, (f"population rule (GeoNames' {_record(p.geonameid[j])['name']}, {p.population[j]:,.0f}; "
-                   f"SimpleMaps names the place {other}: GeoNames' {_record(p.geonameid[k])['name']})"), pop
-
-    lat = [p.lat[j] for j in chosen]
-    lon = [p.lon[j] for j in chosen]
-    for j in candidates:  # confirmed as they come: only the places the rule reaches are looked up
+    candidates.sort(key=lambda j: (-p.population[j], p.geonameid[j]))
+    lat = [p.lat[c.row] for c in chosen]
+    lon = [p.lon[c.row] for c in chosen]
+    for j in candidates:
         if len(chosen) >= count:
             break
         if j in taken:
             continue
-        found = verdict(j)
-        if found is None:
+        if min_km > 0 and lat and np.min(haversine_km(p.lat[j], p.lon[j], np.array(lat), np.array(lon))) < min_km:
             continue
-        row, why, pop = found
-        if row in taken:
-            continue
-        if min_km > 0 and lat and np.min(haversine_km(p.lat[row], p.lon[row], np.array(lat), np.array(lon))) < min_km:
-            continue
-        add(row, why, pop)
-        lat.append(p.lat[row])
-        lon.append(p.lon[row])
+        add(j, "population rule")
+        lat.append(p.lat[j])
+        lon.append(p.lon[j])
     if len(chosen) < count and not every:
         raise ValueError(f"the rule finds only {len(chosen)} cities, fewer than {count}")
-    return list(zip(chosen, reasons, checked, strict=True))
+    return chosen
+
+
+def select(rule: dict) -> list[Pick]:
+    """The city set of a rule, in order: named cities, capitals, then the rest."""
+    if "cross_check" in rule:
+        raise ValueError("cross_check (a same-name check) is gone: use method = \"urban_areas\" with check = "
+                         "{ radius_km, max_ratio }")
+    method = rule.get("method")
+    if method == "urban_areas":
+        return _urban_rule(rule)
+    if method is not None:
+        raise ValueError(f"unknown method {method!r} (known: urban_areas, or none for the plain GeoNames rule)")
+    return _plain_rule(rule)
 
 
 def cities_csv(rule: dict) -> str:
-    """cities.csv text for the rule: id, name, country, geonameid, latitude, longitude,
-    selected_by, population (GeoNames) and, when the rule cross-checks, population_check
-    (SimpleMaps). Two cities of one country with the same name are told apart by their
-    first-order region (SimpleMaps' name for it; GeoNames' admin1 code where SimpleMaps has none)."""
-    p = places()
+    """cities.csv text for the rule: id, name, country, geonameid, latitude, longitude (the
+    GeoNames place), selected_by and, for the urban-area rule, member (the state it counts for),
+    seat, population_simplemaps (the selection population) and population_geonames_30km (the
+    second source); for the plain rule, population (GeoNames). Two cities of one country with the
+    same name are told apart by their first-order region (SimpleMaps' name for it; GeoNames'
+    admin1 code where SimpleMaps has none)."""
+    p, sm = places(), second_source()
     picked = select(rule)
-    names = [_record(p.geonameid[j])["name"] for j, _, _ in picked]
-    twice = collections.Counter((name, p.country[j]) for name, (j, _, _) in zip(names, picked, strict=True))
-    clash = {k for k, (j, _, _) in enumerate(picked) if twice[names[k], p.country[j]] > 1}
-    if clash:
-        regions = confirm([picked[k][0] for k in sorted(clash)], 30.0, 0.0)
-        for k, verdict in zip(sorted(clash), regions, strict=True):
-            region = verdict[2] if verdict and verdict[2] else f"admin1 {_record(p.geonameid[picked[k][0]])['admin1code']}"
-            names[k] = f"{names[k]} ({region})"
-    crossed = "cross_check" in rule
+    urban = rule.get("method") == "urban_areas"
+    names = [_record(p.geonameid[c.row])["name"] for c in picked]
+    twice = collections.Counter((name, p.country[c.row]) for name, c in zip(names, picked, strict=True))
+    for k, c in enumerate(picked):
+        if twice[names[k], p.country[c.row]] > 1:
+            s = c.simplemaps if c.simplemaps is not None else simplemaps_place(c.row, 15.0, 30.0)
+            region = str(sm["admin"][s]) if s is not None and sm["admin"][s] else ""
+            names[k] = f"{names[k]} ({region or 'admin1 ' + _record(p.geonameid[c.row])['admin1code']})"
     seen: set[str] = set()
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["id", "name", "country", "geonameid", "latitude", "longitude", "selected_by", "population",
-                *(["population_check"] if crossed else [])])
-    for (j, how, check), name in zip(picked, names, strict=True):
+    tail = ["member", "seat", "population_simplemaps", "population_geonames_30km"] if urban else ["population"]
+    w.writerow(["id", "name", "country", "geonameid", "latitude", "longitude", "selected_by", *tail])
+    for c, name in zip(picked, names, strict=True):
+        j = c.row
         ident = slug(name)
         if ident in seen:
             ident = f"{ident}-{p.country[j].lower()}"
         if ident in seen:
             ident = f"{ident}-{p.geonameid[j]}"
         seen.add(ident)
-        extra = [f"{check:.0f}" if check is not None else ""] if crossed else []
-        w.writerow([ident, name, p.country[j], int(p.geonameid[j]), p.lat[j], p.lon[j], how,
-                    f"{p.population[j]:.0f}", *extra])
+        if urban:
+            extra = [c.member, c.seat, "" if c.population is None else f"{c.population:.0f}", f"{c.geonames_30km:.0f}"]
+        else:
+            extra = [f"{p.population[j]:.0f}"]
+        w.writerow([ident, name, p.country[j], int(p.geonameid[j]), p.lat[j], p.lon[j], c.reason, *extra])
     return out.getvalue()
 
 
@@ -255,7 +415,7 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         text = cities_csv(rule)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, LookupError) as exc:
         print(f"error: {path}: [edition.city_set]: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     from cityrank.api import write_atomic
