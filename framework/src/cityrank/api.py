@@ -1036,3 +1036,24 @@ def close_city_names(name: str, most: int = 5, *, registry: Registry | None = No
         except CityrankError:
             continue
     return [names[k] for k in difflib.get_close_matches(_folded(name), sorted(names), n=most, cutoff=0.75)]
+
+
+def cache_info() -> dict[str, Any]:
+    """The cache of provider results and parsed data, as ``cityrank cache`` shows it: its folder
+    (``place``), whether results are cached (``enabled``: not under ``CITYRANK_CACHE=0``), and
+    its ``files`` and ``bytes`` in all and per part (``parts``: provider results, parsed data)."""
+    from . import derived
+
+    return derived.cache_usage()
+
+
+def clear_cache() -> dict[str, Any]:
+    """Remove every file cityrank wrote in the cache folder (nothing else there); the ``place``
+    and the ``files`` and ``bytes`` removed. A file that cannot be removed is a
+    :class:`CityrankError` naming it."""
+    from . import derived
+
+    try:
+        return derived.clear_cache()
+    except OSError as exc:
+        raise CityrankError(f"cannot clear the cache: {exc.filename}: {exc.strerror}") from None

@@ -118,7 +118,7 @@ def _output_failure(exc: OSError) -> int | None:
 
 
 def build_cli() -> click.Group:
-    from .commands import analysis, audit, data, experts, listing, new, report, run, verify, weights
+    from .commands import analysis, audit, cache, data, experts, listing, new, report, run, verify, weights
 
     @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(package_name="cityrank")
@@ -128,7 +128,7 @@ def build_cli() -> click.Group:
     from .commands.common import format_from_output
 
     own = {"experts combine": {".csv", ".toml"}, "weights": {".csv"}}
-    for module in (run, listing, weights, experts, data, verify, analysis, audit, report, new):
+    for module in (run, listing, weights, experts, data, verify, analysis, audit, report, new, cache):
         for command in module.COMMANDS:
             cli.add_command(format_from_output(command, own))
     return cli

@@ -122,7 +122,7 @@ def cityrank_register_indicators(register):
     """Register indicator providers: compute one indicator for any set of cities.
 
     :param register: call ``register(id, function, *, description, params, unit, direction,
-        source, level, year)``.
+        source, level, year, data_files, data_packages)``.
 
     ``function(cities, **params) -> array``: ``cities`` is a tuple of
     :class:`cityrank.model.City` (each with GeoNames id and coordinates where known);
@@ -134,6 +134,19 @@ def cityrank_register_indicators(register):
     parameters) on an indicator. ``cityrank.spatial`` measures distances and counts points
     within a radius; ``cityrank.derived`` reads and writes data files that carry their
     provenance; ``cityrank new plugin NAME --kind indicator`` writes a data plugin to start from.
+
+    Results are cached between runs only for a provider that declares what it reads:
+    ``data_files`` (paths of the files it reads, known by their content) and
+    ``data_packages`` (names of installed distributions whose data it reads, known by their
+    version); an empty list declares none. Its values are then kept in the cache folder
+    (``cityrank cache``) under the SHA-256 of its id, plugin and version, the Python source of
+    its package, the declared files' bytes and packages' versions, its parameters and every
+    field of every city, so any change of these computes them anew. A provider that declares
+    neither is called on every run: the safe default, since its values may depend on anything.
+    Declare only when the values depend on nothing else: a value that also depends on the
+    clock, the network, an environment variable or an undeclared file would be served from the
+    cache unchanged. ``cityrank.derived.register_all`` declares each provider's data file.
+    ``CITYRANK_CACHE=0`` turns the cache of results off.
     """
 
 

@@ -67,6 +67,9 @@ class Method:
     description: str = ""
     params: Mapping[str, Any] = attrs.field(factory=dict)
     extra: Mapping[str, Any] = attrs.field(factory=dict)
+    #: an indicator provider's declared data, fingerprinted when it registered
+    #: (:func:`cityrank.derived.fingerprint`); None: it declared none, its results are not cached
+    depends: Any = None
 
 
 @attrs.define
@@ -289,10 +292,11 @@ def _make(kind: str, info: PluginInfo, *args, **kwargs) -> Method:
         raise TypeError(f"{kind} {ident!r}: the function is not callable")
     description = kwargs.pop("description", "") or _first_paragraph(function.__doc__)
     params = dict(kwargs.pop("params", {}) or {})
-    extra = kwargs
+    extra, depends = kwargs, None
     if kind == "indicator":
         if extra.get("direction", 1) not in (1, -1):
             raise TypeError(f"indicator provider {ident!r}: direction must be +1 or -1")
+        depends = _depends(ident, function, extra.pop("data_files", None), extra.pop("data_packages", None))
     elif kind == "aggregator" and set(extra) <= {"bounds", "positive"}:
         _check_bounds(ident, extra.get("bounds"))
         if isinstance(extra.get("bounds"), list):
@@ -301,7 +305,28 @@ def _make(kind: str, info: PluginInfo, *args, **kwargs) -> Method:
             raise TypeError(f"aggregator {ident!r}: positive must be True, False or a function of the parameters")
     elif extra:
         raise TypeError(f"{kind} {ident!r}: unexpected keyword(s) {', '.join(sorted(extra))}")
-    return Method(kind, ident, function, info.name, info.version, description, params, extra)
+    return Method(kind, ident, function, info.name, info.version, description, params, extra, depends)
+
+
+def _depends(ident: str, function, files, packages):
+    """The fingerprint of what a provider declares it reads (``data_files``: paths, read whole;
+    ``data_packages``: installed distributions, known by their version), or None when it
+    declares neither: its results are then not cached."""
+    if files is None and packages is None:
+        return None
+    for what, value in (("data_files", files), ("data_packages", packages)):
+        if isinstance(value, str | bytes | os.PathLike) or (value is not None and not hasattr(value, "__iter__")):
+            raise TypeError(f"indicator provider {ident!r}: {what} must be a list")
+    try:
+        versions = [(str(name), installed.version(name)) for name in packages or ()]
+    except installed.PackageNotFoundError as exc:
+        raise TypeError(f"indicator provider {ident!r}: data package {exc} is not installed") from None
+    from .derived import fingerprint  # numpy, which listing the plugins' commands does not load
+
+    try:
+        return fingerprint(function, list(files or ()), versions)
+    except OSError as exc:
+        raise TypeError(f"indicator provider {ident!r}: cannot read data file {exc.filename}: {exc.strerror}") from None
 
 
 def _check_bounds(ident, bounds):

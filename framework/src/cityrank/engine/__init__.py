@@ -10,6 +10,7 @@ in one call (see :func:`aggregate_tree`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -25,6 +26,7 @@ from ..formats.weightsfile import apply_weights_file, apply_weights_mapping
 from ..model import Dataset, Framework, MethodChoice, Result, Spec, Weights, hand_over, plain_text, thaw
 from ..plugins import Method, Registry, call
 from ..ranking import min_ranks, tiers
+from . import cache as provider_cache
 from . import notes as run_notes
 from .notes import counted  # noqa: F401 - the analyses count cities in words as the notes do
 
@@ -224,20 +226,24 @@ def collect_data(edition: Spec, registry: Registry, data: Dataset | None = None)
     """The raw matrix ``(N, K)`` in framework order, each column's source, and the method records.
 
     Precedence per indicator: a user's data file, then the edition's data, then the
-    indicator's provider; an indicator with none of these has no data (all NaN).
+    indicator's provider; an indicator with none of these has no data (all NaN). A provider
+    that declares its data is read from the cache when these exact inputs ran before
+    (:mod:`cityrank.engine.cache`).
     """
     fw = edition.framework
     n, ids = len(edition.cities), fw.indicator_ids
     raw = np.full((n, len(ids)), np.nan)
     sources = dict.fromkeys(ids, "")
     records = []
+    cities_digest = functools.cache(lambda: _cities_digest(edition.cities))  # once, if a provider is cached
     supplied = {ident for dataset in (edition.data, data) if dataset is not None
                 for k, ident in enumerate(dataset.indicator_ids) if not np.all(np.isnan(dataset.values[:, k]))}
     for j, ind in enumerate(fw.indicators):
         if ind.provider is None or ind.id in supplied:  # a data file's column wins: don't compute it
             continue
         method, params = resolve(registry, "indicator", ind.provider, f"indicator {ind.id!r}")
-        raw[:, j] = call(method, edition.cities, _what=f"indicator {ind.id!r}", **params)
+        compute = functools.partial(call, method, edition.cities, _what=f"indicator {ind.id!r}", **params)
+        raw[:, j] = provider_cache.provider_values(method, params, edition.cities, cities_digest, compute)
         sources[ind.id] = f"provider {method.id}: {method.extra.get('source', '')}".rstrip(": ")
         records.append(_record("indicator", ind.id, method, params))
     city_ids = edition.city_ids

