@@ -755,9 +755,9 @@ def treatment_text(detail: Mapping, *, transform: str | None = None, imputed: in
     return "; ".join(steps) or "none"
 
 
-class Uncertainty:
-    """A Monte Carlo's rank statistics (:meth:`Edition.uncertainty`); the analysis record is
-    :attr:`result`."""
+class _Sampled:
+    """What the Monte Carlo analyses' results share: the analysis record (:attr:`result`),
+    its notes, and an HTML view of the notes above the table."""
 
     def __init__(self, result):
         self.result = result
@@ -765,6 +765,25 @@ class Uncertainty:
     @property
     def notes(self) -> tuple[str, ...]:
         return tuple(self.result.notes)
+
+    def _counted_notes(self) -> str:
+        n = len(self.result.notes)
+        return f", {n} {'note' if n == 1 else 'notes'}" if n else ""
+
+    def _as_table(self) -> Table:
+        raise NotImplementedError
+
+    def table(self):
+        return _frame(self._as_table())
+
+    def _repr_html_(self) -> str:
+        return _notes_html(self.notes) + self._as_table()._repr_html_()
+
+
+class Uncertainty(_Sampled):
+    """A Monte Carlo's rank statistics (:meth:`Edition.uncertainty`): per city the nominal rank
+    (a whole number, missing for a city without one), median, 5 % and 95 % ranks and mean rank
+    (statistics of ranks: interpolated, so not always whole), share of samples in the top."""
 
     def rows(self) -> list[dict]:
         """Per city, in nominal rank order: what ``cityrank uncertainty --format json`` lists."""
@@ -777,32 +796,22 @@ class Uncertainty:
         return {"edition": r.edition.id, "samples": r.samples, "seed": r.seed, "top": r.top,
                 "assumptions": r.assumptions.describe(), "rank_resolution": r.resolution, "notes": list(r.notes)}
 
-    def table(self):
-        """Per city: nominal rank (a whole number, missing for a city without one), median,
-        5 % and 95 % ranks and mean rank (statistics of ranks: interpolated, so not always
-        whole), share of samples in the top."""
-        return _frame(_rows_table(self.rows(), ranks=("nominal_rank",)))
+    def _as_table(self) -> Table:
+        return _rows_table(self.rows(), ranks=("nominal_rank",))
 
     def __repr__(self) -> str:
         r = self.result
-        notes = f", {len(r.notes)} {'note' if len(r.notes) == 1 else 'notes'}" if r.notes else ""
         return (f"<cityrank uncertainty {r.edition.id}: {len(r.nominal)} cities, {r.samples} samples, seed {r.seed}, "
-                f"varying {_varying(r.assumptions)}{notes}>")
-
-    def _repr_html_(self) -> str:
-        return _notes_html(self.notes) + _rows_table(self.rows(), ranks=("nominal_rank",))._repr_html_()
+                f"varying {_varying(r.assumptions)}{self._counted_notes()}>")
 
 
-class Sensitivity:
-    """Sensitivity indices (:meth:`Edition.sensitivity`); the analysis record is :attr:`result`."""
+class Sensitivity(_Sampled):
+    """Sensitivity indices (:meth:`Edition.sensitivity`): per varying assumption, first-order
+    and total index with the bounds of their intervals."""
 
     def __init__(self, result, assumptions):
-        self.result = result
+        super().__init__(result)
         self.assumptions = assumptions
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        return tuple(self.result.notes)
 
     def rows(self) -> list[dict]:
         """Per varying assumption: first-order and total index with their intervals."""
@@ -813,10 +822,6 @@ class Sensitivity:
         return {"edition": r.edition.id, "base_samples": r.base_samples, "runs": r.runs, "seed": r.seed,
                 "confidence": r.confidence, "assumptions": self.assumptions.describe()}
 
-    def table(self):
-        """Per varying assumption: first-order and total index with the bounds of their intervals."""
-        return _frame(self._as_table())
-
     def _as_table(self) -> Table:
         rows = [{"id": r["assumption"], "first_order": r["first_order"], "first_order_lo": r["first_order_ci"][0],
                  "first_order_hi": r["first_order_ci"][1], "total": r["total"], "total_lo": r["total_ci"][0],
@@ -825,23 +830,14 @@ class Sensitivity:
 
     def __repr__(self) -> str:
         r = self.result
-        notes = f", {len(r.notes)} {'note' if len(r.notes) == 1 else 'notes'}" if r.notes else ""
         return (f"<cityrank sensitivity {r.edition.id}: {', '.join(r.factors) or 'nothing'} varying, "
-                f"{r.base_samples} base samples, {r.runs} runs, seed {r.seed}{notes}>")
-
-    def _repr_html_(self) -> str:
-        return _notes_html(self.notes) + self._as_table()._repr_html_()
+                f"{r.base_samples} base samples, {r.runs} runs, seed {r.seed}{self._counted_notes()}>")
 
 
-class Acceptability:
-    """SMAA-2 rank acceptability (:meth:`Edition.acceptability`); the record is :attr:`result`."""
-
-    def __init__(self, result):
-        self.result = result
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        return tuple(self.result.notes)
+class Acceptability(_Sampled):
+    """SMAA-2 rank acceptability (:meth:`Edition.acceptability`): per city the acceptability of
+    the first ranks, the shares first and in the top, the confidence factor and the central
+    weights of its firsts; the nominal rank is a whole number (missing for none)."""
 
     def rows(self, ranks: int = 10) -> list[dict]:
         """Per city, in nominal rank order: the acceptability of ranks 1 … ``ranks``, the shares
@@ -854,16 +850,16 @@ class Acceptability:
                 "assumptions": r.assumptions.describe(), "rank_resolution": r.resolution, "notes": list(r.notes)}
 
     def table(self, ranks: int = 10):
-        """Per city, as :meth:`rows`; the nominal rank is a whole number (missing for none)."""
-        return _frame(_rows_table(self.rows(ranks), ranks=("nominal_rank",)))
+        """Per city, as :meth:`rows`."""
+        return _frame(self._as_table(ranks))
+
+    def _as_table(self, ranks: int = 10) -> Table:
+        return _rows_table(self.rows(ranks), ranks=("nominal_rank",))
 
     def __repr__(self) -> str:
         r = self.result
         return (f"<cityrank acceptability {r.edition.id}: {len(r.nominal)} cities, {r.samples} samples, seed {r.seed}, "
-                f"varying {_varying(r.assumptions)}>")
-
-    def _repr_html_(self) -> str:
-        return _rows_table(self.rows(), ranks=("nominal_rank",))._repr_html_()
+                f"varying {_varying(r.assumptions)}{self._counted_notes()}>")
 
 
 def _rows_table(rows: list[dict], index_name: str = "city", ranks: Iterable[str] = ()) -> Table:
