@@ -1,14 +1,21 @@
 """Benchmarks: every speed and memory target of cityrank, each printed with its target.
 
-    python3 dev.py bench            # the full grid (about a quarter of an hour)
-    python3 dev.py bench --quick    # a smaller grid (a few minutes)
+    python3 dev.py bench            # the full grid (about 7 minutes on 2 cores)
+    python3 dev.py bench --quick    # N = 138 and 1,000 only, smaller memory runs (about 4 minutes)
+    python3 dev.py bench --pairs 9  # more interleaved runs of each side (at least 5)
 
 Every figure is measured in the same run on the same machine, a ratio against a reference:
   (a) one ranking pipeline in-process, N = 138 … 10,000 (for reference);
-  (b) the Monte Carlo over weights (``uncertainty``, Dirichlet) against a numpy reference that
-      computes the same quantiles, mean rank and top share: ≤ 1.5× at N = 138, 1,000, 10,000;
-      the loops a user would write with scikit-criteria and pymcdm (default: ≥ 100× slower
-      than cityrank; pymcdm with validation=False: ≥ 30×), timed on a subset of samples;
+  (b) the Monte Carlo over weights (``uncertainty`` and ``sensitivity``, Dirichlet at every
+      node) against a plain numpy reference that computes the same outputs from the same
+      draws (single-argsort ranks; numpy's quantiles of every rank, which cityrank's counts
+      must equal where they are exact and approach within their stated resolution where they
+      bin), on as many threads as cityrank uses (and on one thread each), in interleaved
+      pairs, with the sort floor (an argsort of the S × N scores, chunked as it runs fastest)
+      measured between them:
+      cityrank ≤ 0.8× the reference and ≤ 2× the floor at N = 138, 1,000, 10,000; the loops a
+      user would write with scikit-criteria and pymcdm (≥ 100× slower than cityrank; pymcdm
+      with validation=False: ≥ 30×), on at least 1,000 samples;
   (c) ``cityrank run`` on synthetic editions of 10,000 and 100,000 cities (≤ 1 s, linear);
   (d) cold runs of every installed edition and of examples/brics-15000, and ``--help``,
       against ``python -c "import numpy"`` (brics-2024 with its providers' results cached
@@ -24,16 +31,19 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import resource
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from cityrank.analysis import Assumptions, WeightNoise, uncertainty
+from cityrank.analysis.sampler import BLOCK
 from cityrank.engine import run
 from cityrank.model import City, Framework, Indicator, Methods, Node, Spec, Weights
 from cityrank.plugins import Registry
@@ -66,20 +76,284 @@ def best(func, repeat=3):
     return min(times)
 
 
-def numpy_reference(x: np.ndarray, samples: int, chunk: int = 2048, seed: int = 0):
-    """What ``uncertainty`` computes, written plainly: min-max once, Dirichlet weights, batched
-    matmul, ranks by a double argsort, every rank kept (S × N int32), then the 5/50/95 %
-    quantiles, the mean rank and the share in the top 10 % per city."""
+# --- (b) the Monte Carlo and its plain numpy reference -------------------------------------
+
+CONCENTRATION = 50.0
+TOP = 0.1
+QS = (0.5, 0.05, 0.95)  # the median and the 5th and 95th percentiles, in cityrank's order
+
+
+def minmax(x: np.ndarray) -> np.ndarray:
+    """Min-max to 0–100, column by column (the edition's default normaliser)."""
     lo, hi = x.min(axis=0), x.max(axis=0)
-    z = (x - lo) / (hi - lo) * 100
-    rng = np.random.default_rng(seed)
-    ranks = np.empty((samples, len(x)), dtype=np.int32)
-    for start in range(0, samples, chunk):
-        w = rng.dirichlet(np.full(K, 50.0 / K), size=min(chunk, samples - start))
-        scores = w @ z.T
-        ranks[start:start + len(w)] = np.argsort(np.argsort(-scores, axis=1), axis=1) + 1
-    quantiles = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0)
-    return quantiles, ranks.mean(axis=0), (ranks <= int(0.1 * len(x))).mean(axis=0)
+    return (x - lo) / (hi - lo) * 100
+
+
+def dirichlet(rng, k: int, size: int) -> np.ndarray:
+    """A node's k children's weights: Dirichlet around equal weights, total concentration 50."""
+    return rng.dirichlet(CONCENTRATION * (np.ones(k) / k), size=size)
+
+
+def effective(top: np.ndarray, domains: list[np.ndarray]) -> np.ndarray:
+    """Each indicator's weight in the index ``(S, K)``: its share in its domain × the domain's."""
+    share = top / top.sum(axis=1, keepdims=True)
+    return np.concatenate([d / d.sum(axis=1, keepdims=True) * share[:, [j]] for j, d in enumerate(domains)], axis=1)
+
+
+def block_weights(seed: int, block: int) -> np.ndarray:
+    """The effective weights ``(1024, K)`` of one draw block, drawn as cityrank draws them (a
+    generator per (seed, block); the choices of imputation, normaliser and aggregator first,
+    then each node's Dirichlet, the index first) so that the outputs can be compared."""
+    rng = np.random.default_rng([seed, block])
+    for _ in range(3):
+        rng.integers(1, size=BLOCK)
+    top = dirichlet(rng, len(DOMAINS), BLOCK)
+    return effective(top, [dirichlet(rng, k, BLOCK) for k in DOMAINS.values()])
+
+
+def rank_rows(scores: np.ndarray, out: np.ndarray) -> None:
+    """Ranks (1 = highest) of each row by one argsort, into ``out``."""
+    n = scores.shape[1]
+    np.put_along_axis(out, np.argsort(scores, axis=1), np.arange(n, 0, -1, dtype=out.dtype), axis=1)
+
+
+def rank_with_ties(scores: np.ndarray, out: np.ndarray) -> None:
+    """Ranks as cityrank gives them (scores within a billionth of the scale tie), into ``out``:
+    for the checks of the outputs only, so that they compare the counting and the statistics."""
+    from cityrank.ranking import int_ranks
+
+    out[:] = int_ranks(scores)
+
+
+def split(total: int, parts: int) -> list[tuple[int, int]]:
+    edges = np.linspace(0, total, parts + 1).astype(int)
+    return [(int(a), int(b)) for a, b in itertools.pairwise(edges.tolist()) if b > a]
+
+
+def on_threads(threads: int, func, items) -> list:
+    """``func`` over ``items`` on ``threads`` threads (numpy releases the GIL while it works)."""
+    if threads == 1:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(func, items))
+
+
+def reference_uncertainty(x: np.ndarray, samples: int, seed: int, threads: int, chunk: int, rank=None):
+    """What ``uncertainty`` computes, written plainly with numpy: min-max, the draws of each
+    block, scores by a matrix product and ranks by one argsort per chunk of samples (chunks
+    of cityrank's size), every rank kept (S × N int32), then numpy's 5/50/95 % quantiles
+    ('linear', as cityrank), the mean rank and the share of samples in the top 10 % per city.
+    Threads take whole blocks, then city columns. ``rank``: how rows are ranked (default
+    :func:`rank_rows`)."""
+    rank = rank or rank_rows
+    z = minmax(x)
+    n = len(x)
+    ranks = np.empty((samples, n), dtype=np.int32)
+
+    def block(b):
+        w = block_weights(seed, b)[:min(BLOCK, samples - b * BLOCK)]
+        for lo in range(0, len(w), chunk):
+            hi = min(lo + chunk, len(w))
+            rank(w[lo:hi] @ z.T, ranks[b * BLOCK + lo:b * BLOCK + hi])
+
+    on_threads(threads, block, range(-(-samples // BLOCK)))
+    limit = np.floor(TOP * n + 1e-9)
+
+    def stats(bounds):
+        r = ranks[:, bounds[0]:bounds[1]]
+        return np.quantile(r, QS, axis=0), r.mean(axis=0), (r <= limit).mean(axis=0)
+
+    parts = on_threads(threads, stats, split(n, threads))
+    return tuple(np.concatenate([p[i] for p in parts], axis=-1) for i in range(3))
+
+
+def bank(seed: int, replicates: int) -> dict[str, np.ndarray]:
+    """cityrank's bank of weight replicates for ``sensitivity``: per node, sorted by name, a
+    generator (seed, 11, j)."""
+    nodes = {"index": len(DOMAINS), **DOMAINS}
+    return {node: dirichlet(np.random.default_rng([seed, 11, j]), nodes[node], replicates)
+            for j, node in enumerate(sorted(nodes))}
+
+
+def reference_sensitivity(x: np.ndarray, samples: int, seed: int, threads: int, chunk: int, rank=None,
+                          replicates: int = 100, resamples: int = 1000, confidence: float = 0.95):
+    """What ``sensitivity`` computes when only the weights vary, written plainly: the Saltelli
+    design (A, B and A with the weights from B) over a bank of weight replicates, the mean
+    absolute rank shift of each run from the nominal ranks (one argsort per chunk), the
+    first-order (Saltelli 2010) and total (Jansen 1999) indices, and bootstrap intervals.
+    ``rank``: how rows are ranked (default :func:`rank_rows`)."""
+    rank = rank or rank_rows
+    z = minmax(x)
+    n = len(x)
+    nominal = np.empty((1, n), dtype=np.int32)
+    equal = effective(np.ones((1, len(DOMAINS))), [np.ones((1, k)) for k in DOMAINS.values()])
+    rank(equal @ z.T, nominal)  # the nominal ranks: equal weights at every node
+    rng = np.random.default_rng([seed, 7])
+    a, b = rng.random((samples, 1)), rng.random((samples, 1))
+    pick = np.minimum((np.concatenate([a, b, b])[:, 0] * replicates).astype(int), replicates - 1)
+    w = bank(seed, replicates)
+    eff = effective(w["index"], [w[d] for d in DOMAINS])[pick]
+    y = np.empty(len(eff))
+
+    def runs(bounds):
+        ranks = np.empty((chunk, n), dtype=np.int32)
+        for lo in range(bounds[0], bounds[1], chunk):
+            hi = min(lo + chunk, bounds[1])
+            rank(eff[lo:hi] @ z.T, ranks[:hi - lo])
+            y[lo:hi] = np.abs(ranks[:hi - lo] - nominal).mean(axis=1)
+
+    on_threads(threads, runs, split(len(eff), threads))
+    y_a, y_b, y_ab = y[:samples], y[samples:2 * samples], y[2 * samples:]
+
+    def indices(ya, yb, yab):
+        v = np.var(np.concatenate([ya, yb], axis=-1), axis=-1, ddof=1)
+        return np.mean(yb * (yab - ya), axis=-1) / v, np.mean((ya - yab) ** 2, axis=-1) / (2 * v)
+
+    first, total = indices(y_a, y_b, y_ab)
+    boot = np.random.default_rng([seed, 13]).integers(samples, size=(resamples, samples))
+    bf, bt = indices(y_a[boot], y_b[boot], y_ab[boot])
+    alpha = (1 - confidence) / 2
+    return first, total, np.quantile(bf, [alpha, 1 - alpha]), np.quantile(bt, [alpha, 1 - alpha])
+
+
+def sort_floor(values: np.ndarray, threads: int, chunk: int) -> None:
+    """One argsort of every row of ``values`` ``(S, N)``, by chunks of rows, on ``threads``."""
+    def part(bounds):
+        for lo in range(bounds[0], bounds[1], chunk):
+            np.argsort(values[lo:min(lo + chunk, bounds[1])], axis=1)
+
+    on_threads(threads, part, split(len(values), threads))
+
+
+def fastest_floor(values: np.ndarray, threads: int, chunk: int) -> int:
+    """Rows per argsort under which :func:`sort_floor` runs fastest here (best of 3 each):
+    cityrank's chunk, 64, 256, 1,024 or all at once (up to 256 MB). The floor is then the
+    cheapest way numpy argsorts these values, not the way cityrank would like it."""
+    candidates = {chunk, 64, 256, 1024} | ({len(values)} if values.nbytes <= 2**28 else set())
+    return min(sorted(candidates), key=lambda c: best(partial(sort_floor, values, threads, c)))
+
+
+def paired(funcs: dict, pairs: int) -> dict[str, dict[str, list[float]]]:
+    """Seconds of each of ``funcs``, run in turn ``pairs`` times (the order reversed every
+    other round, so that a drift of the machine's load favours none): wall-clock time and
+    this process's CPU time (all its threads). A function that takes less than 0.2 s is run
+    as many times as fill 0.2 s and timed by their mean (each side alike)."""
+    repeats = {}
+    for name, func in funcs.items():  # a first run of each, untimed: imports, caches
+        t = time.perf_counter()
+        func()
+        repeats[name] = max(1, min(20, int(0.2 / max(time.perf_counter() - t, 1e-3))))
+    times = {"wall": {name: [] for name in funcs}, "cpu": {name: [] for name in funcs}}
+    for i in range(pairs):
+        for name in (list(funcs) if i % 2 == 0 else list(funcs)[::-1]):
+            t, c = time.perf_counter(), time.process_time()
+            for _ in range(repeats[name]):
+                funcs[name]()
+            times["wall"][name].append((time.perf_counter() - t) / repeats[name])
+            times["cpu"][name].append((time.process_time() - c) / repeats[name])
+    return times
+
+
+def ratio(a: list[float], b: list[float]) -> str:
+    """Median and range of the paired ratios a / b."""
+    r = np.array(a) / np.array(b)
+    return f"{np.median(r):.2f}× [{r.min():.2f}–{r.max():.2f}]"
+
+
+def blas_threads() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "BLAS threads: not known (threadpoolctl not installed)"
+    info = [f"{i['internal_api']} {i['num_threads']} thread(s)" for i in threadpool_info() if i["user_api"] == "blas"]
+    return "BLAS: " + (", ".join(info) or "none found")
+
+
+def monte_carlo(registry, sizes, samples: int, sens_samples: int, pairs: int) -> None:
+    """(b): cityrank's uncertainty and sensitivity against their references and the floor."""
+    from cityrank.analysis import sensitivity
+    from cityrank.analysis.sampler import default_chunk, default_workers
+
+    print(f"\n(b) Monte Carlo over weights (Dirichlet, concentration 50, at every node), {pairs} interleaved "
+          f"runs of each; each figure: median [range] of the paired ratios; {blas_threads()}, left as they are")
+    for n in sizes:
+        edition = synthetic(n)
+        x = np.asarray(edition.data.values)
+        assumptions = Assumptions.for_edition(edition, weights=WeightNoise("dirichlet", CONCENTRATION))
+        chunk = default_chunk(n, K)
+        scores = np.random.default_rng(9).random((max(samples, 3 * sens_samples), n))  # for the floor
+        configs = sorted({default_workers(n), 1}, reverse=True)
+        for threads in configs:
+            label = f"N = {n:,}, {threads} thread{'s' if threads > 1 else ''}" + (
+                " (cityrank's default)" if threads == default_workers(n) else "")
+            ours = partial(uncertainty, edition, registry, samples=samples, seed=1, assumptions=assumptions,
+                           workers=threads)
+            ref = partial(reference_uncertainty, x, samples, 1, threads, chunk)
+            rows = fastest_floor(scores[:samples], threads, chunk)
+            t = paired({"cityrank": ours, "reference": ref,
+                        "floor": partial(sort_floor, scores[:samples], threads, rows)}, pairs)
+            _report(f"uncertainty, S = {samples:,}, {label} (floor: {rows:,} rows per argsort)", t)
+            check_uncertainty(ours(), ref(), reference_uncertainty(x, samples, 1, threads, chunk, rank_with_ties))
+            runs = 3 * sens_samples
+            ours_s = partial(sensitivity, edition, registry, samples=sens_samples, seed=1, assumptions=assumptions,
+                             workers=threads)
+            ref_s = partial(reference_sensitivity, x, sens_samples, 1, threads, chunk)
+            rows = fastest_floor(scores[:runs], threads, chunk)
+            t = paired({"cityrank": ours_s, "reference": ref_s,
+                        "floor": partial(sort_floor, scores[:runs], threads, rows)}, pairs)
+            _report(f"sensitivity, {sens_samples:,} base samples ({runs:,} runs), {label} (floor: {rows:,} rows "
+                    "per argsort)", t)
+            check_sensitivity(ours_s(), ref_s(), reference_sensitivity(x, sens_samples, 1, threads, chunk, rank_with_ties))
+
+
+def _report(title: str, times: dict) -> None:
+    t = times["wall"]
+    med = {k: float(np.median(v)) for k, v in t.items()}
+    vs_ref = np.median(np.array(t["cityrank"]) / np.array(t["reference"]))
+    vs_floor = np.median(np.array(t["cityrank"]) / np.array(t["floor"]))
+    c = times["cpu"]
+    print(f"  {title}: cityrank {med['cityrank']:.3f} s, reference {med['reference']:.3f} s, "
+          f"sort floor {med['floor']:.3f} s")
+    print(f"    cityrank / reference {ratio(t['cityrank'], t['reference'])}; {_verdict(vs_ref, 0.8)} "
+          f"(CPU time: {ratio(c['cityrank'], c['reference'])})")
+    print(f"    cityrank / floor {ratio(t['cityrank'], t['floor'])}; {_verdict(vs_floor, 2.0)} "
+          f"(CPU time: {ratio(c['cityrank'], c['floor'])}); reference / floor {ratio(t['reference'], t['floor'])}")
+
+
+def check_uncertainty(result, reference, with_ties) -> None:
+    """cityrank's statistics against numpy's over every rank of the same draws: equal where
+    its counts are exact, quantiles within resolution − 1 ranks and the mean within
+    (resolution − 1)/2 where they bin. The reference's argsort does not tie scores within a
+    billionth of the scale as cityrank does, so the check ranks them as cityrank does
+    (``with_ties``); how far the argsort reference is off is shown too."""
+    ours = np.stack([result.median, result.p05, result.p95])
+    width = result.resolution
+
+    def gaps(ref):
+        q, mean, top = ref
+        return np.abs(ours - q).max(), np.abs(result.mean - mean).max(), np.abs(result.top_share - top).max()
+
+    dq, dm, dt = gaps(with_ties)
+    ok = dq <= width - 1 + 1e-9 and dm <= (width - 1) / 2 + 1e-9 and (width > 1 or dt == 0)
+    exact = "exact counts" if width == 1 else f"counts in bins of up to {width} ranks"
+    aq, am, at = gaps(reference)
+    print(f"    same outputs ({exact}; ranks tied as cityrank ties them): quantiles max |Δ| {dq:g} ranks, "
+          f"mean rank {dm:.3g}, top share {dt:.3g}; within the stated error: {'yes' if ok else 'NO'} "
+          f"(argsort reference: {aq:g}, {am:.3g}, {at:.3g})")
+
+
+def check_sensitivity(result, reference, with_ties) -> None:
+    """The indices and their intervals against the reference's, ties as in cityrank (equal
+    but for the order of float sums) and as the argsort reference gives them."""
+
+    def gap(ref):
+        first, total, first_ci, total_ci = ref
+        return max(abs(result.first[0] - first), abs(result.total[0] - total),
+                   np.abs(result.first_ci[0] - first_ci).max(), np.abs(result.total_ci[0] - total_ci).max())
+
+    d = gap(with_ties)
+    print(f"    same outputs (ranks tied as cityrank ties them): indices and intervals max |Δ| {d:.2g}; "
+          f"equal: {'yes' if d <= 1e-9 else 'NO'} (argsort reference: {gap(reference):.2g})")
 
 
 def skcriteria_loop(x, weights):
@@ -100,6 +374,27 @@ def pymcdm_loop(x, weights, validation=True):
     method, types = WSM(normalization_function=minmax_normalization), np.ones(K)
     for w in weights:
         method.rank(method(x, w, types, validation=validation))
+
+
+def peers_at_138(registry, peers: dict, samples: int, pairs: int) -> None:
+    """The loops a user would write with each peer, at N = 138, against cityrank on the same
+    samples (the same effective weights). A loop only ranks: its quantiles would cost more."""
+    if not peers:
+        return
+    n = 138
+    edition = synthetic(n)
+    x = np.asarray(edition.data.values)
+    assumptions = Assumptions.for_edition(edition, weights=WeightNoise("dirichlet", CONCENTRATION))
+    weights = np.concatenate([block_weights(1, b) for b in range(-(-samples // BLOCK))])[:samples]
+    funcs = {"cityrank": partial(uncertainty, edition, registry, samples=samples, seed=1, assumptions=assumptions,
+                                 workers=1)}
+    funcs |= {name: partial(loop, x, weights) for name, (loop, _target) in peers.items()}
+    t = paired(funcs, pairs)["wall"]
+    print(f"\n    peers at N = {n}, S = {samples:,} (each loop run on all of them), one thread, {pairs} interleaved runs:")
+    for name, (_loop, target) in peers.items():
+        r = np.array(t[name]) / np.array(t["cityrank"])
+        print(f"    {name:<22} {np.median(t[name]):7.2f} s: {np.median(r):6.0f}× cityrank [{r.min():.0f}–{r.max():.0f}]; "
+              f"target ≥ {target}×: {'met' if np.median(r) >= target else 'NOT met'}")
 
 
 def peak_rss_mb() -> float:
@@ -258,11 +553,14 @@ def peak_memory(quick: bool) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="N ∈ {138, 1000}, S = 1000; smaller memory runs")
-    parser.add_argument("--peer-samples", type=int, default=200, help="samples actually run by each peer loop")
+    parser.add_argument("--quick", action="store_true", help="N ∈ {138, 1000}; smaller memory runs")
+    parser.add_argument("--peer-samples", type=int, default=1000, help="samples each peer loop runs (at least 1,000)")
+    parser.add_argument("--pairs", type=int, default=5, help="interleaved runs of each side (at least 5)")
     parser.add_argument("--memory-child", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--peak", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.peer_samples < 1000 or args.pairs < 5:
+        parser.error("--peer-samples must be at least 1000 and --pairs at least 5")
     if args.memory_child:
         memory_child(*args.memory_child)
         return 0
@@ -270,7 +568,8 @@ def main(argv=None) -> int:
         peak_child(args.peak)
         return 0
     sizes = [138, 1000] if args.quick else [138, 1000, 10000]
-    sample_sizes = [1000] if args.quick else [10000]
+    sample_sizes = 10000
+    sens_samples = 2000
     loops = {"scikit-criteria": ("skcriteria", skcriteria_loop, 100), "pymcdm": ("pymcdm", pymcdm_loop, 100),
              "pymcdm no validation": ("pymcdm", partial(pymcdm_loop, validation=False), 30)}
     peers = {name: (loop, target) for name, (module, loop, target) in loops.items() if importlib.util.find_spec(module)}
@@ -280,28 +579,8 @@ def main(argv=None) -> int:
     for n in sizes:
         edition = synthetic(n)
         print(f"  N = {n:>6}: {best(partial(run, edition, registry)) * 1000:8.1f} ms")
-    from cityrank.analysis.sampler import THREADED_FROM, default_workers
-
-    print(f"\n(b) Monte Carlo over weights (Dirichlet), seconds (cityrank with its default threads: 1 below "
-          f"{THREADED_FROM:,} cities, else {default_workers()}); cityrank / numpy reference (target ≤ 1.5×), "
-          "peer / cityrank (targets at N = 138)")
-    for n in sizes:
-        edition = synthetic(n)
-        x = np.asarray(edition.data.values)
-        assumptions = Assumptions.for_edition(edition, weights=WeightNoise("dirichlet", 50.0))
-        for s in sample_sizes:
-            ours = best(partial(uncertainty, edition, registry, samples=s, seed=1, assumptions=assumptions), 2)
-            ref = best(partial(numpy_reference, x, s), 2)
-            print(f"  N = {n:>6}, S = {s:>6}: cityrank {ours:7.3f}, numpy {ref:7.3f}: {ours / ref:5.2f}×; "
-                  + _verdict(ours / ref, 1.5))
-            if n != 138:
-                continue
-            weights = np.random.default_rng(0).dirichlet(np.full(K, 50.0 / K), size=min(s, args.peer_samples))
-            for name, (loop, target) in peers.items():
-                t = best(partial(loop, x, weights), 2) * s / len(weights)
-                scaled = f" (timed on {len(weights)} samples, scaled)" if len(weights) < s else ""
-                print(f"    {name:<22} {t:8.1f} s{scaled}: {t / ours:6.0f}× cityrank; target ≥ {target}×: "
-                      f"{'met' if t / ours >= target else 'NOT met'}")
+    monte_carlo(registry, sizes, sample_sizes, sens_samples, args.pairs)
+    peers_at_138(registry, peers, args.peer_samples, args.pairs)
     cli_runs((10_000, 100_000))
     cold_runs()
     if importlib.util.find_spec("distributed"):

@@ -93,3 +93,14 @@ def test_smaa_of_three_cities_by_hand(tmp_path, registry):
     assert r.central_first["d"][a, 0] == pytest.approx(0.8, abs=0.01)
     assert r.central_first["d"][c, 0] == pytest.approx(0.5, abs=0.01)
     assert r.confidence[a] == 1.0 and r.confidence[c] == 1.0
+
+
+def test_acceptability_does_not_depend_on_chunks_or_threads(registry):
+    """The same seed gives the same result to the last bit, whatever the chunk size and the
+    threads: central weights are summed in fixed point (float sums differed in their last bits)."""
+    import cityrank
+
+    ed = cityrank.load("brics-2024")
+    base = ed.acceptability(300, seed=3, chunk_size=1000).rows()
+    for kwargs in ({"chunk_size": 7}, {"chunk_size": 64, "workers": 2}, {}):
+        assert ed.acceptability(300, seed=3, **kwargs).rows() == base, kwargs

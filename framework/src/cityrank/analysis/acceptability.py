@@ -104,7 +104,7 @@ def acceptability(
     nodes = tuple(model.varying)
     fw = model.edition.framework
     children = {node: [c.id for c in fw.children(node)] for node in nodes}
-    sums = {kind: {node: np.zeros((n, len(children[node]))) for node in nodes} for kind in ("first", "top")}
+    sums = {kind: {node: np.zeros((n, len(children[node])), dtype=np.int64) for node in nodes} for kind in ("first", "top")}
     hits = {"first": np.zeros(n, dtype=np.int64), "top": np.zeros(n, dtype=np.int64)}
     chunk = chunk_size or default_chunk(n, len(fw.indicators))
     for bounds, ranks in run_chunks(job, model, chunk_bounds(samples, chunk), workers, progress):
@@ -115,14 +115,31 @@ def acceptability(
         for kind, mask in masks.items():
             hits[kind] += mask.sum(axis=0)
             for node in nodes:
-                sums[kind][node] += mask.T.astype(np.float64) @ weights[node]
-    central = {kind: {node: np.divide(sums[kind][node], hits[kind][:, None], out=np.full(sums[kind][node].shape, np.nan),
-                                      where=hits[kind][:, None] > 0) for node in nodes} for kind in sums}
+                sums[kind][node] += _fixed_sums(mask, weights[node])
+    central = {kind: {node: np.divide(sums[kind][node] / FIXED, hits[kind][:, None],
+                                      out=np.full(sums[kind][node].shape, np.nan), where=hits[kind][:, None] > 0)
+                      for node in nodes} for kind in sums}
     confidence = _confidence(model, job, central["first"], hits["first"], min(confidence_samples, samples))
     used = samples - left_out
     return AcceptabilityResult(model.edition, samples, seed, nodes, children, counts.counts / used, counts.resolution,
                                hits["first"] / used, hits["top"] / used, central["first"], central["top"],
                                confidence, model.nominal_ranks, top, model.assumptions, left_out, notes)
+
+
+#: the central weights are summed in fixed point, in units of 2⁻³² (integers, so the sums do not
+#: depend on how the samples are chunked or threaded: float sums would, in their last bits)
+FIXED = 2.0**32
+_ROWS_EXACT = 2**20  # samples per product: 2²⁰ × 2³² < 2⁵³, so every float partial sum is an exact integer
+
+
+def _fixed_sums(mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per city, the sum of ``weights`` ``(B, k)`` over the samples where ``mask`` ``(B, N)``
+    holds, in units of :data:`FIXED`, exactly: ``(N, k)`` int64."""
+    units = np.rint(weights * FIXED)
+    out = np.zeros((mask.shape[1], weights.shape[1]), dtype=np.int64)
+    for lo in range(0, len(units), _ROWS_EXACT):
+        out += (mask[lo:lo + _ROWS_EXACT].T.astype(np.float64) @ units[lo:lo + _ROWS_EXACT]).astype(np.int64)
+    return out
 
 
 def _confidence(model: Model, job: UncertaintyJob, central: dict, firsts: np.ndarray, m: int) -> np.ndarray:
