@@ -24,6 +24,7 @@ def client():
 
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                   silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as c:
+        c.wait_for_workers(2, timeout=120)  # the tests count on both: none may start before they are up
         yield c
 
 
@@ -84,10 +85,10 @@ def test_a_worker_killed_mid_run_changes_nothing(client, registry):
     killed = []
 
     def kill_one(done):
-        if not killed:
-            worker = sorted(client.scheduler_info()["workers"])[0]
-            killed.append(worker)
-            client.run(_die, workers=[worker], wait=False)
+        workers = sorted(client.scheduler_info()["workers"])
+        if not killed and workers:  # a worker to kill (the list may be empty while one restarts)
+            killed.append(workers[0])
+            client.run(_die, workers=[workers[0]], wait=False)
 
     there = uncertainty(edition, registry, client=client, progress=kill_one, **kwargs)
     assert killed

@@ -174,13 +174,25 @@ format_option = click.option(
 
 
 class FiniteFloat(click.FloatRange):
-    """A float option within a range, never NaN or infinite (click's range admits NaN)."""
+    """A float option within a range, never NaN or infinite (click's range admits NaN), and
+    written as a number is in a data file: no '_' (Python reads 5_0 as 50)."""
 
     def convert(self, value, param, ctx):
+        if isinstance(value, str) and "_" in value:
+            self.fail(f"{value!r} is not a number.", param, ctx)
         number = super().convert(value, param, ctx)
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number.", param, ctx)
         return number
 
 
-SEED = click.IntRange(min=0, max=2**63 - 1)
+class WholeNumber(click.IntRange):
+    """A whole-number option within a range, written without '_' (Python reads 1_000 as 1000)."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and "_" in value:
+            self.fail(f"{value!r} is not a whole number.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+SEED = WholeNumber(min=0, max=2**63 - 1)

@@ -36,7 +36,7 @@ from .cities import read_cities
 from .csvfile import MISSING, nfc, parse_ratio
 from .datafile import read_data
 from .experts import read_expert_files
-from .text import CONTROL, as_path
+from .text import CONTROL, as_path, read_bounded
 from .weightsfile import apply_weights_file, check_weights
 
 INDEX_KEYS = {"id", "name", "aggregator"}
@@ -53,21 +53,12 @@ TRANSFORMS = ("log", "log10", "log1p", "sqrt")
 TOML_LIMIT = 1 << 24
 
 
-def _read_bounded(path: Path, limit: int) -> bytes:
-    """At most ``limit`` bytes of a file; a larger one is an error naming it."""
-    with path.open("rb") as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise SpecError(f"larger than {limit >> 20} MiB: not an edition.toml", file=path)
-    return data
-
-
 def read_toml(path) -> dict[str, Any]:
     """A TOML file (UTF-8; a leading byte-order mark, as some editors write, is allowed), every
     string in Unicode NFC; a control character in any string or key is an error naming the key."""
     path = as_path(path)
     try:
-        data = _read_bounded(path, TOML_LIMIT)
+        data = read_bounded(path, TOML_LIMIT, "an edition.toml", SpecError)
         text = data.decode("utf-8")
         doc = tomllib.loads(text.removeprefix("\ufeff"))
     except FileNotFoundError:
@@ -125,7 +116,7 @@ def peek_edition_id(path) -> str:
     or when that part has no id, the whole file."""
     path = as_path(path)
     try:
-        text = _read_bounded(path, TOML_LIMIT).decode("utf-8")
+        text = read_bounded(path, TOML_LIMIT, "an edition.toml", SpecError).decode("utf-8")
     except (OSError, UnicodeDecodeError, SpecError):
         text = ""  # read_toml below says what is wrong
     head = _EDITION_TABLE.search(text)

@@ -24,3 +24,13 @@ def did_you_mean(name: str, known) -> str:
     folded = {k.casefold(): k for k in known}
     near = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.8)
     return f" (did you mean {folded[near[0]]!r}?)" if near else ""
+
+
+def read_bounded(path: Path, limit: int, what: str, error) -> bytes:
+    """At most ``limit`` bytes of a file (a device such as /dev/zero ends there too); a larger
+    one is ``error`` naming it: ``larger than … MiB: not {what}``."""
+    with as_path(path).open("rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise error(f"larger than {limit >> 20} MiB: not {what}", file=path)
+    return data

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 from ..errors import CityrankError
+from .text import read_bounded
+
+#: the largest uncertainty JSON read (a row is about 200 bytes: some 300,000 cities)
+JSON_LIMIT = 1 << 26
 
 RANK_FIELDS = ("nominal_rank", "median_rank", "p05_rank", "p95_rank", "mean_rank")
 
@@ -53,7 +56,8 @@ def read(path, ed) -> list[dict]:
     """The rows of an uncertainty JSON file written for edition ``ed`` (a model.Spec),
     each checked as :func:`check_rows` says."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_bounded(path, JSON_LIMIT, "the JSON of `cityrank uncertainty`", CityrankError)
+                          .decode("utf-8"))
         rows = data["cities"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CityrankError(f"not the JSON of `cityrank uncertainty --format json`: {exc}", file=path) from None
