@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import click
 
 from ..errors import CityrankError
-from .common import SEED, FiniteFloat, emit, format_option, load, output_option, quiet
+from .common import SEED, FiniteFloat, WholeNumber, emit, format_option, load, output_option, quiet
 
 
 def _list(ctx, param, value):
@@ -18,7 +18,7 @@ def _list(ctx, param, value):
 def assumption_options(func):
     options = [
         # 1000 is cityrank.api.SAMPLES (not imported here: --help imports no numpy)
-        click.option("--samples", type=click.IntRange(min=1, max=10**9), default=1000, show_default=True,
+        click.option("--samples", type=WholeNumber(min=1, max=10**9), default=1000, show_default=True,
                      help="Number of Monte Carlo samples (base samples for sensitivity); at 1000 a share of samples is "
                           "known to within ±3.1 points at 95 %."),
         click.option("--seed", type=SEED, default=0, show_default=True),
@@ -37,11 +37,11 @@ def assumption_options(func):
         click.option("--spread", type=FiniteFloat(min=0, max=1, max_open=True),
                      help="Uniform noise: ±spread × weight (default: the edition's [uncertainty] or 0.25)."),
         click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours)."),
-        click.option("--chunk-size", type=click.IntRange(min=1), help="Samples evaluated per batch (results do not depend on it)."),
+        click.option("--chunk-size", type=WholeNumber(min=1), help="Samples evaluated per batch (results do not depend on it)."),
         click.option("--cluster", metavar="local|ADDRESS",
                      help="Run the samples as Dask tasks: 'local' (a LocalCluster of --workers processes) or a "
                           "scheduler address such as tcp://scheduler:8786. Same results as without.",),
-        click.option("--workers", type=click.IntRange(min=1, max=64), help="Threads (default: 1 below 2,000 cities, else the cores, at most 4; results do not depend on it)."),
+        click.option("--workers", type=WholeNumber(min=1, max=64), help="Threads (default: 1 below 2,000 cities, else the cores, at most 4; results do not depend on it)."),
         click.option("--keep-degenerate", is_flag=True,
                      help="Keep the samples of degenerate models (most cities tied, a domain that scores every city "
                           "alike, no city scored); by default they are left out and counted in a note."),
@@ -85,7 +85,7 @@ def _progress(label):
 @assumption_options
 @click.option("--top", type=FiniteFloat(min=0, max=1, min_open=True), default=0.1, show_default=True, help="Share of cities in the top tier.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--limit", type=click.IntRange(min=1), help="Show only the first N cities in the table.")
+@click.option("--limit", type=WholeNumber(min=1), help="Show only the first N cities in the table.")
 def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
                 concentration, spread, data_file, chunk_size, cluster, workers, keep_degenerate, output, force, top, fmt,
                 limit):
@@ -121,7 +121,7 @@ def uncertainty(edition, samples, seed, normalisers, aggregators, imputations, w
 @click.command()
 @click.argument("edition")
 @assumption_options
-@click.option("--bootstrap", type=click.IntRange(min=0, max=100_000), default=1000, show_default=True, help="Bootstrap resamples for the intervals.")
+@click.option("--bootstrap", type=WholeNumber(min=0, max=100_000), default=1000, show_default=True, help="Bootstrap resamples for the intervals.")
 @format_option
 def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,
                 concentration, spread, data_file, chunk_size, cluster, workers, keep_degenerate, output, force,
@@ -156,7 +156,7 @@ def sensitivity(edition, samples, seed, normalisers, aggregators, imputations, w
 @assumption_options
 @click.option("--top", type=FiniteFloat(min=0, max=1, min_open=True), default=0.1, show_default=True,
               help="Share of cities in the top tier.")
-@click.option("--ranks", type=click.IntRange(min=1), default=10, show_default=True,
+@click.option("--ranks", type=WholeNumber(min=1), default=10, show_default=True,
               help="Rank acceptability shown for ranks 1 … RANKS.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def acceptability(edition, samples, seed, normalisers, aggregators, imputations, weights_file, weight_noise, panel,

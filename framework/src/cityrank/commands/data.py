@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import CityrankError
-from .common import emit, format_option, output_option, registry
+from .common import WholeNumber, emit, format_option, output_option, registry
 
 
 @click.group()
@@ -23,9 +23,9 @@ def _edition_option(func):
 @click.option("--indicators", help="Comma-separated indicator ids (default: those the edition has no data for).")
 @click.option("--by", type=click.Choice(["indicator", "country"]), default="indicator", show_default=True,
               help="One sheet per indicator or per country; the groups are shared out between the collectors.")
-@click.option("--collectors", type=click.IntRange(min=1, max=999), default=1, show_default=True,
+@click.option("--collectors", type=WholeNumber(min=1, max=999), default=1, show_default=True,
               help="How many collectors: one workbook (and CSV twin) each.")
-@click.option("--entries", type=click.IntRange(min=1), help="How many collectors get each row (default 2 when there "
+@click.option("--entries", type=WholeNumber(min=1), help="How many collectors get each row (default 2 when there "
                                                             "are two or more: double entry).")
 @click.option("-o", "--output", "folder", type=click.Path(file_okay=False), required=True, help="A folder to write into.")
 @click.option("--force", is_flag=True, help="Overwrite existing sheets.")

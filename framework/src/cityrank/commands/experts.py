@@ -7,7 +7,16 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, SpecError
-from .common import PRIORITISATION_OPTION, emit, format_option, noted, output_option, write_folder
+from .common import (
+    PRIORITISATION_OPTION,
+    FiniteFloat,
+    WholeNumber,
+    emit,
+    format_option,
+    noted,
+    output_option,
+    write_folder,
+)
 
 
 @click.group()
@@ -67,7 +76,7 @@ def _ratio(v: float) -> str:
               help="aij: geometric mean of the judgments, then priorities; aip: geometric mean of each expert's priorities.")
 @click.option("--expert-weights", "expert_weights", type=click.Path(dir_okay=False),
               help="CSV expert,weight (expert = the file's name): a weighted geometric mean.")
-@click.option("--exclude-cr", type=click.FloatRange(min=0, min_open=True), help="Leave out experts whose CR is above this.")
+@click.option("--exclude-cr", type=FiniteFloat(min=0, min_open=True), help="Leave out experts whose CR is above this.")
 @click.option("--node", default="NODE", show_default=True, help="The node the judgments are about (for the TOML).")
 @click.option("--into", type=click.Path(exists=True),
               help="An edition folder (or its edition.toml) to add the [[experts.ahp]] table to (needs --node).")
@@ -253,7 +262,7 @@ def _tables_for(doc: dict, node: str) -> int:
 @experts.command()
 @click.argument("edition")
 @click.option("--node", help="Whose children the experts compare (default: the index).")
-@click.option("--experts", "count", type=click.IntRange(min=1, max=500), required=True, help="How many experts.")
+@click.option("--experts", "count", type=WholeNumber(min=1, max=500), required=True, help="How many experts.")
 @click.option("--kind", type=click.Choice(["ahp", "budget"]), default="ahp", show_default=True)
 @click.option("-o", "--output", "folder", type=click.Path(file_okay=False), required=True, help="A folder to write into.")
 @click.option("--force", is_flag=True, help="Overwrite existing questionnaires.")

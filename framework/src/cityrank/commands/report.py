@@ -8,7 +8,7 @@ import click
 
 from ..errors import CityrankError
 from ..formats.atomic import refuse_existing
-from .common import SEED, load, quiet
+from .common import SEED, WholeNumber, load, quiet
 
 
 @click.command()
@@ -16,7 +16,7 @@ from .common import SEED, load, quiet
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="The .html file to write.")
 @click.option("--uncertainty", "uncertainty_file", type=click.Path(dir_okay=False),
               help="JSON from `cityrank uncertainty --format json` to chart rank intervals.")
-@click.option("--samples", type=click.IntRange(min=1, max=10**9), help="Or run a Monte Carlo of this many samples for the rank intervals.")
+@click.option("--samples", type=WholeNumber(min=1, max=10**9), help="Or run a Monte Carlo of this many samples for the rank intervals.")
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--data", "data_file", type=click.Path(dir_okay=False), help="Indicator values to use (yours).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
@@ -36,10 +36,10 @@ def report(edition, output, uncertainty_file, samples, seed, data_file, force):
 @click.argument("edition")
 @click.option("--kind", type=click.Choice(["bar", "heatmap", "map", "intervals"]), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="A .png or .svg file.")
-@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Cities shown in bar, heatmap and intervals.")
+@click.option("--top", type=WholeNumber(min=1), default=20, show_default=True, help="Cities shown in bar, heatmap and intervals.")
 @click.option("--uncertainty", "uncertainty_file", type=click.Path(dir_okay=False),
               help="For --kind intervals: JSON from `cityrank uncertainty --format json`.")
-@click.option("--samples", type=click.IntRange(min=1, max=10**9), default=1000, show_default=True,
+@click.option("--samples", type=WholeNumber(min=1, max=10**9), default=1000, show_default=True,
               help="For --kind intervals without --uncertainty: Monte Carlo samples.")
 @click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")

@@ -9,7 +9,7 @@ import click
 
 from ..errors import CityrankError, one_line
 from ..formats.atomic import refuse_existing
-from .common import emit, format_option, load, output_option, run_edition, write_folder
+from .common import WholeNumber, emit, format_option, load, output_option, run_edition, write_folder
 
 METHOD_HELP = "name or name:key=value,… (see `cityrank methods`); replaces the edition's default"
 
@@ -36,7 +36,7 @@ def _choice(ctx, param, value):
               show_default=True, help="xlsx needs -o.")
 @click.option("-o", "--output", type=click.Path(), help="Write to this file instead of stdout (a folder with --stages).")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
-@click.option("--limit", type=click.IntRange(min=1), help="Show only the first N cities in the table.")
+@click.option("--limit", type=WholeNumber(min=1), help="Show only the first N cities in the table.")
 @click.option("--drop", multiple=True, metavar="INDICATOR",
               help="Leave an indicator out (a what-if, as COINr's change_ind); repeatable.")
 @click.option("--stages", is_flag=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, format_option, load, output_option
+from .common import FiniteFloat, emit, format_option, load, output_option
 
 
 @click.command()
@@ -16,7 +16,7 @@ from .common import emit, format_option, load, output_option
 @click.option("--bound", "with_bound", is_flag=True,
               help="Also the most published cities any non-negative weighting of the indicators could put in the "
                    "top (exact by mixed-integer programming for arithmetic means; sampled otherwise).")
-@click.option("--time-limit", type=click.FloatRange(min=1, max=3600), default=60, show_default=True,
+@click.option("--time-limit", type=FiniteFloat(min=1, max=3600), default=60, show_default=True,
               help="Seconds for each --bound programme (then the best found, marked not proven).")
 def verify(edition, data_file, fmt, output, force, strict, with_bound, time_limit):
     """Compare a run of EDITION with its published results (e.g. the named top-10% cities)."""

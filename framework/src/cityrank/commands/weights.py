@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import CityrankError, SpecError
-from .common import PRIORITISATION_OPTION, FiniteFloat, emit, format_option, noted, output_option, registry
+from .common import PRIORITISATION_OPTION, FiniteFloat, WholeNumber, emit, format_option, noted, output_option, registry
 
 
 @click.group()
@@ -86,7 +86,7 @@ def budget(file, total, fmt, output, force):
 
 #: the factor analyses' choice of factors (see cityrank.methods.statistical)
 FACTOR_OPTIONS = (
-    click.option("--factors", type=click.IntRange(min=1), help="Keep exactly this many factors."),
+    click.option("--factors", type=WholeNumber(min=1), help="Keep exactly this many factors."),
     click.option("--retain", type=click.Choice(["share", "eigenvalue", "both"]), default=None,
                  help="Which factors the Handbook's rules keep: each explaining over 10 % of the variance "
                       "(share, the default, as the Handbook's worked example), eigenvalue over 1 (eigenvalue), "
