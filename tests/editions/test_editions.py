@@ -145,3 +145,28 @@ def test_every_domain_has_data_for_most_cities(ident, registry):
         with_data = [i for j, i in enumerate(edition.framework.indicators)
                      if i.parent == domain.id and not np.isnan(result.indicator_scores[:, j]).all()]
         assert len(with_data) >= 2, domain.id
+
+
+def test_show_says_when_a_providers_data_are_of_a_later_date_than_the_edition():
+    """Data as of the edition's date: a provider whose data are dated after the edition's
+    release (DB-IP's 2026 build in the 2022 edition) is flagged, one dated before is not."""
+    import datetime
+
+    import cityrank
+
+    for edition in ("asia-2022", "brics-2024"):
+        info = cityrank.load(edition).show()
+        released = datetime.date.fromisoformat(info["meta"]["released"])
+        checked = 0
+        for entry in info["framework"]:
+            if entry.get("kind") != "indicator" or not entry.get("year"):
+                continue
+            try:
+                dated = datetime.date.fromisoformat(str(entry["year"]))
+            except ValueError:
+                continue
+            assert entry["later_than_edition"] is (dated > released), (edition, entry["id"], entry["year"])
+            checked += 1
+        assert checked >= 2
+    ipv4 = next(e for e in cityrank.load("asia-2022").show()["framework"] if e["id"] == "ipv4_addresses")
+    assert ipv4["later_than_edition"] is True

@@ -426,6 +426,7 @@ class Edition:
         run uses with their source, the framework tree with each indicator's direction, unit,
         level, source, data coverage and provider, the published results and the cities."""
         spec, registry = self.spec, self.registry
+        as_of = spec.meta.get("released") or spec.meta.get("year")
         weighting = self.weights()
         raw, sources, _ = engine.collect_data(spec, registry)
         shares = engine.coverage(spec.framework, raw)
@@ -440,6 +441,7 @@ class Edition:
                              measures=provider.description if provider else None,
                              level=el.level or None,
                              year=provider.extra.get("year") if provider else None,
+                             later_than_edition=_later(provider.extra.get("year") if provider else None, as_of),
                              levels=list(el.levels), normaliser=str(el.normaliser) if el.normaliser else None,
                              notes=el.notes)
             else:
@@ -894,6 +896,15 @@ def json_text(data: Any) -> str:
     from .formats.output import to_json_text
 
     return to_json_text(data)
+
+
+def _later(data_date, edition_date) -> bool | None:
+    """Whether data dated ``data_date`` (a provider's year or ISO date) are of a later date than
+    the edition (its release date or year); None when either is not a date."""
+    a, b = str(data_date or ""), str(edition_date or "")
+    if not (re.match(r"\d{4}", a) and re.match(r"\d{4}", b)):
+        return None
+    return a[:4] > b[:4] or (a[:4] == b[:4] and len(a) >= 7 and len(b) >= 7 and a[:10] > b[:10])
 
 
 def _count(value, what: str, least: int) -> None:

@@ -133,7 +133,8 @@ def show(edition, fmt, tree, output, force):
                 facts.append("city level" if entry["level"] == "city"
                              else f"{entry['level']} level (each city gets its {entry['level']}'s value)")
             if entry["year"]:
-                facts.append(f"data of {entry['year']}")
+                later = " — later than the edition: the values describe a later time" if entry["later_than_edition"] else ""
+                facts.append(f"data of {entry['year']}{later}")
             click.echo(f"{pad}    {'; '.join(facts)}")
             if entry["measures"]:
                 click.echo(f"{pad}    measures: {entry['measures']}")
