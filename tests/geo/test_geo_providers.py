@@ -237,3 +237,15 @@ def test_build_keeps_places_of_1000_with_their_feature_code():
     assert build.dump_date(lines) == "2022-06-08"
     with pytest.raises(ValueError, match="line 2: country code 'CN'"):
         build.place_rows(lines, {k: v for k, v in countries.items() if k != "CN"})
+
+
+def test_new_delhi_and_delhi_both_hold_the_capital():
+    """GeoNames names India's capital "New Delhi"; Delhi (the urban area, more populous) has it
+    as an alternate name. Both are the capital: an edition may list either (the scaffold lists
+    New Delhi, the editions Delhi); Mumbai is not."""
+    from cityrank.model import City
+
+    cities = (City("new-delhi", "New Delhi", "IND", 1261481, 28.63576, 77.22445),
+              City("delhi", "Delhi", "IND", 1273294, 28.65195, 77.23149),
+              City("mumbai", "Mumbai", "IND", 1275339, 19.07283, 72.88261))
+    assert geo.national_capital(cities).tolist() == [1.0, 1.0, 0.0]

