@@ -117,6 +117,14 @@ def test_new_refuses_to_overwrite_and_bad_names(fresh_cli, tmp_path):
     assert fresh_cli("new", "plugin", "My Methods", "--dir", tmp_path).exit_code == 2
 
 
+def test_a_new_editions_folder_validates_before_it_is_installed(fresh_cli, tmp_path):
+    """`cityrank validate FOLDER` on the folder `cityrank new edition` wrote finds the
+    edition.toml inside its package (src/cityrank_NAME/)."""
+    assert fresh_cli("new", "edition", "sco-2025", "--dir", tmp_path).exit_code == 0
+    result = fresh_cli("validate", tmp_path / "sco-2025")
+    assert "has no edition.toml" not in result.stderr and "sco-2025: 3 cities" in result.stdout, result.output
+
+
 def test_the_suite_collects_the_members_own_tests():
     """A plugin or edition written into the workspace (plugins/NAME, rankings/NAME) brings its
     own tests/: the suite's test paths cover every workspace member."""

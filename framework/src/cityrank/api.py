@@ -175,7 +175,11 @@ def edition_path(name: str | os.PathLike, registry: Registry) -> Path:
     if not candidate.exists():
         raise SpecError("file not found", file=candidate)
     if candidate.is_dir() and not (candidate / "edition.toml").is_file():
-        raise SpecError("this folder has no edition.toml", file=candidate)
+        inside = sorted(candidate.glob("src/*/edition.toml"))  # a distribution `cityrank new edition` wrote
+        if len(inside) == 1:
+            return inside[0]
+        raise SpecError("this folder has no edition.toml" + (f" (it is in {inside[0].parent}/ and others)" if inside
+                                                              else ""), file=candidate)
     return candidate
 
 
