@@ -116,7 +116,15 @@ def _cell(text: str, indicator: Indicator, path, number: int, column: str) -> fl
     ladder = [v.lower() for v in indicator.levels]
     if ladder and text.lower() in ladder and text.lower() not in MISSING:
         return float(ladder.index(text.lower()) + 1)
-    value = parse_number(text, file=path, row=number, column=column)
+    if ladder:  # a ladder's cell that is neither a label nor a number: say what it may be
+        try:
+            value = parse_number(text, file=path, row=number, column=column)
+        except DataError:
+            raise DataError(f"{text!r} is neither a level of the ladder ({', '.join(map(repr, indicator.levels))}) "
+                            f"nor its number 0 … {len(ladder)}{did_you_mean(text, indicator.levels)}",
+                            file=path, row=number, column=column) from None
+    else:
+        value = parse_number(text, file=path, row=number, column=column)
     _check_value(value, indicator, file=path, row=number, column=column)
     return value
 
