@@ -39,7 +39,7 @@ CASES = {
     "unknown method": ("edition.toml", 'aggregator = "geometric"', 'aggregator = "geomtric"', ["unknown aggregator 'geomtric'", "known:"]),
     "unknown parameter": ("edition.toml", '"minmax:lower=1,upper=100"', '"minmax:low=1"', ["'minmax'", "no parameter 'low'"]),
     "cycle": ("edition.toml", 'name = "Digital infrastructure"', 'name = "Digital infrastructure"\nparent = "traditional"', []),
-    "bad ladder level": ("data.csv", "ams,all-optical", "ams,6G", ["data.csv", "row 2", "'fibre'", "not a number: '6G'"]),
+    "bad ladder level": ("data.csv", "ams,all-optical", "ams,6G", ["data.csv", "row 2", "'fibre'", "'6G' is neither a level of the ladder"]),
     "log of zero": ("data.csv", "ber,2,150", "ber,2,0", ["data.csv", "row 3", "'speed'", "cannot apply log to 0"]),
     "ladder level out of range": ("data.csv", "ber,2,150", "ber,7,150", ["data.csv", "row 3", "'fibre'", "from 0 to 4"]),
     "ladder level not whole": ("data.csv", "ber,2,150", "ber,2.5,150", ["data.csv", "row 3", "'fibre'", "whole number"]),
