@@ -149,7 +149,7 @@ def test_kemeny_is_the_best_of_all_orders():
     values = {p: mcda._agreement(e, list(p)) for p in itertools.permutations(range(6))}
     best = max(values.values())
     want = sorted(list(p) for p, v in values.items() if abs(v - best) < 1e-9)
-    orders, value, exact = mcda.kemeny_orders(x, W)
+    orders, value, exact = mcda.kemeny_orders(x, W)[:3]
     assert exact and value == pytest.approx(best)
     assert sorted(orders) == want
 
@@ -158,14 +158,14 @@ def test_kemeny_of_a_condorcet_order_is_that_order():
     """When one city beats every other, the second every other but the first, …, that order is
     the unique Kemeny order, and the scores rank it."""
     x = np.array([[4.0, 4, 4], [3, 3, 3], [2, 2, 2], [1, 1, 1]])
-    orders, _, _ = mcda.kemeny_orders(x, np.ones(3))
+    orders = mcda.kemeny_orders(x, np.ones(3)).orders
     assert orders == [[0, 1, 2, 3]]
     np.testing.assert_array_equal(mcda.kemeny(x, np.ones(3)), [3, 2, 1, 0])
 
 
 def test_kemeny_beyond_the_exact_size_is_a_local_optimum():
     x = RNG.uniform(size=(15, 5))
-    orders, value, exact = mcda.kemeny_orders(x, W)
+    orders, value, exact = mcda.kemeny_orders(x, W)[:3]
     assert not exact and sorted(orders[0]) == list(range(15))
     e = mcda.outranking(x, W)
     for a in range(15):  # no single move of one city raises the agreement
@@ -204,13 +204,3 @@ def test_copeland_by_blocks_is_copeland_over_all_pairs(monkeypatch):
         want = np.where(np.isnan(x).all(axis=1), np.nan, beats.sum(axis=1))
         monkeypatch.setattr(mcda, "PAIRS_AT_ONCE", int(rng.integers(1, 3 * n)))
         np.testing.assert_array_equal(mcda.copeland(x, w), want)
-
-
-def test_kemeny_refuses_more_cities_than_it_can_rank(fresh_cli, monkeypatch):
-    """Beyond KEMENY_MAX cities the local search would run for hours: one error that says so."""
-    monkeypatch.setattr(mcda, "KEMENY_MAX", 4)
-    with pytest.raises(ValueError, match="ranks at most 4 cities, not 5"):
-        mcda.kemeny_orders(RNG.uniform(size=(5, 3)), np.ones(3))
-    tiny = str(ROOT / "tests" / "data" / "tiny")
-    out = fresh_cli("kemeny", tiny)
-    assert out.exit_code == 2 and "tiny: Kemeny–Young ranks at most 4 cities, not 5" in out.stderr

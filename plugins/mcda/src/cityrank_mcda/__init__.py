@@ -32,7 +32,7 @@ def cityrank_register_commands(cli):
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
     def kemeny_command(edition, node, fmt):
         """Kemeny–Young orders of EDITION's cities on a node's children: every tying optimal
-        order up to 12 cities (exact), a local optimum beyond."""
+        order up to 12 cities (exact); beyond, one order within 5 times the least disagreement."""
         import warnings
 
         from cityrank.api import CityrankWarning, json_text
@@ -45,16 +45,18 @@ def cityrank_register_commands(cli):
             run = ed.run()
         _, x, w = run.children(node)
         target, cities = node or ed.spec.framework.root.id, run.result.cities
-        try:
-            orders, value, exact = kemeny_orders(x, w)
-        except ValueError as exc:  # too many cities
-            raise cityrank.CityrankError(f"{ed.id}: {exc}") from None
+        found = kemeny_orders(x, w)
         names = [c.name for c in cities]
-        data = {"edition": ed.id, "node": target, "exact": exact, "agreement": value,
-                "orders": [[cities[i].id for i in o] for o in orders]}
+        data = {"edition": ed.id, "node": target, "exact": found.exact, "method": found.method,
+                "guarantee": found.guarantee, "agreement": found.agreement, "agreement_bound": found.bound,
+                "disagreement_ratio_at_most": found.ratio,
+                "orders": [[cities[i].id for i in o] for o in found.orders]}
         if fmt == "json":
             return click.echo(json_text(data), nl=False)
-        how = "exact: every optimal order" if exact else "a local optimum (more than 12 cities)"
-        click.echo(f"{ed.title}: Kemeny–Young on the children of {target!r} ({how}), agreement {value:.3f}")
-        for k, o in enumerate(orders, start=1):
+        click.echo(f"{ed.title}: Kemeny–Young on the children of {target!r} ({found.method}), "
+                   f"agreement {found.agreement:.3f} (no order exceeds {found.bound:.3f})")
+        if not found.exact:
+            click.echo(f"  Not proven optimal: {found.guarantee}. On these cities its disagreement is at most "
+                       f"{found.ratio:.3f} times the least possible.")
+        for k, o in enumerate(found.orders, start=1):
             click.echo(f"  {k}. " + " > ".join(names[i] for i in o))
